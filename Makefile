@@ -1,0 +1,93 @@
+# coldbpf — see README.md. `make` builds build/coldbpf; `make test` runs every test.
+OUT        ?= build
+CC         ?= cc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH  := $(shell $(CC) -dumpmachine)
+VERSION    := 0.1.0
+
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
+CPPFLAGS   += -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE -DCOLDBPF_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS     += -lbpf -lelf -lz -ljansson -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude \
+              -I/usr/include/$(MULTIARCH) -Wall -Werror -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIB_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+MAIN_OBJ   := $(OUT)/user/main.o
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
+PY311      ?= /usr/bin/python3.11
+
+.PHONY: all deps demo test unit integration bench clean insn-count
+all: $(OUT)/coldbpf
+
+deps:
+	$(Q)bash scripts/install-deps.sh
+
+$(OUT)/bpf/sampler.bpf.o: bpf/sampler.bpf.c | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/sampler.skel.h: $(OUT)/bpf/sampler.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name sampler > $@.tmp && mv $@.tmp $@
+
+# every userspace object may include the skeleton: generate it first
+$(OUT)/user/%.o: user/%.c $(OUT)/sampler.skel.h | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(OUT)/coldbpf: $(MAIN_OBJ) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/%.o: tests/unit/%.c $(OUT)/sampler.skel.h | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+
+$(OUT)/bpf $(OUT)/user $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+# BPF instruction count, so verifier-budget regressions show up in review
+insn-count: $(OUT)/bpf/sampler.bpf.o
+	@llvm-objdump -d $< | awk '/^[0-9a-f]+ <.*>:/{name=$$2} /^ *[0-9]+:/{n[name]++} END{for (k in n) printf "  %-20s %d insns\n", k, n[k]}'
+
+unit: $(OUT)/unit-tests
+	$(OUT)/unit-tests --jobs 2
+
+integration: $(OUT)/coldbpf
+	/usr/bin/python3 tests/integration/run.py
+
+# The one test command (README.md, .ci/run): dependencies, build, unit, integration.
+test: deps
+	$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory integration
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	$(OUT)/coldbpf -F 499 --top 10 -- $(PY311) demo/shop.py
+
+bench: deps
+	$(MAKE) --no-print-directory all
+	/usr/bin/python3 tests/bench/overhead.py
+
+clean:
+	rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/*/*.d)

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * coldbpf sampler: on every cpu-clock perf sample, if the interrupted task
+ * belongs to a registered CPython process, find its PyThreadState, walk its
+ * Python frames and count the (pid, tid, stack) triple.
+ *
+ * Version knowledge lives in userspace: this file only follows the offsets
+ * of struct cb_layout. Every way a sample can fail bumps a named counter.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "sampler.h"
+
+#define EEXIST 17
+
+/* Load-time settings (rodata), written by userspace between open and load. */
+const volatile __u32 max_depth = CB_DEFAULT_DEPTH;
+const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
+const volatile __u64 neg_cache_ns = 200000000ULL;	/* retry native threads after */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct cb_layout);
+} py_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct cb_thread);
+} threads SEC(".maps");
+
+/* struct cb_stack values; declared by size (no BTF type) because userspace
+ * shrinks the value to max_depth frames before load */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 32768);
+	__uint(key_size, sizeof(__u64));
+	__uint(value_size, sizeof(struct cb_stack));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct cb_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+struct scratch {
+	struct cb_stack stack;
+	__u8 fbuf[CB_FRAME_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+_Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_UNIT_SIZE)");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CB_STAT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;	/* per-CPU: no other writer */
+}
+
+static __always_inline __u64 mix64(__u64 h, __u64 v)
+{
+	/* one round of a multiply-xorshift mix; good enough to key stacks */
+	h ^= v * 0x9e3779b97f4a7c15ULL;
+	h = (h << 31) | (h >> 33);
+	return h * 0xbf58476d1ce4e5b9ULL;
+}
+
+/* --- thread state lookup -------------------------------------------- */
+
+struct tsearch {
+	__u64 cur;
+	__u64 fsbase;
+	__u64 found;
+	__u16 ts_next;
+	__u16 ts_thread_id;
+	int err;
+};
+
+static long tsearch_step(__u32 i, struct tsearch *s)
+{
+	__u64 id = 0, next = 0;
+
+	if (!s->cur)
+		return 1;
+	if (bpf_probe_read_user(&id, sizeof(id), (void *)(s->cur + s->ts_thread_id))) {
+		s->err = CB_ERR_READ_TSTATE;
+		return 1;
+	}
+	if (id == s->fsbase) {
+		s->found = s->cur;
+		return 1;
+	}
+	if (bpf_probe_read_user(&next, sizeof(next), (void *)(s->cur + s->ts_next))) {
+		s->err = CB_ERR_READ_TSTATE;
+		return 1;
+	}
+	s->cur = next;
+	return 0;
+}
+
+/* Returns the thread state of the current thread, or 0 with *err set. */
+static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
+					 __u64 fsbase, int *err)
+{
+	struct cb_thread *c, nc = {};
+	struct tsearch s = {};
+	__u64 now = bpf_ktime_get_ns(), interp = 0, id = 0;
+
+	c = bpf_map_lookup_elem(&threads, &tid);
+	if (c && c->pid == pid && c->fsbase == fsbase) {
+		if (!c->tstate) {
+			if (now - c->stamp_ns < neg_cache_ns) {
+				*err = CB_ERR_NO_THREAD;
+				return 0;
+			}
+		} else if (!bpf_probe_read_user(&id, sizeof(id),
+						(void *)(c->tstate + l->ts_thread_id)) &&
+			   id == fsbase) {
+			/* re-validated: the cached tstate still belongs to us */
+			stat_add(CB_STAT_CACHE_HIT, 1);
+			return c->tstate;
+		}
+	}
+
+	if (bpf_probe_read_user(&interp, sizeof(interp),
+				(void *)(l->runtime_addr + l->rt_interp_head))) {
+		*err = CB_ERR_READ_RUNTIME;
+		return 0;
+	}
+	if (!interp) {
+		*err = CB_ERR_NO_INTERP;
+		return 0;
+	}
+	if (bpf_probe_read_user(&s.cur, sizeof(s.cur), (void *)(interp + l->interp_threads))) {
+		*err = CB_ERR_READ_RUNTIME;
+		return 0;
+	}
+	s.fsbase = fsbase;
+	s.ts_next = l->ts_next;
+	s.ts_thread_id = l->ts_thread_id;
+	bpf_loop(max_threads, tsearch_step, &s, 0);
+	if (s.err) {
+		*err = s.err;
+		return 0;
+	}
+	if (!s.found && s.cur) {
+		*err = CB_ERR_THREAD_LIMIT;
+		return 0;
+	}
+
+	nc.tstate = s.found;
+	nc.fsbase = fsbase;
+	nc.stamp_ns = now;
+	nc.pid = pid;
+	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
+	if (!s.found)
+		*err = CB_ERR_NO_THREAD;
+	return s.found;
+}
+
+/* --- frame walk ------------------------------------------------------- */
+
+struct fwalk {
+	__u64 frame;
+	__u64 hash;
+	__u64 code_mask;
+	__u32 n;
+	__u32 truncated;
+	__u32 flags;
+	__u32 depth_limit;
+	__u16 f_back;
+	__u16 f_code;
+	__u16 f_lasti;
+	__u16 f_owner;
+	__u16 read;
+	__u16 code_adaptive;
+	__u8 owner_skip;
+	int err;
+};
+
+static long fwalk_step(__u32 i, struct fwalk *w)
+{
+	__u32 zero = 0, n, rd;
+	struct scratch *s;
+	__u64 code, back;
+	__s32 lasti;
+
+	if (!w->frame)
+		return 1;
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return 1;
+	rd = w->read;
+	if (rd > CB_FRAME_READ_MAX)
+		rd = CB_FRAME_READ_MAX;
+	if (bpf_probe_read_user(s->fbuf, rd, (void *)w->frame)) {
+		w->err = CB_ERR_READ_FRAME;
+		return 1;
+	}
+	back = *(__u64 *)&s->fbuf[w->f_back & CB_OFF_MASK];
+	if (w->flags & CB_LF_OWNER) {
+		if (s->fbuf[w->f_owner & CB_OFF_MASK] >= w->owner_skip) {
+			w->frame = back;	/* C-stack entry frame: not Python code */
+			return 0;
+		}
+	}
+	code = *(__u64 *)&s->fbuf[w->f_code & CB_OFF_MASK] & w->code_mask;
+	if (!code) {
+		w->frame = back;
+		return 0;
+	}
+	if (w->n >= w->depth_limit) {
+		w->truncated = 1;	/* one more Python frame than we keep */
+		return 1;
+	}
+	if (w->flags & CB_LF_IPTR) {
+		__u64 ip = *(__u64 *)&s->fbuf[w->f_lasti & CB_OFF_MASK];
+
+		/* arithmetic shift: a frame that has not started is negative */
+		lasti = (__s32)((__s64)(ip - code - w->code_adaptive) >> 1);
+	} else {
+		lasti = *(__s32 *)&s->fbuf[w->f_lasti & CB_OFF_MASK];
+	}
+	n = w->n & (CB_MAX_DEPTH - 1);
+	s->stack.frames[n].code = code;
+	s->stack.frames[n].lasti = lasti;
+	s->stack.frames[n].pad = 0;
+	w->hash = mix64(mix64(w->hash, code), (__u32)lasti);
+	w->n++;
+	w->frame = back;
+	return 0;
+}
+
+SEC("perf_event")
+int cb_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, zero = 0;
+	struct cb_count_key key = {};
+	struct task_struct *task;
+	struct cb_layout *l;
+	struct fwalk w = {};
+	struct scratch *s;
+	__u64 t0, tstate, top = 0, fsbase, *cnt, one = 1;
+	int err = 0, ret;
+
+	stat_add(CB_STAT_SAMPLES, 1);
+	l = bpf_map_lookup_elem(&py_procs, &pid);
+	if (!l)
+		return 0;
+	t0 = bpf_ktime_get_ns();
+	stat_add(CB_STAT_PY_SAMPLES, 1);
+
+	task = (struct task_struct *)bpf_get_current_task();
+	fsbase = BPF_CORE_READ(task, thread.fsbase);
+	tstate = find_tstate(l, pid, tid, fsbase, &err);
+	if (!tstate)
+		goto fail;
+
+	if (bpf_probe_read_user(&top, sizeof(top), (void *)(tstate + l->ts_frame))) {
+		err = CB_ERR_READ_TSTATE;
+		goto fail;
+	}
+	if ((l->flags & CB_LF_CFRAME) && top &&
+	    bpf_probe_read_user(&top, sizeof(top), (void *)(top + l->cframe_current))) {
+		err = CB_ERR_READ_TSTATE;
+		goto fail;
+	}
+	if (!top) {
+		err = CB_ERR_NO_FRAMES;
+		goto fail;
+	}
+
+	w.frame = top;
+	w.hash = mix64(0x636f6c64627066ULL, pid);
+	w.code_mask = l->code_mask;
+	w.flags = l->flags;
+	w.depth_limit = max_depth;
+	w.f_back = l->f_back;
+	w.f_code = l->f_code;
+	w.f_lasti = l->f_lasti;
+	w.f_owner = l->f_owner;
+	w.read = l->frame_read;
+	w.code_adaptive = l->code_adaptive;
+	w.owner_skip = l->owner_skip;
+	/* every Python frame may sit on a C-stack shim frame (3.12+) */
+	bpf_loop(2 * max_depth + 2, fwalk_step, &w, 0);
+	if (w.err && !w.n) {
+		err = w.err;
+		goto fail;
+	}
+	if (w.err)
+		stat_add(w.err, 1);	/* partial stack: keep what was read */
+	if (!w.n) {
+		err = CB_ERR_NO_FRAMES;
+		goto fail;
+	}
+
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		goto out;
+	s->stack.depth = w.n;
+	s->stack.flags = w.truncated ? CB_STACK_TRUNCATED : 0;
+	key.pid = pid;
+	key.tid = tid;
+	key.stack_id = mix64(w.hash, ((__u64)w.truncated << 32) | w.n);
+
+	if (!bpf_map_lookup_elem(&stacks, &key.stack_id)) {
+		ret = bpf_map_update_elem(&stacks, &key.stack_id, &s->stack, BPF_NOEXIST);
+		if (ret == 0) {
+			struct cb_event ev = {
+				.type = CB_EV_STACK, .pid = pid, .tid = tid,
+				.stack_id = key.stack_id,
+			};
+
+			if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+				stat_add(CB_ERR_EVENTS_FULL, 1);
+		} else if (ret != -EEXIST) {
+			err = CB_ERR_STACKS_FULL;
+			goto fail;
+		}
+	}
+
+	cnt = bpf_map_lookup_elem(&counts, &key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+	} else {
+		ret = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+		if (ret == -EEXIST) {
+			cnt = bpf_map_lookup_elem(&counts, &key);
+			if (cnt)
+				__sync_fetch_and_add(cnt, 1);
+		} else if (ret) {
+			err = CB_ERR_COUNTS_FULL;
+			goto fail;
+		}
+	}
+	stat_add(CB_STAT_RECORDED, 1);
+	if (w.truncated)
+		stat_add(CB_STAT_TRUNCATED, 1);
+	goto out;
+fail:
+	stat_add(err, 1);
+out:
+	stat_add(CB_STAT_NS, bpf_ktime_get_ns() - t0);
+	return 0;
+}
+
+/* New programs are classified as soon as they exec, not at the next /proc
+ * scan. A raw tracepoint: it needs no tracefs mount. */
+SEC("raw_tp/sched_process_exec")
+int cb_exec(void *ctx)
+{
+	struct cb_event ev = { .type = CB_EV_EXEC };
+
+	ev.pid = bpf_get_current_pid_tgid() >> 32;
+	ev.tid = (__u32)bpf_get_current_pid_tgid();
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+		stat_add(CB_ERR_EVENTS_FULL, 1);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

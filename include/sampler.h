@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Structures shared by bpf/sampler.bpf.c and user/. Only __u8..__u64 types
+ * and no includes, so this compiles under vmlinux.h and <linux/types.h>.
+ *
+ * The BPF walker knows no CPython version: userspace resolves each
+ * process's layout (user/pylayout.c) and writes one struct cb_layout per
+ * PID into the py_procs map. Adding a CPython version never touches BPF.
+ */
+#ifndef COLDBPF_SAMPLER_H
+#define COLDBPF_SAMPLER_H
+
+#define CB_MAX_DEPTH	  1024	/* hard ceiling of --max-depth (power of 2) */
+#define CB_DEFAULT_DEPTH  128
+#define CB_FRAME_BUF	  256	/* scratch bytes for one frame read */
+#define CB_FRAME_READ_MAX 128	/* bytes of one frame the walker may read */
+#define CB_OFF_MASK	  0x7f	/* field offsets inside a frame are < 128 */
+
+/* cb_layout.flags */
+#define CB_LF_CFRAME	0x1	/* top frame = *(*(tstate + ts_frame) + cframe_current) (3.11/3.12) */
+#define CB_LF_IPTR	0x2	/* frame position is an instruction pointer into
+				 * co_code_adaptive (3.11+); else an int f_lasti */
+#define CB_LF_OWNER	0x4	/* frames carry an owner byte; skip owner >= owner_skip */
+
+/* Per-process record written by userspace. Offsets are bytes. */
+struct cb_layout {
+	__u64 runtime_addr;	/* &_PyRuntime in the target */
+	__u64 code_mask;	/* & applied to the frame's code word (3.14 tags it) */
+	__u32 flags;		/* CB_LF_* */
+	__u16 rt_interp_head;	/* _PyRuntime.interpreters.head */
+	__u16 interp_threads;	/* interp->threads.head (tstate_head before 3.11) */
+	__u16 ts_next;		/* tstate->next */
+	__u16 ts_thread_id;	/* tstate->thread_id == pthread_self() == FS base */
+	__u16 ts_frame;		/* tstate->frame / ->cframe / ->current_frame */
+	__u16 cframe_current;	/* _PyCFrame.current_frame (CB_LF_CFRAME) */
+	__u16 f_back;		/* f_back / previous */
+	__u16 f_code;		/* f_code / f_executable */
+	__u16 f_lasti;		/* f_lasti (int) or prev_instr/instr_ptr (pointer) */
+	__u16 f_owner;		/* owner byte (CB_LF_OWNER) */
+	__u16 frame_read;	/* bytes to read per frame (<= CB_FRAME_READ_MAX) */
+	__u16 code_adaptive;	/* offsetof(PyCodeObject, co_code_adaptive) (CB_LF_IPTR) */
+	__u8 owner_skip;	/* first owner value that marks a C-stack/shim frame */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct cb_layout) == 48, "cb_layout crosses the BPF boundary");
+
+/* One frame of a raw stack: the code object and the position in it.
+ * lasti is f_lasti as CPython stores it (3.8/3.9 bytes, 3.10 code units)
+ * or, with CB_LF_IPTR, the instruction index in code units computed from
+ * the instruction pointer; negative when no instruction has run yet. */
+struct cb_frame {
+	__u64 code;
+	__s32 lasti;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct cb_frame) == 16, "cb_frame crosses the BPF boundary");
+
+#define CB_STACK_TRUNCATED 0x1	/* deeper than max_depth: root-side frames dropped */
+
+/* Value of the stacks map. Its real size is set at load time to
+ * offsetof(frames) + max_depth * sizeof(struct cb_frame); frames are leaf first. */
+struct cb_stack {
+	__u32 depth;
+	__u32 flags;
+	struct cb_frame frames[CB_MAX_DEPTH];
+};
+_Static_assert(sizeof(struct cb_stack) == 8 + 16 * CB_MAX_DEPTH, "cb_stack layout");
+
+/* Key of the counts map; the value is a __u64 sample count that only grows
+ * (userspace reads deltas, so no sample is lost or counted twice). */
+struct cb_count_key {
+	__u32 pid;
+	__u32 tid;
+	__u64 stack_id;		/* key of the stacks map */
+};
+_Static_assert(sizeof(struct cb_count_key) == 16, "cb_count_key crosses the BPF boundary");
+
+/* tid -> thread state cache (LRU). tstate 0 is a negative entry. */
+struct cb_thread {
+	__u64 tstate;
+	__u64 fsbase;
+	__u64 stamp_ns;
+	__u32 pid;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct cb_thread) == 32, "cb_thread crosses the BPF boundary");
+
+enum cb_event_type {
+	CB_EV_STACK = 1,	/* a new stack was stored: symbolize it now */
+	CB_EV_EXEC = 2,		/* a process called exec: classify it */
+};
+
+struct cb_event {
+	__u32 type;
+	__u32 pid;
+	__u32 tid;
+	__u32 pad;
+	__u64 stack_id;
+};
+_Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
+
+/* Per-CPU counters. The list and its names (user/stats.c) are the one place
+ * where every outcome of a sample is named. */
+enum cb_stat {
+	CB_STAT_SAMPLES = 0,	/* perf samples seen by the program */
+	CB_STAT_PY_SAMPLES,	/* ... in a registered CPython process */
+	CB_STAT_RECORDED,	/* ... recorded as a Python stack */
+	CB_STAT_TRUNCATED,	/* recorded, deeper than max_depth */
+	CB_STAT_NS,		/* sum of ns spent on Python samples */
+	CB_STAT_CACHE_HIT,	/* tid -> tstate cache hits */
+	CB_ERR_READ_RUNTIME,	/* reading _PyRuntime / interpreter failed */
+	CB_ERR_NO_INTERP,	/* runtime not initialised (no interpreter) */
+	CB_ERR_NO_THREAD,	/* thread has no PyThreadState (native thread) */
+	CB_ERR_THREAD_LIMIT,	/* thread list longer than the walk limit */
+	CB_ERR_READ_TSTATE,	/* reading the thread state failed */
+	CB_ERR_READ_FRAME,	/* reading a frame failed (paged out, garbage) */
+	CB_ERR_NO_FRAMES,	/* thread state without Python frames */
+	CB_ERR_STACKS_FULL,	/* stacks map full: sample dropped */
+	CB_ERR_COUNTS_FULL,	/* counts map full: sample dropped */
+	CB_ERR_EVENTS_FULL,	/* ring buffer full (stack symbolized at drain instead) */
+	CB_STAT_NR,
+};
+
+#endif /* COLDBPF_SAMPLER_H */

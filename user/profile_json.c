@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "profile_json.h"
+#include "report.h"
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORMAT_NAME "coldbpf-profile"
+
+int profile__save_json(const struct profile *p, const char *path, char *err, size_t errsz)
+{
+	json_t *root = json_object(), *procs = json_array(), *funcs = json_array();
+	json_t *stacks = json_array(), *sources = json_array();
+	int ret = 0;
+
+	json_object_set_new(root, "format", json_string(FORMAT_NAME));
+	json_object_set_new(root, "version", json_integer(PROFILE_FORMAT_VERSION));
+	json_object_set_new(root, "tool", json_string("coldbpf " COLDBPF_VERSION));
+	json_object_set_new(root, "started", json_string(p->started));
+	json_object_set_new(root, "duration_s", json_real(p->duration_s));
+	json_object_set_new(root, "frequency_hz", json_integer(p->frequency_hz));
+	json_object_set_new(root, "max_depth", json_integer(p->max_depth));
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+
+		json_array_append_new(procs, json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:b}", "pid", r->pid,
+						       "comm", r->comm, "cmdline", r->cmdline,
+						       "python", r->python, "version_method", r->method,
+						       "samples", (json_int_t)r->samples, "exited",
+						       r->exited));
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		json_array_append_new(funcs, json_pack("{s:s,s:s,s:i}", "file", p->funcs[i].file,
+						       "qualname", p->funcs[i].qualname, "firstline",
+						       p->funcs[i].firstline));
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *s = &p->stacks[i];
+		json_t *fr = json_array();
+
+		for (uint32_t d = 0; d < s->depth; d++)
+			json_array_append_new(fr, json_pack("[i,i]", s->frames[d].func, s->frames[d].line));
+		json_array_append_new(stacks, json_pack("{s:i,s:i,s:I,s:b,s:o}", "proc", s->proc, "tid",
+							s->tid, "count", (json_int_t)s->count,
+							"truncated", !!(s->flags & PF_STACK_TRUNCATED),
+							"frames", fr));
+	}
+	for (size_t i = 0; i < p->nsources; i++)
+		json_array_append_new(sources, json_pack("{s:s,s:i,s:s}", "file", p->sources[i].file,
+							 "line", p->sources[i].line, "text",
+							 p->sources[i].text));
+	json_object_set_new(root, "processes", procs);
+	json_object_set_new(root, "functions", funcs);
+	json_object_set_new(root, "stacks", stacks);
+	json_object_set_new(root, "sources", sources);
+	if (p->stats.present) {
+		json_t *st = json_object();
+
+		for (int i = 0; i < CB_STAT_NR; i++)
+			json_object_set_new(st, cb_stat_name(i), json_integer(p->stats.counters[i]));
+		json_object_set_new(st, "unresolved_frames", json_integer(p->stats.lost_unresolved));
+		json_object_set_new(st, "bpf_run_cnt", json_integer(p->stats.run_cnt));
+		json_object_set_new(st, "bpf_run_time_ns", json_integer(p->stats.run_time_ns));
+		json_object_set_new(root, "stats", st);
+	}
+	if (json_dump_file(root, path, JSON_COMPACT | JSON_ENSURE_ASCII)) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+		ret = -1;
+	}
+	json_decref(root);
+	return ret;
+}
+
+static const char *_str(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int _int(json_t *o, const char *k, json_int_t min, json_int_t max, json_int_t *out)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+struct profile *profile__load_json(const char *path, char *err, size_t errsz)
+{
+	json_error_t je;
+	json_t *root, *a, *v;
+	struct profile *p;
+	const char *s;
+	json_int_t iv;
+	size_t i;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line <= 0)
+			snprintf(err, errsz, "%s: %s", path, je.text);
+		else
+			snprintf(err, errsz, "%s: not a coldbpf profile: invalid JSON at line %d: %s",
+				 path, je.line, je.text);
+		return NULL;
+	}
+	p = profile__new();
+#define BAD(...)                                         \
+	do {                                             \
+		snprintf(err, errsz, __VA_ARGS__);       \
+		goto fail;                               \
+	} while (0)
+	if (!json_is_object(root) || !(s = _str(root, "format")) || strcmp(s, FORMAT_NAME))
+		BAD("%s: not a coldbpf profile (no \"format\": \"" FORMAT_NAME "\")", path);
+	if (_int(root, "version", 0, INT32_MAX, &iv))
+		BAD("%s: profile has no format version", path);
+	if (iv != PROFILE_FORMAT_VERSION)
+		BAD("%s: profile format version %lld is not supported (this coldbpf reads version %d)",
+		    path, (long long)iv, PROFILE_FORMAT_VERSION);
+	if ((s = _str(root, "started")))
+		snprintf(p->started, sizeof(p->started), "%s", s);
+	v = json_object_get(root, "duration_s");
+	p->duration_s = json_is_number(v) ? json_number_value(v) : 0;
+	if (!_int(root, "frequency_hz", 0, 1000000, &iv))
+		p->frequency_hz = iv;
+	if (!_int(root, "max_depth", 0, CB_MAX_DEPTH, &iv))
+		p->max_depth = iv;
+
+	a = json_object_get(root, "processes");
+	if (!json_is_array(a))
+		BAD("%s: \"processes\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *comm = _str(v, "comm"), *cmd = _str(v, "cmdline"), *py = _str(v, "python");
+		const char *m = _str(v, "version_method");
+		json_int_t pid;
+		uint32_t r;
+
+		if (_int(v, "pid", 0, INT32_MAX, &pid) || !comm || !cmd || !py)
+			BAD("%s: process %zu is malformed", path, i);
+		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
+		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
+	}
+	a = json_object_get(root, "functions");
+	if (!json_is_array(a))
+		BAD("%s: \"functions\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *file = _str(v, "file"), *q = _str(v, "qualname");
+		json_int_t first;
+
+		if (!file || !q || _int(v, "firstline", -1, INT32_MAX, &first))
+			BAD("%s: function %zu is malformed", path, i);
+		if (profile__func(p, file, q, first) != i)
+			BAD("%s: function %zu is a duplicate", path, i);
+	}
+	a = json_object_get(root, "stacks");
+	if (!json_is_array(a))
+		BAD("%s: \"stacks\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		json_t *fr = json_object_get(v, "frames"), *f;
+		json_int_t proc, tid, count;
+		struct pframe *frames;
+		size_t d, depth;
+
+		if (_int(v, "proc", 0, (json_int_t)p->nprocs - 1, &proc) ||
+		    _int(v, "tid", 0, UINT32_MAX, &tid) || _int(v, "count", 0, INT64_MAX, &count) ||
+		    !json_is_array(fr) || json_array_size(fr) > CB_MAX_DEPTH)
+			BAD("%s: stack %zu is malformed", path, i);
+		depth = json_array_size(fr);
+		frames = xcalloc(depth ? depth : 1, sizeof(*frames));
+		json_array_foreach(fr, d, f) {
+			json_t *fi = json_array_get(f, 0), *li = json_array_get(f, 1);
+
+			if (json_array_size(f) != 2 || !json_is_integer(fi) || !json_is_integer(li) ||
+			    json_integer_value(fi) < 0 || (size_t)json_integer_value(fi) >= p->nfuncs ||
+			    json_integer_value(li) < -1 || json_integer_value(li) > INT32_MAX) {
+				free(frames);
+				BAD("%s: stack %zu frame %zu is malformed", path, i, d);
+			}
+			frames[d].func = json_integer_value(fi);
+			frames[d].line = json_integer_value(li);
+		}
+		/* samples per process are recomputed from the stacks */
+		profile__add(p, proc, tid, frames, depth,
+			     json_is_true(json_object_get(v, "truncated")) ? PF_STACK_TRUNCATED : 0, count);
+		free(frames);
+	}
+	a = json_object_get(root, "sources");
+	if (a && !json_is_array(a))
+		BAD("%s: \"sources\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *file = _str(v, "file"), *text = _str(v, "text");
+		json_int_t line;
+
+		if (!file || !text || _int(v, "line", 0, INT32_MAX, &line))
+			BAD("%s: source %zu is malformed", path, i);
+		profile__set_source(p, file, line, text);
+	}
+	v = json_object_get(root, "stats");
+	if (json_is_object(v)) {
+		p->stats.present = true;
+		for (int k = 0; k < CB_STAT_NR; k++)
+			if (!_int(v, cb_stat_name(k), 0, INT64_MAX, &iv))
+				p->stats.counters[k] = iv;
+		if (!_int(v, "unresolved_frames", 0, INT64_MAX, &iv))
+			p->stats.lost_unresolved = iv;
+		if (!_int(v, "bpf_run_cnt", 0, INT64_MAX, &iv))
+			p->stats.run_cnt = iv;
+		if (!_int(v, "bpf_run_time_ns", 0, INT64_MAX, &iv))
+			p->stats.run_time_ns = iv;
+	}
+#undef BAD
+	json_decref(root);
+	return p;
+fail:
+	json_decref(root);
+	profile__free(p);
+	return NULL;
+}
