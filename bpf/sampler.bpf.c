@@ -18,7 +18,9 @@
 /* Load-time settings (rodata), written by userspace between open and load. */
 const volatile __u32 max_depth = CB_DEFAULT_DEPTH;
 const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
-const volatile __u64 neg_cache_ns = 200000000ULL;	/* retry native threads after */
+/* a thread with no PyThreadState is re-walked after this long: short, because
+ * at start-up the main thread is sampled before its thread state exists */
+const volatile __u64 neg_cache_ns = 10000000ULL;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,11 +315,6 @@ static struct rawstack *_raw_get(struct agent *a, uint64_t stack_id, uint32_t pi
 	return r;
 }
 
-static void _resolve_codes(struct agent *a, struct target *t, const struct rawstack *r)
-{
-	for (uint32_t i = 0; i < r->depth; i++)
-		symtab__resolve(t->sym, a->prof, r->frames[i].code, a->epoch);
-}
 
 static struct srcfile *_srcfile(struct agent *a, const char *path, int pid)
 {
@@ -350,7 +346,7 @@ static struct srcfile *_srcfile(struct agent *a, const char *path, int pid)
 	else
 		snprintf(full, sizeof(full), "/proc/%d/cwd/%s", pid, path);
 	f->data = read_file_str(full, 16 << 20, &len);
-	if (!f->data && path[0] == '/')
+	if (!f->data && path[0] == '/')	/* process gone: the same absolute path here */
 		f->data = read_file_str(path, 16 << 20, &len);
 	if (!f->data || memchr(f->data, 0, len)) {
 		free(f->data);
@@ -424,8 +420,14 @@ static int _on_event(void *ctx, void *data, size_t size)
 	if (!t || t->exited)
 		return 0;
 	r = _raw_get(a, ev->stack_id, ev->pid);
-	if (r)
-		_resolve_codes(a, t, r);
+	for (uint32_t i = 0; r && i < r->depth; i++) {
+		const struct codeinfo *ci = symtab__resolve(t->sym, a->prof, r->frames[i].code, a->epoch);
+
+		/* the leaf's source line too, while /proc/PID/cwd and root exist */
+		if (i == 0 && ci->valid)
+			_capture_source(a, a->prof->funcs[ci->func].file,
+					symtab__line(t->sym, ci, r->frames[0].lasti), ev->pid);
+	}
 	return 0;
 }
 
@@ -663,6 +665,21 @@ static int _start_child(struct agent *a, int *gofd)
 	return 0;
 }
 
+/* coldbpf stopped first (-d, a signal): CMD does not outlive its profiler. */
+static void _stop_child(struct agent *a, int sig)
+{
+	kill(a->child, sig);
+	for (int i = 0; i < 40; i++) {
+		if (waitpid(a->child, &a->child_status, WNOHANG) == a->child) {
+			a->child_done = true;
+			return;
+		}
+		usleep(50000);
+	}
+	cb_err("note: %s (PID %d) did not exit within 2 s of signal %d; left running",
+	       a->o->cmd[0], a->child, sig);
+}
+
 static void _read_stats(struct agent *a)
 {
 	int fd = bpf_map__fd(a->skel->maps.stats);
@@ -842,7 +859,9 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	_drain(&a);
 	prof->duration_s = now_sec() - start;
 	_read_stats(&a);
-	if (o->mode == MODE_CMD && a.child_done) {
+	if (o->mode == MODE_CMD && !a.child_done) {
+		_stop_child(&a, *o->stop == SIGINT ? SIGINT : SIGTERM);
+	} else if (o->mode == MODE_CMD) {
 		if (WIFEXITED(a.child_status) && WEXITSTATUS(a.child_status))
 			cb_err("note: %s exited with status %d", o->cmd[0], WEXITSTATUS(a.child_status));
 		else if (WIFSIGNALED(a.child_status))

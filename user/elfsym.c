@@ -69,11 +69,17 @@ static void _scan_version_string(Elf *e, size_t shstrndx, struct elfinfo *out)
 		while (p < end) {
 			size_t n = strnlen(p, end - p);
 
-			/* PY_VERSION sits alone as a string literal */
-			if (_is_version_string(p, n)) {
-				memcpy(out->version_string, p, n);
-				out->version_string[n] = 0;
-				return;
+			/* PY_VERSION may be tail-merged by the linker into a longer
+			 * string ("/build/Python-3.8.18"): try every suffix that starts
+			 * after a non-version character */
+			for (size_t k = 0; k + 5 <= n; k++) {
+				if (k && (isdigit((unsigned char)p[k - 1]) || p[k - 1] == '.'))
+					continue;
+				if (_is_version_string(p + k, n - k)) {
+					memcpy(out->version_string, p + k, n - k);
+					out->version_string[n - k] = 0;
+					return;
+				}
 			}
 			p += n + 1;
 		}

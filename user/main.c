@@ -21,7 +21,7 @@ static volatile sig_atomic_t stop;
 
 static void _on_signal(int sig)
 {
-	stop = 1;
+	stop = sig;
 }
 
 static const char usage[] =
@@ -146,7 +146,7 @@ static int _cmd_report(int argc, char **argv)
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TOP:
 			if (parse_long(optarg, 1, 1000000, &v)) {

@@ -139,9 +139,20 @@ void proc_cmdline(int pid, char *buf, size_t sz)
 
 bool proc_alive(int pid, uint64_t starttime)
 {
-	uint64_t st;
+	char path[64], *buf, *p, state = 0;
+	unsigned long long st = 0;
+	bool alive;
 
-	return proc_starttime(pid, &st) == 0 && st == starttime;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = read_file_str(path, 8192, NULL);
+	if (!buf)
+		return false;
+	p = strrchr(buf, ')');
+	alive = p && sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			    "%*d %*d %*d %llu", &state, &st) == 2 &&
+		st == starttime && state != 'Z' && state != 'X';	/* a zombie has exited */
+	free(buf);
+	return alive;
 }
 
 struct mapping {

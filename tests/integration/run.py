@@ -1,0 +1,486 @@
+#!/usr/bin/python3
+"""coldbpf integration tests: load the real BPF sampler and profile real
+CPython processes, on every installed interpreter.
+
+Interpreters: $COLDBPF_PYTHONS (colon-separated paths) or, by default,
+Debian's /usr/bin/python3.11 and every pyenv CPython 3.8+ under $PYENV_ROOT.
+BPF tests skip only when BPF is truly unavailable and $CI is unset; under
+CI they fail instead. Ends with the line 'N passed, N failed, N skipped'.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLDBPF = os.environ.get("COLDBPF", os.path.join(ROOT, "build", "coldbpf"))
+WL = os.path.join(ROOT, "tests", "workloads")
+CI = bool(os.environ.get("CI"))
+TMP = tempfile.mkdtemp(prefix="coldbpf-it-")
+
+results = {"passed": 0, "failed": 0, "skipped": 0}
+failures = []
+
+
+# --- interpreters -----------------------------------------------------------
+
+def py_version(exe):
+    out = subprocess.run([exe, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                         capture_output=True, text=True, timeout=30)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def pyenv_root():
+    return os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+
+
+def discover_interpreters():
+    """(label, path, (major, minor)) for every interpreter to test."""
+    env = os.environ.get("COLDBPF_PYTHONS")
+    if env:
+        paths = [p for p in env.split(":") if p]
+    else:
+        paths = []
+        if os.path.exists("/usr/bin/python3.11"):
+            paths.append("/usr/bin/python3.11")
+        for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+            m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+            if not m or (int(m.group(1)), int(m.group(2))) < (3, 8):
+                continue
+            exe = os.path.join(d, "bin", "python%s.%s" % (m.group(1), m.group(2)))
+            if os.path.exists(exe):
+                paths.append(exe)
+    out = []
+    for p in paths:
+        v = py_version(p)
+        if not v:
+            raise SystemExit("interpreter %s does not run" % p)
+        mm = tuple(int(x) for x in v.split(".")[:2])
+        kind = "debian" if p.startswith("/usr/bin/") else "pyenv"
+        out.append(("%s %s (%s)" % (kind, v, p), p, mm))
+    return out
+
+
+def unsupported_interpreters():
+    """pyenv CPythons older than 3.8, which coldbpf must refuse by name."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+        if m and (int(m.group(1)), int(m.group(2))) < (3, 8):
+            exe = os.path.join(d, "bin", "python%s.%s" % (m.group(1), m.group(2)))
+            if os.path.exists(exe):
+                out.append(("%s.%s" % (m.group(1), m.group(2)), exe))
+    return out
+
+
+# --- helpers ------------------------------------------------------------------
+
+class Skip(Exception):
+    pass
+
+
+def run_coldbpf(args, timeout=120, **kw):
+    return subprocess.run([COLDBPF] + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def profile(args, timeout=120):
+    """Run coldbpf with -o and return (completed process, profile dict)."""
+    out = os.path.join(TMP, "p%d.json" % time.monotonic_ns())
+    cp = run_coldbpf(["-o", out] + args, timeout=timeout)
+    if cp.returncode != 0:
+        raise AssertionError("coldbpf %s failed (%d): %s" % (" ".join(args), cp.returncode,
+                                                             cp.stderr.strip()))
+    with open(out) as f:
+        return cp, json.load(f)
+
+
+def func_index(prof, qualname, file_suffix=None):
+    for i, f in enumerate(prof["functions"]):
+        if f["qualname"] == qualname and (file_suffix is None or f["file"].endswith(file_suffix)):
+            return i
+    return None
+
+
+def self_samples(prof, fidx, pid=None):
+    return sum(s["count"] for s in prof["stacks"]
+               if s["frames"] and s["frames"][-1][0] == fidx and
+               (pid is None or prof["processes"][s["proc"]]["pid"] == pid))
+
+
+def line_samples(prof, fidx):
+    """{line: self samples} of one function."""
+    out = {}
+    for s in prof["stacks"]:
+        if s["frames"] and s["frames"][-1][0] == fidx:
+            ln = s["frames"][-1][1]
+            out[ln] = out.get(ln, 0) + s["count"]
+    return out
+
+
+def marker_line(path, marker):
+    with open(path) as f:
+        for i, line in enumerate(f, 1):
+            if marker in line:
+                return i
+    raise AssertionError("no %s in %s" % (marker, path))
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def method_name(mm, cls, meth):
+    # 3.11+ code objects carry __qualname__; before that co_name is what
+    # CPython keeps (docs/coldbpf.md, "Names")
+    return "%s.%s" % (cls, meth) if mm >= (3, 11) else meth
+
+
+def proc_entry(prof, pid):
+    for p in prof["processes"]:
+        if p["pid"] == pid:
+            return p
+    return None
+
+
+# --- BPF availability -----------------------------------------------------
+
+def bpf_check():
+    """None when BPF works, else the reason."""
+    if not os.path.exists(COLDBPF):
+        return "%s is not built" % COLDBPF
+    cp = run_coldbpf(["-d", "0.3", "--top", "1", "--", "/bin/true"], timeout=60)
+    if cp.returncode != 0:
+        return cp.stderr.strip() or "coldbpf exited %d" % cp.returncode
+    return None
+
+
+# --- tests: per interpreter --------------------------------------------------
+
+def t_ratio(label, py, mm):
+    """6:3:1 workload: self shares within 3 points; the hot line >= 90%."""
+    script = os.path.join(WL, "ratio.py")
+    cp, prof = profile(["-F", "999", "--", py, script, "5"])
+    idx = {n: func_index(prof, n, "ratio.py") for n in ("work_a", "work_b", "work_c")}
+    for n, i in idx.items():
+        expect(i is not None, "%s not in profile" % n)
+    counts = {n: self_samples(prof, i) for n, i in idx.items()}
+    total = sum(counts.values())
+    expect(total >= 2000, "too few samples: %d" % total)
+    shares = {n: 100.0 * c / total for n, c in counts.items()}
+    for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
+        expect(abs(shares[n] - want) <= 3, "%s self share %.1f%%, want %d%% +-3 (%s)" %
+               (n, shares[n], want, shares))
+    for n, tag in (("work_a", "HOT-A"), ("work_b", "HOT-B"), ("work_c", "HOT-C")):
+        hot = marker_line(script, tag)
+        lines = line_samples(prof, idx[n])
+        share = 100.0 * lines.get(hot, 0) / max(1, sum(lines.values()))
+        expect(share >= 90, "%s: hot line %d has %.1f%% of its samples (%s)" % (n, hot, share, lines))
+        f = prof["functions"][idx[n]]
+        expect(f["firstline"] == marker_line(script, "def %s(" % n),
+               "%s first line %d" % (n, f["firstline"]))
+    expect(func_index(prof, "work_never") is None, "work_never ran?")
+    # the text heatmap names the hot functions and shows the hot line's source
+    expect(re.search(r"work_a\s+\S*ratio\.py:%d" % prof["functions"][idx["work_a"]]["firstline"],
+                     cp.stdout), "heatmap lacks work_a:\n" + cp.stdout)
+    expect("x += i * i % 7  # HOT-A" in cp.stdout, "heatmap lacks the hot line's source")
+    p = prof["processes"][0]
+    expect(p["python"].startswith("%d.%d" % mm), "python version %s" % p["python"])
+
+
+def t_threads(label, py, mm):
+    """4 threads, 4 functions: each attributed, with 4 distinct thread ids."""
+    cp, prof = profile(["-F", "499", "--", py, os.path.join(WL, "threads.py"), "3"])
+    tids = {}
+    for name in ("spin_one", "spin_two", "spin_three", "spin_four"):
+        i = func_index(prof, name, "threads.py")
+        expect(i is not None, "%s not attributed" % name)
+        mine = {s["tid"] for s in prof["stacks"] if s["frames"] and s["frames"][-1][0] == i}
+        expect(len(mine) == 1, "%s seen on threads %s" % (name, mine))
+        expect(self_samples(prof, i) >= 20, "%s: only %d samples" % (name, self_samples(prof, i)))
+        tids[name] = mine.pop()
+    expect(len(set(tids.values())) == 4, "thread ids not distinct: %s" % tids)
+    pid = prof["processes"][0]["pid"]
+    expect(pid not in tids.values(), "a worker reported as the main thread")
+
+
+def _recursion_leaf(prof):
+    i = func_index(prof, "recurse", "recurse.py")
+    expect(i is not None, "recurse not in profile")
+    leaf_line = marker_line(os.path.join(WL, "recurse.py"), "# LEAF")
+    best = max((s for s in prof["stacks"] if s["frames"] and s["frames"][-1] == [i, leaf_line]),
+               key=lambda s: s["count"], default=None)
+    expect(best is not None, "no stack ends in the leaf line")
+    return i, best
+
+
+def t_recursion(label, py, mm):
+    """300 deep: complete with --max-depth 512; truncated and flagged at the default."""
+    script = os.path.join(WL, "recurse.py")
+    cp, prof = profile(["-F", "499", "--max-depth", "512", "--", py, script, "2", "300"])
+    i, s = _recursion_leaf(prof)
+    names = [prof["functions"][f]["qualname"] for f, _ in s["frames"]]
+    expect(not s["truncated"], "flagged truncated at --max-depth 512")
+    expect(names.count("recurse") == 300, "%d recurse frames, want 300" % names.count("recurse"))
+    expect(names[0] == "<module>" and names[1] == "main", "root frames: %s" % names[:3])
+    cp, prof = profile(["-F", "499", "--", py, script, "2", "300"])
+    i, s = _recursion_leaf(prof)
+    expect(s["truncated"], "300-deep stack not flagged at the default depth")
+    expect(len(s["frames"]) == prof["max_depth"] == 128, "kept %d frames" % len(s["frames"]))
+    expect(all(f == i for f, _ in s["frames"]), "truncation must drop the root side")
+    expect("deeper than --max-depth 128" in cp.stdout, "truncation not flagged in the report")
+    expect(prof["stats"]["truncated"] > 0, "truncation not counted")
+
+
+def t_all_python(label, py, mm):
+    """Two running processes plus one started later: all three reported."""
+    script = os.path.join(WL, "spin.py")
+    early = [subprocess.Popen([py, script, "7"]) for _ in range(2)]
+    out = os.path.join(TMP, "all%d.json" % time.monotonic_ns())
+    try:
+        time.sleep(0.3)
+        prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "199", "-d", "4", "-o", out],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        late = subprocess.Popen([py, script, "2"])
+        so, se = prof_proc.communicate(timeout=60)
+        expect(prof_proc.returncode == 0, "coldbpf failed: %s" % se)
+        late.wait(timeout=30)
+    finally:
+        for p in early:
+            p.kill()
+            p.wait()
+    with open(out) as f:
+        prof = json.load(f)
+    run = func_index(prof, method_name(mm, "Spinner", "run"), "spin.py")
+    expect(run is not None, "Spinner.run not found (%s)" %
+           [f["qualname"] for f in prof["functions"]][:20])
+    for p in early + [late]:
+        e = proc_entry(prof, p.pid)
+        expect(e is not None, "PID %d missing from --all-python" % p.pid)
+        expect(self_samples(prof, run, p.pid) > 20, "PID %d: %d samples" %
+               (p.pid, self_samples(prof, run, p.pid)))
+        expect(str(p.pid) in so, "PID %d not in the text summary" % p.pid)
+    expect(proc_entry(prof, late.pid)["exited"], "late process exited but is not flagged")
+
+
+def t_exit_midrun(label, py, mm):
+    """A process that exits mid-run is still reported, with its functions."""
+    script = os.path.join(WL, "ratio.py")
+    out = os.path.join(TMP, "exit%d.json" % time.monotonic_ns())
+    prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "499", "-d", "3", "-o", out],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    short = subprocess.Popen([py, script, "1"])
+    short.wait(timeout=30)
+    so, se = prof_proc.communicate(timeout=60)
+    expect(prof_proc.returncode == 0, "coldbpf failed: %s" % se)
+    with open(out) as f:
+        prof = json.load(f)
+    e = proc_entry(prof, short.pid)
+    expect(e is not None, "exited PID %d missing" % short.pid)
+    expect(e["exited"], "PID %d not flagged exited" % short.pid)
+    a = func_index(prof, "work_a", "ratio.py")
+    expect(a is not None and self_samples(prof, a, short.pid) > 100, "work_a of the exited process")
+    expect(func_index(prof, "work_never") is None, "a function that never ran is reported")
+
+
+PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun]
+
+
+# --- tests: once ---------------------------------------------------------------
+
+def t_report_roundtrip(py):
+    """report FILE re-renders exactly what the live run printed; folded is well formed."""
+    folded = os.path.join(TMP, "live.folded")
+    cp, prof = profile(["-F", "499", "--lines", "--stats", "--folded", folded, "--",
+                        py, os.path.join(WL, "ratio.py"), "1.5"])
+    path = max(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)
+    rp = run_coldbpf(["report", path, "--lines", "--stats", "--folded", folded + "2"])
+    expect(rp.returncode == 0, "report failed: %s" % rp.stderr)
+    expect(rp.stdout == cp.stdout, "report output differs from the live run:\n%s\n---\n%s" %
+           (cp.stdout, rp.stdout))
+    with open(folded) as f:
+        live = f.read()
+    with open(folded + "2") as f:
+        expect(f.read() == live, "folded output differs after the round trip")
+    total = 0
+    pid = prof["processes"][0]["pid"]
+    for line in live.splitlines():
+        m = re.match(r"^(.+) (\d+)$", line)
+        expect(m, "bad folded line %r" % line)
+        frames = m.group(1).split(";")
+        expect(re.match(r"^\S+ \(%d\)$" % pid, frames[0]), "root is not COMM (PID): %r" % line)
+        for fr in frames[1:]:
+            expect(re.match(r"^.+ \(.+:(\d+|\?)\)$", fr), "bad frame %r" % fr)
+        total += int(m.group(2))
+    expect(total == sum(s["count"] for s in prof["stacks"]), "folded counts do not add up")
+    expect(re.search(r";work_a \(\S*ratio\.py:\d+\) \d+$", live, re.M), "no work_a leaf in folded")
+    top = run_coldbpf(["report", path, "--top", "2"])
+    expect(top.returncode == 0 and "work_c" not in top.stdout.split("Hottest lines")[0],
+           "--top 2 still lists a third function")
+
+
+def t_cli_errors(py):
+    """Bad input: one clear line on stderr and exit 1, never a crash."""
+    def bad(args, pattern, **kw):
+        cp = run_coldbpf(args, timeout=60, **kw)
+        expect(cp.returncode == 1, "%s: exit %d, want 1 (%s)" % (args, cp.returncode, cp.stderr))
+        err = cp.stderr.strip().splitlines()
+        expect(err and re.search(pattern, err[0]), "%s: stderr %r lacks /%s/" % (args, err, pattern))
+        expect(not cp.stdout.strip() or args[:1] == ["report"], "%s printed a report" % args)
+
+    bad(["-p", "999999999"], r"invalid PID|no process")
+    bad(["-p", "4194000"], r"no process with PID 4194000")
+    bad(["-p", "abc"], r"invalid PID 'abc'")
+    bad([], r"nothing to profile")
+    bad(["-a", "-p", "1"], r"choose one")
+    bad(["-F", "0", "-a"], r"-F needs")
+    bad(["--max-depth", "5000", "-a"], r"--max-depth needs")
+    bad(["-d", "-3", "-a"], r"-d needs")
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        bad(["-p", str(sleeper.pid)], r"PID %d \(sleep\) is not a CPython process" % sleeper.pid)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    for ver, exe in unsupported_interpreters():
+        p = subprocess.Popen([exe, "-c", "import time; time.sleep(30)"])
+        try:
+            time.sleep(0.5)
+            bad(["-p", str(p.pid)], r"CPython %s is not supported" % re.escape(ver))
+        finally:
+            p.kill()
+            p.wait()
+    # corrupt, foreign and future profile files
+    garbage = os.path.join(TMP, "garbage.json")
+    with open(garbage, "wb") as f:
+        f.write(b"\x00\xffnot json{{{")
+    bad(["report", garbage], r"not a coldbpf profile")
+    foreign = os.path.join(TMP, "foreign.json")
+    with open(foreign, "w") as f:
+        json.dump({"hello": 1}, f)
+    bad(["report", foreign], r"not a coldbpf profile")
+    future = os.path.join(TMP, "future.json")
+    with open(future, "w") as f:
+        json.dump({"format": "coldbpf-profile", "version": 99}, f)
+    bad(["report", future], r"version 99 is not supported")
+    badidx = os.path.join(TMP, "badidx.json")
+    with open(badidx, "w") as f:
+        json.dump({"format": "coldbpf-profile", "version": 1, "processes": [], "functions": [],
+                   "stacks": [{"proc": 0, "tid": 1, "count": 1, "frames": [[5, 1]]}]}, f)
+    bad(["report", badidx], r"stack 0 is malformed")
+    bad(["report", os.path.join(TMP, "missing.json")], r"missing\.json")
+    # without root: name the missing capabilities
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        cp = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             "--inh-caps=-all", COLDBPF, "-a", "-d", "1"],
+                            capture_output=True, text=True, timeout=60)
+        expect(cp.returncode == 1, "unprivileged run exited %d" % cp.returncode)
+        expect(re.search(r"missing capabilities CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE",
+                         cp.stderr), "unprivileged stderr: %r" % cp.stderr)
+    # a target exiting immediately under -- CMD still ends cleanly
+    cp = run_coldbpf(["-d", "5", "--", py, "-c", "pass"])
+    expect(cp.returncode == 0, "short command: %s" % cp.stderr)
+    cp = run_coldbpf(["--", "/nonexistent/prog"])
+    expect("cannot run /nonexistent/prog" in cp.stderr, "exec failure not reported: %r" % cp.stderr)
+
+
+def t_sigint(py):
+    """SIGINT ends a run cleanly and still reports."""
+    p = subprocess.Popen([COLDBPF, "-F", "199", "--", py, os.path.join(WL, "spin.py"), "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(2)
+    p.send_signal(signal.SIGINT)
+    so, se = p.communicate(timeout=30)
+    expect(p.returncode == 0, "exit %d after SIGINT: %s" % (p.returncode, se))
+    expect("Hottest functions" in so and "run" in so, "no report after SIGINT:\n" + so)
+
+
+ONCE = [t_report_roundtrip, t_cli_errors, t_sigint]
+
+
+# --- driver ----------------------------------------------------------------------
+
+def run_test(name, fn, *args):
+    t0 = time.monotonic()
+    try:
+        fn(*args)
+    except Skip as e:
+        results["skipped"] += 1
+        print("SKIP %-40s %s" % (name, e), flush=True)
+        return
+    except Exception as e:  # noqa: BLE001 - a test failure of any kind
+        results["failed"] += 1
+        failures.append(name)
+        print("FAIL %-40s %.1fs\n     %s" % (name, time.monotonic() - t0,
+                                         str(e).replace("\n", "\n     ")), flush=True)
+        if not isinstance(e, AssertionError):
+            traceback.print_exc()
+        return
+    results["passed"] += 1
+    print("ok   %-40s %.1fs" % (name, time.monotonic() - t0), flush=True)
+
+
+def main():
+    only = sys.argv[1:]
+    interps = discover_interpreters()
+    if not interps:
+        print("no CPython interpreters found: set COLDBPF_PYTHONS")
+        return 1
+    why = bpf_check()
+    if why:
+        if CI:
+            print("FAIL: BPF is unavailable under CI: %s" % why)
+            print("0 passed, 1 failed")
+            return 1
+        print("!" * 72)
+        print("!! SKIPPING every BPF integration test: BPF is unavailable here:")
+        print("!!   %s" % why)
+        print("!! (under CI this is a failure)")
+        print("!" * 72)
+        n = len(interps) * len(PER_INTERPRETER) + len(ONCE)
+        print("0 passed, 0 failed, %d skipped" % n)
+        return 0
+    print("interpreters under test:")
+    for label, _, _ in interps:
+        print("  %s" % label)
+    tested = set()
+    for label, py, mm in interps:
+        print("== %s" % label, flush=True)
+        for fn in PER_INTERPRETER:
+            name = "%s[%d.%d:%s]" % (fn.__name__, mm[0], mm[1], os.path.basename(os.path.dirname(
+                os.path.dirname(py))) if "pyenv" in py else "debian")
+            if only and not any(o in name for o in only):
+                continue
+            run_test(name, fn, label, py, mm)
+            tested.add(py)
+    main_py = interps[0][1]
+    print("== once (with %s)" % main_py, flush=True)
+    for fn in ONCE:
+        if only and not any(o in fn.__name__ for o in only):
+            continue
+        run_test(fn.__name__, fn, main_py)
+    missing = [label for label, py, _ in interps if py not in tested]
+    if missing and not only:
+        results["failed"] += 1
+        print("FAIL interpreters not exercised: %s" % missing)
+    print("interpreters exercised: %d of %d" % (len(tested), len(interps)))
+    if failures:
+        print("failed: %s" % " ".join(failures))
+    print("%d passed, %d failed, %d skipped" % (results["passed"], results["failed"],
+                                                results["skipped"]))
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
