@@ -12,7 +12,8 @@
 
 #define CB_MAX_DEPTH	  1024	/* hard ceiling of --max-depth (power of 2) */
 #define CB_DEFAULT_DEPTH  128
-#define CB_FRAME_BUF	  256	/* scratch bytes for one frame read */
+#define CB_WINDOW	  8192	/* bytes a frame-window read copies (power of 2) */
+#define CB_WINDOW_FIRST	  1024	/* ... the first one: most stacks are shallow */
 #define CB_FRAME_READ_MAX 128	/* bytes of one frame the walker may read */
 #define CB_OFF_MASK	  0x7f	/* field offsets inside a frame are < 128 */
 
@@ -108,6 +109,7 @@ enum cb_stat {
 	CB_STAT_TRUNCATED,	/* recorded, deeper than max_depth */
 	CB_STAT_NS,		/* sum of ns spent on Python samples */
 	CB_STAT_CACHE_HIT,	/* tid -> tstate cache hits */
+	CB_STAT_FRAME_READS,	/* window reads of frames, for recorded stacks */
 	CB_ERR_READ_RUNTIME,	/* reading _PyRuntime / interpreter failed */
 	CB_ERR_NO_INTERP,	/* runtime not initialised (no interpreter) */
 	CB_ERR_NO_THREAD,	/* thread has no PyThreadState (native thread) */

@@ -11,6 +11,7 @@ static const char *const stat_names[CB_STAT_NR] = {
 	[CB_STAT_TRUNCATED] = "truncated",
 	[CB_STAT_NS] = "bpf_python_ns",
 	[CB_STAT_CACHE_HIT] = "thread_cache_hits",
+	[CB_STAT_FRAME_READS] = "frame_window_reads",
 	[CB_ERR_READ_RUNTIME] = "err_read_runtime",
 	[CB_ERR_NO_INTERP] = "err_no_interpreter",
 	[CB_ERR_NO_THREAD] = "err_no_thread_state",
