@@ -24,6 +24,9 @@ endif
 
 LIB_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
 LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+# unit tests run the same sources under AddressSanitizer and UBSan
+SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJS   := $(patsubst user/%.c,$(OUT)/san/%.o,$(LIB_SRCS))
 MAIN_OBJ   := $(OUT)/user/main.o
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
@@ -52,23 +55,27 @@ $(OUT)/coldbpf: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUT)/san/%.o: user/%.c $(OUT)/sampler.skel.h | $(OUT)/san
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c $< -o $@
+
 $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/sampler.skel.h | $(OUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c $< -o $@
 
-$(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+$(OUT)/unit-tests: $(UNIT_OBJS) $(SAN_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcriterion -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -lcriterion -o $@
 
-$(OUT)/bpf $(OUT)/user $(OUT)/tests:
+$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/san:
 	$(Q)mkdir -p $@
 
 # BPF instruction count, so verifier-budget regressions show up in review
 insn-count: $(OUT)/bpf/sampler.bpf.o
 	@llvm-objdump -d $< | awk '/^[0-9a-f]+ <.*>:/{name=$$2} /^ *[0-9]+:/{n[name]++} END{for (k in n) printf "  %-20s %d insns\n", k, n[k]}'
 
-unit: $(OUT)/unit-tests
-	$(OUT)/unit-tests --jobs 2
+unit: $(OUT)/unit-tests $(OUT)/coldbpf
+	ASAN_OPTIONS=detect_leaks=1 $(OUT)/unit-tests --jobs 2
 
 integration: $(OUT)/coldbpf
 	/usr/bin/python3 tests/integration/run.py

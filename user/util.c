@@ -269,17 +269,17 @@ void sanitize_text(const char *s, char *out, size_t outsz)
 
 	if (!outsz)
 		return;
-	while (*p && o + 5 < outsz) {
+	while (*p) {
 		int n = _utf8_len(p);
 
-		if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
-			if (*p == '\t') {
-				out[o++] = ' ';
-			} else {
-				o += snprintf(out + o, outsz - o, "\\x%02x", *p);
-			}
+		if (n == 1 && *p == '\t') {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = ' ';
 			p++;
-		} else if (n == 0) {
+		} else if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			if (o + 4 >= outsz)
+				break;
 			o += snprintf(out + o, outsz - o, "\\x%02x", *p);
 			p++;
 		} else {

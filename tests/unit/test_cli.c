@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Command-line errors: one line on stderr, exit 1, nothing on stdout. These
+ * need no privileges: arguments are checked before anything is loaded. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int _run(const char *args, char *err, size_t errsz, char *out, size_t outsz)
+{
+	char cmd[512], ep[64], op[64];
+	FILE *f;
+	int st;
+	size_t n;
+
+	/* tests run in parallel processes: each run gets its own files */
+	snprintf(ep, sizeof(ep), "/tmp/coldbpf-cli-%d.err", getpid());
+	snprintf(op, sizeof(op), "/tmp/coldbpf-cli-%d.out", getpid());
+	snprintf(cmd, sizeof(cmd), "./build/coldbpf %s 2>%s >%s", args, ep, op);
+	st = system(cmd);
+	f = fopen(ep, "r");
+	n = f ? fread(err, 1, errsz - 1, f) : 0;
+	err[n] = 0;
+	if (f)
+		fclose(f);
+	f = fopen(op, "r");
+	n = f ? fread(out, 1, outsz - 1, f) : 0;
+	out[n] = 0;
+	if (f)
+		fclose(f);
+	unlink(ep);
+	unlink(op);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void _bad(const char *args, const char *needle)
+{
+	char err[4096], out[4096];
+	int rc = _run(args, err, sizeof(err), out, sizeof(out));
+
+	cr_expect_eq(rc, 1, "'%s' exited %d", args, rc);
+	cr_expect(strstr(err, needle), "'%s': stderr '%s' lacks '%s'", args, err, needle);
+	cr_expect(strchr(err, '\n') == err + strlen(err) - 1 || strstr(err, "Try 'coldbpf --help'"),
+		  "'%s': not one line: '%s'", args, err);
+	cr_expect_str_eq(out, "", "'%s' printed to stdout", args);
+}
+
+Test(cli, bad_arguments)
+{
+	_bad("", "nothing to profile");
+	_bad("-p 0", "invalid PID '0'");
+	_bad("-p 12,x", "invalid PID 'x'");
+	_bad("-p ,", "-p needs at least one PID");
+	_bad("-a -- python3", "choose one");
+	_bad("-a -F 20000", "-F needs a frequency from 1 to 10000 Hz");
+	_bad("-a -F 9x", "-F needs");
+	_bad("-a -d 0", "-d needs a positive number");
+	_bad("-a -d nan", "-d needs a positive number");
+	_bad("-a --max-depth 0", "--max-depth needs a number from 1 to 1024");
+	_bad("-a --max-depth 1025", "--max-depth needs");
+	_bad("-a --top 0", "--top needs");
+	_bad("--bogus", "unrecognized option");
+	_bad("report", "report needs exactly one profile file");
+	_bad("report a.json b.json", "report needs exactly one profile file");
+	_bad("report /nonexistent/p.json", "/nonexistent/p.json");
+}
+
+Test(cli, help_and_version)
+{
+	char err[4096], out[8192];
+
+	cr_assert_eq(_run("--help", err, sizeof(err), out, sizeof(out)), 0);
+	cr_assert(strstr(out, "--all-python") && strstr(out, "Examples:") && strstr(out, "coldbpf report"));
+	cr_assert_eq(_run("--version", err, sizeof(err), out, sizeof(out)), 0);
+	cr_assert(!strncmp(out, "coldbpf ", 8));
+}

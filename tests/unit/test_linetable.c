@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Line decoders against CPython's own answers (tests/data/linetables-*.txt,
+ * made by tests/tools/gen_linetables.py from real code objects). */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "linetable.h"
+
+static size_t _unhex(const char *h, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!strcmp(h, "-"))
+		return 0;
+	while (h[0] && h[1] && n < max) {
+		unsigned v;
+
+		sscanf(h, "%2x", &v);
+		out[n++] = v;
+		h += 2;
+	}
+	return n;
+}
+
+/* Checks every instruction of every code object in one fixture file;
+ * returns the number of instructions checked. */
+static long _check_file(const char *path)
+{
+	static char line[1 << 20];
+	static uint8_t tab[1 << 18];
+	FILE *f = fopen(path, "r");
+	int kind = 0, first = 0;
+	size_t tlen = 0;
+	char name[256] = "";
+	long checked = 0;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "# CPython", 9)) {
+			cr_assert_eq(sscanf(line, "# CPython %*s kind %d", &kind), 1);
+		} else if (!strncmp(line, "code ", 5)) {
+			char hex[sizeof(line)];
+
+			cr_assert_eq(sscanf(line, "code %255s %d %s", name, &first, hex), 3);
+			tlen = _unhex(hex, tab, sizeof(tab));
+		} else if (!strncmp(line, "at ", 3)) {
+			char *p = line + 3;
+			int lasti, want, n;
+
+			while (sscanf(p, "%d %d%n", &lasti, &want, &n) == 2) {
+				int got = lt_line(kind, tab, tlen, first, lasti);
+
+				cr_expect_eq(got, want, "%s: %s lasti %d: line %d, CPython says %d", path,
+					     name, lasti, got, want);
+				checked++;
+				p += n;
+			}
+		}
+	}
+	fclose(f);
+	cr_assert(kind >= LT_LNOTAB && kind <= LT_LOCATIONS, "%s has no kind", path);
+	return checked;
+}
+
+Test(linetable, matches_cpython_for_every_recorded_version)
+{
+	glob_t g;
+	int versions = 0;
+
+	cr_assert_eq(glob("tests/data/linetables-3.*.txt", 0, NULL, &g), 0, "no fixtures (run from the repo root)");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		long n = _check_file(g.gl_pathv[i]);
+
+		cr_expect_gt(n, 1000, "%s: only %ld instructions", g.gl_pathv[i], n);
+		versions++;
+	}
+	globfree(&g);
+	/* 3.8 through 3.13: all three table formats */
+	cr_assert_geq(versions, 6);
+}
+
+Test(linetable, not_started_frame_is_first_line)
+{
+	static const uint8_t t311[] = { 0x80, 0x00, 0xd8, 0x04, 0x05 };
+
+	cr_assert_eq(lt_line(LT_LOCATIONS, t311, sizeof(t311), 10, -1), 10);
+	cr_assert_eq(lt_line(LT_LINETABLE310, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
+	cr_assert_eq(lt_line(LT_LNOTAB, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
+}
+
+Test(linetable, lnotab_large_jumps_accumulate)
+{
+	/* a 300-line jump is split into pairs (0, 127), (0, 127), (2, 46) */
+	static const uint8_t t[] = { 0, 127, 0, 127, 2, 46 };
+
+	cr_assert_eq(lt_lnotab_line(t, sizeof(t), 1, 0), 255);
+	cr_assert_eq(lt_lnotab_line(t, sizeof(t), 1, 2), 301);
+}
+
+Test(linetable, garbage_never_reads_outside_the_table)
+{
+	uint8_t *buf = malloc(4096);
+
+	srand(1);
+	for (int round = 0; round < 2000; round++) {
+		size_t len = rand() % 64;
+		uint8_t *t = buf + 4096 - len;	/* the table ends at the allocation's end */
+
+		for (size_t i = 0; i < len; i++)
+			t[i] = rand();
+		for (int k = LT_LNOTAB; k <= LT_LOCATIONS; k++)
+			(void)lt_line(k, t, len, 1, rand() % 200 - 2);
+	}
+	free(buf);
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The profile model and its views: stats, text, folded, JSON round trip. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "profile.h"
+#include "profile_json.h"
+#include "report.h"
+
+/* main -> a (line 5) x30, main -> b x10, main -> rec -> rec -> rec x5 (truncated) */
+static struct profile *_sample(void)
+{
+	struct profile *p = profile__new();
+	uint32_t pr = profile__proc(p, 42, "python3", "python3 app.py", "3.11.2", "Py_Version");
+	uint32_t m = profile__func(p, "/app/main.py", "main", 1);
+	uint32_t a = profile__func(p, "/app/work.py", "Worker.a", 3);
+	uint32_t b = profile__func(p, "/app/work.py", "Worker.b;x", 9);
+	uint32_t r = profile__func(p, "/app/work.py", "rec", 20);
+	struct pframe s1[] = { { m, 2 }, { a, 5 } }, s2[] = { { m, 2 }, { b, 10 } };
+	struct pframe s3[] = { { m, 3 }, { r, 21 }, { r, 21 }, { r, 22 } };
+
+	snprintf(p->started, sizeof(p->started), "2026-01-01T00:00:00Z");
+	p->duration_s = 2.5;
+	p->frequency_hz = 99;
+	p->max_depth = 128;
+	profile__add(p, pr, 100, s1, 2, 0, 20);
+	profile__add(p, pr, 101, s1, 2, 0, 10);	/* another thread: another stack */
+	profile__add(p, pr, 100, s2, 2, 0, 10);
+	profile__add(p, pr, 100, s3, 4, PF_STACK_TRUNCATED, 5);
+	profile__add(p, pr, 100, s3, 4, PF_STACK_TRUNCATED, 0);	/* no-op */
+	profile__set_source(p, "/app/work.py", 5, "x += 1");
+	return p;
+}
+
+Test(profile, interning_and_merging)
+{
+	struct profile *p = _sample();
+	struct pframe s1[] = { { 0, 2 }, { 1, 5 } };
+
+	cr_assert_eq(profile__func(p, "/app/work.py", "Worker.a", 3), 1);
+	cr_assert_eq(profile__func(p, "/app/work.py", "Worker.a", 4), 4, "first line is part of the key");
+	cr_assert_eq(p->nstacks, 4);
+	profile__add(p, 0, 100, s1, 2, 0, 7);
+	cr_assert_eq(p->nstacks, 4, "same process, thread and frames merge");
+	cr_assert_eq(p->stacks[0].count, 27);
+	cr_assert_eq(p->procs[0].samples, 52);
+	cr_assert_eq(profile__total(p), 52);
+	cr_assert_str_eq(profile__source(p, "/app/work.py", 5), "x += 1");
+	cr_assert_null(profile__source(p, "/app/work.py", 6));
+	profile__free(p);
+}
+
+Test(profile, self_and_total_count_recursion_once)
+{
+	struct profile *p = _sample();
+	size_t n;
+	struct func_stat *fs = report__func_stats(p, &n);
+
+	cr_assert_eq(n, 4);
+	cr_assert_eq(fs[0].func, 1);	/* Worker.a, 30 self */
+	cr_assert_eq(fs[0].self, 30);
+	cr_assert_eq(fs[1].self, 10);
+	cr_assert_eq(fs[2].func, 3);	/* rec: 5 self, 5 total despite 3 frames */
+	cr_assert_eq(fs[2].self, 5);
+	cr_assert_eq(fs[2].total, 5);
+	cr_assert_eq(fs[3].func, 0);	/* main: no self, in every stack */
+	cr_assert_eq(fs[3].self, 0);
+	cr_assert_eq(fs[3].total, 45);
+	free(fs);
+	profile__free(p);
+}
+
+Test(profile, line_stats_by_file_and_line)
+{
+	struct profile *p = _sample();
+	size_t n;
+	struct line_stat *ls = report__line_stats(p, &n);
+
+	cr_assert_eq(n, 3);
+	cr_assert_eq(ls[0].line, 5);
+	cr_assert_eq(ls[0].self, 30);
+	cr_assert_eq(ls[1].line, 10);
+	cr_assert_eq(ls[2].line, 22);
+	free(ls);
+	profile__free(p);
+}
+
+static char *_render(const struct profile *p, int which, const struct report_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (which)
+		cr_assert_eq(report__folded(p, f), 0);
+	else
+		report__text(p, o, f);
+	fclose(f);
+	return buf;
+}
+
+Test(profile, folded_is_root_first_and_merges_threads)
+{
+	struct profile *p = _sample();
+	char *out = _render(p, 1, NULL);
+
+	cr_assert_str_eq(out,
+		"python3 (42);main (/app/main.py:2);Worker.a (/app/work.py:5) 30\n"
+		"python3 (42);main (/app/main.py:2);Worker.b,x (/app/work.py:10) 10\n"
+		"python3 (42);[truncated];main (/app/main.py:3);rec (/app/work.py:21);"
+		"rec (/app/work.py:21);rec (/app/work.py:22) 5\n");
+	free(out);
+	profile__free(p);
+}
+
+Test(profile, text_report_sections)
+{
+	struct profile *p = _sample();
+	struct report_opts o = { .top = 2 };
+	char *out = _render(p, 0, &o);
+
+	cr_assert(strstr(out, "45 Python samples from 1 process in 2.5 s at 99 Hz"), "%s", out);
+	cr_assert(strstr(out, " 66.7%   66.7%       30  Worker.a"), "%s", out);
+	cr_assert(strstr(out, "/app/work.py:3"), "function location is file:first line");
+	cr_assert(strstr(out, "/app/work.py:5"), "%s", out);
+	cr_assert(strstr(out, "x += 1"), "source text of the hot line");
+	cr_assert_null(strstr(out, "  rec "), "--top 2 cuts the third function");
+	cr_assert(strstr(out, "     42 3.11.2          45  python3 app.py"), "%s", out);
+	cr_assert(strstr(out, "1 stacks (5 samples) were deeper than --max-depth 128"), "%s", out);
+	free(out);
+	profile__free(p);
+}
+
+Test(profile, hostile_strings_are_escaped_in_text)
+{
+	struct profile *p = profile__new();
+	uint32_t pr = profile__proc(p, 1, "x", "evil\x1b[2Jcmd", "3.11", "m");
+	uint32_t f = profile__func(p, "/a\nb.py", "f\x07", 1);
+	struct pframe s[] = { { f, 1 } };
+	struct report_opts o = { .top = 5 };
+	char *out;
+
+	profile__add(p, pr, 1, s, 1, 0, 1);
+	out = _render(p, 0, &o);
+	cr_assert_null(strchr(out, '\x1b'));
+	cr_assert_null(strchr(out, '\x07'));
+	cr_assert(strstr(out, "evil\\x1b[2Jcmd"));
+	cr_assert(strstr(out, "/a\\x0ab.py"));
+	free(out);
+	profile__free(p);
+}
+
+Test(profile_json, round_trip_renders_identically)
+{
+	struct profile *p = _sample(), *q;
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256];
+	struct report_opts o = { .top = 20, .lines = true, .stats = true };
+	char *a, *b, *fa, *fb;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	p->stats.present = true;
+	p->stats.counters[CB_STAT_SAMPLES] = 99;
+	p->stats.counters[CB_ERR_READ_FRAME] = 3;
+	p->stats.run_cnt = 10;
+	p->stats.run_time_ns = 12345;
+	p->procs[0].exited = true;
+	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+	q = profile__load_json(path, err, sizeof(err));
+	cr_assert_not_null(q, "%s", err);
+	cr_assert_eq(q->nstacks, p->nstacks);
+	cr_assert_eq(q->stats.counters[CB_ERR_READ_FRAME], 3);
+	cr_assert(q->procs[0].exited);
+	a = _render(p, 0, &o);
+	b = _render(q, 0, &o);
+	cr_assert_str_eq(a, b);
+	fa = _render(p, 1, NULL);
+	fb = _render(q, 1, NULL);
+	cr_assert_str_eq(fa, fb);
+	free(a);
+	free(b);
+	free(fa);
+	free(fb);
+	profile__free(p);
+	profile__free(q);
+	unlink(path);
+}
+
+static void _expect_load_error(const char *content, const char *needle)
+{
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[512];
+	int fd = mkstemp(path);
+	struct profile *p;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+	p = profile__load_json(path, err, sizeof(err));
+	cr_expect_null(p, "loaded: %s", content);
+	cr_expect(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
+	cr_expect_null(strchr(err, '\n'), "one line");
+	profile__free(p);
+	unlink(path);
+}
+
+Test(profile_json, corrupt_files_give_one_line_errors)
+{
+	_expect_load_error("", "invalid JSON");
+	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1,", "invalid JSON");
+	_expect_load_error("[1,2,3]", "not a coldbpf profile");
+	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 2}", "version 2 is not supported");
+	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1}", "\"processes\" missing");
+	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[],\"functions\":[],"
+			   "\"stacks\":[{\"proc\":0,\"tid\":1,\"count\":1,\"frames\":[]}]}", "stack 0 is malformed");
+	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":1,"
+			   "\"comm\":\"a\",\"cmdline\":\"a\",\"python\":\"3.11\"}],\"functions\":[],"
+			   "\"stacks\":[{\"proc\":0,\"tid\":1,\"count\":1,\"frames\":[[0,1]]}]}",
+			   "frame 0 is malformed");
+	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":-5,"
+			   "\"comm\":\"a\",\"cmdline\":\"a\",\"python\":\"3.11\"}]}", "process 0 is malformed");
+	_expect_load_error("{\"format\":\"coldbpf-profile\",\"format\":\"x\"}", "invalid JSON");
+}
