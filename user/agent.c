@@ -633,6 +633,7 @@ static int _open_perf(struct agent *a)
 		cb_err("no online CPU could be sampled");
 		return -1;
 	}
+	cb_dbg("sampling %d CPUs at %d Hz, max depth %d", opened, a->o->hz, a->o->max_depth);
 	return 0;
 }
 
