@@ -129,9 +129,27 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 	return 0;
 }
 
-/* Returns the thread state of the current thread, or 0 with *err set. */
+/* One read for both tstate->thread_id and the top-frame pointer: a helper
+ * call costs more than the bytes between them. 0 on success. */
+static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
+				       __u64 *id, __u64 *top)
+{
+	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
+	__u32 hi = (l->ts_thread_id > l->ts_frame ? l->ts_thread_id : l->ts_frame) + 8;
+
+	if (hi - lo > CB_TSTATE_SPAN)
+		return -1;
+	if (bpf_probe_read_user(buf, hi - lo, (void *)(tstate + lo)))
+		return -1;
+	*id = *(__u64 *)(buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
+	*top = *(__u64 *)(buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
+	return 0;
+}
+
+/* Returns the thread state of the current thread and its top-frame pointer
+ * (*top), or 0 with *err set. buf is scratch of CB_TSTATE_SPAN + 8 bytes. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
-					 __u64 fsbase, int *err)
+					 __u64 fsbase, __u8 *buf, __u64 *top, int *err)
 {
 	struct cb_thread *c, nc = {};
 	struct tsearch s = {};
@@ -144,9 +162,7 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 				*err = CB_ERR_NO_THREAD;
 				return 0;
 			}
-		} else if (!bpf_probe_read_user(&id, sizeof(id),
-						(void *)(c->tstate + l->ts_thread_id)) &&
-			   id == fsbase) {
+		} else if (!read_tstate(l, c->tstate, buf, &id, top) && id == fsbase) {
 			/* re-validated: the cached tstate still belongs to us */
 			stat_add(CB_STAT_CACHE_HIT, 1);
 			return c->tstate;
@@ -184,8 +200,14 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 	nc.stamp_ns = now;
 	nc.pid = pid;
 	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
-	if (!s.found)
+	if (!s.found) {
 		*err = CB_ERR_NO_THREAD;
+		return 0;
+	}
+	if (read_tstate(l, s.found, buf, &id, top)) {
+		*err = CB_ERR_READ_TSTATE;
+		return 0;
+	}
 	return s.found;
 }
 
@@ -330,16 +352,15 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	t0 = bpf_ktime_get_ns();
 	stat_add(CB_STAT_PY_SAMPLES, 1);
 
-	task = (struct task_struct *)bpf_get_current_task();
-	fsbase = BPF_CORE_READ(task, thread.fsbase);
-	tstate = find_tstate(l, pid, tid, fsbase, &err);
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		goto out;
+	/* a BTF pointer: reading the FS base needs no helper call */
+	task = bpf_get_current_task_btf();
+	fsbase = task->thread.fsbase;
+	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &err);
 	if (!tstate)
 		goto fail;
-
-	if (bpf_probe_read_user(&top, sizeof(top), (void *)(tstate + l->ts_frame))) {
-		err = CB_ERR_READ_TSTATE;
-		goto fail;
-	}
 	if ((l->flags & CB_LF_CFRAME) && top &&
 	    bpf_probe_read_user(&top, sizeof(top), (void *)(top + l->cframe_current))) {
 		err = CB_ERR_READ_TSTATE;
@@ -350,9 +371,6 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		goto fail;
 	}
 
-	s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!s)
-		goto out;
 	w.out = s->stack.frames;
 	w.win = s->win;
 	w.frame = top;

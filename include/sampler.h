@@ -14,6 +14,7 @@
 #define CB_DEFAULT_DEPTH  128
 #define CB_WINDOW	  8192	/* bytes a frame-window read copies (power of 2) */
 #define CB_WINDOW_FIRST	  1024	/* ... the first one: most stacks are shallow */
+#define CB_TSTATE_SPAN	  256	/* bytes between tstate->thread_id and ->frame, at most */
 #define CB_FRAME_READ_MAX 128	/* bytes of one frame the walker may read */
 #define CB_OFF_MASK	  0x7f	/* field offsets inside a frame are < 128 */
 

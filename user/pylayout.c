@@ -8,6 +8,7 @@
  */
 #include "pylayout.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct table_row {
@@ -213,7 +214,8 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	    o->bpf.f_lasti >= CB_FRAME_READ_MAX - 8 || o->bpf.f_owner >= CB_FRAME_READ_MAX ||
 	    o->co_filename > 512 || o->co_name > 512 || o->co_qualname > 512 ||
 	    o->co_linetable > 512 || o->co_firstlineno > 512 || o->bpf.code_adaptive > 512 ||
-	    o->str_ascii_data > 128 || o->bytes_sval > 128) {
+	    o->str_ascii_data > 128 || o->bytes_sval > 128 ||
+	    abs((int)o->bpf.ts_thread_id - (int)o->bpf.ts_frame) + 8 > CB_TSTATE_SPAN) {
 		snprintf(why, whysz, "implausible _Py_DebugOffsets values");
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "pylayout.h"
 
 static void _put(uint8_t *buf, size_t pos, uint64_t v)
@@ -17,6 +18,8 @@ Test(layout, table_rows_are_consistent)
 
 		cr_assert_eq(pylayout__from_table(3, minor, &l), 0, "3.%d", minor);
 		cr_assert_leq(l.bpf.frame_read, CB_FRAME_READ_MAX);
+		cr_assert_leq(abs((int)l.bpf.ts_thread_id - (int)l.bpf.ts_frame) + 8, CB_TSTATE_SPAN,
+			      "3.%d: one read covers thread_id and the frame pointer", minor);
 		cr_assert_eq(l.bpf.frame_read % 8, 0);
 		cr_assert_eq(!!(l.bpf.flags & CB_LF_IPTR), minor >= 11, "3.%d frame model", minor);
 		cr_assert_eq(l.co_qualname != PY_NO_FIELD, minor >= 11, "3.%d qualname", minor);
