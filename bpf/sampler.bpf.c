@@ -412,7 +412,9 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 				.stack_id = key.stack_id,
 			};
 
-			if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+			/* no wake-up from the target's interrupt: the agent
+			 * consumes the ring every 50 ms anyway */
+			if (bpf_ringbuf_output(&events, &ev, sizeof(ev), BPF_RB_NO_WAKEUP))
 				stat_add(CB_ERR_EVENTS_FULL, 1);
 		} else if (ret != -EEXIST) {
 			err = CB_ERR_STACKS_FULL;

@@ -830,6 +830,9 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 		double now;
 		int r = ring_buffer__poll(a.rb, TICK_MS);
 
+		/* stack events do not wake us (BPF_RB_NO_WAKEUP): consume each tick */
+		if (r >= 0 || r == -EINTR)
+			r = ring_buffer__consume(a.rb);
 		if (r < 0 && r != -EINTR) {
 			cb_err("ring buffer: %s", strerror(-r));
 			goto cleanup;
