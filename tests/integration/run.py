@@ -65,7 +65,7 @@ def discover_interpreters():
         mm = tuple(int(x) for x in v.split(".")[:2])
         kind = "debian" if p.startswith("/usr/bin/") else "pyenv"
         out.append(("%s %s (%s)" % (kind, v, p), p, mm))
-    return out
+    return sorted(out, key=lambda t: (not t[1].startswith("/usr/bin/"), t[2]))
 
 
 def unsupported_interpreters():
@@ -408,6 +408,19 @@ def t_sigint(py):
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint]
 
 
+def t_layout_tables(interps):
+    """The committed layout rows equal what every installed interpreter's headers give."""
+    cp = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-layout.py"), "--check"] +
+                        [py for _, py, _ in interps], capture_output=True, text=True, timeout=300)
+    for line in cp.stdout.splitlines():
+        print("     " + line)
+    expect(cp.returncode == 0, "layout rows differ from the headers:\n%s%s" % (cp.stdout, cp.stderr))
+    expect(cp.stdout.count(" same") == len(interps), "not every interpreter was checked")
+
+
+NO_BPF = [t_layout_tables]
+
+
 # --- driver ----------------------------------------------------------------------
 
 def run_test(name, fn, *args):
@@ -436,6 +449,9 @@ def main():
     if not interps:
         print("no CPython interpreters found: set COLDBPF_PYTHONS")
         return 1
+    for fn in NO_BPF:
+        if not only or any(o in fn.__name__ for o in only):
+            run_test(fn.__name__, fn, interps)
     why = bpf_check()
     if why:
         if CI:
@@ -448,8 +464,8 @@ def main():
         print("!! (under CI this is a failure)")
         print("!" * 72)
         n = len(interps) * len(PER_INTERPRETER) + len(ONCE)
-        print("0 passed, 0 failed, %d skipped" % n)
-        return 0
+        print("%d passed, %d failed, %d skipped" % (results["passed"], results["failed"], n))
+        return 1 if results["failed"] else 0
     print("interpreters under test:")
     for label, _, _ in interps:
         print("  %s" % label)
