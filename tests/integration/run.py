@@ -405,7 +405,47 @@ def t_sigint(py):
     expect("Hottest functions" in so and "run" in so, "no report after SIGINT:\n" + so)
 
 
-ONCE = [t_report_roundtrip, t_cli_errors, t_sigint]
+def embed_hosts():
+    """(version, python-config) of every pyenv CPython with a shared libpython."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+        if not m or (int(m.group(1)), int(m.group(2))) < (3, 8):
+            continue
+        cfg = os.path.join(d, "bin", "python%s.%s-config" % (m.group(1), m.group(2)))
+        if os.path.exists(cfg) and glob.glob(os.path.join(d, "lib", "libpython*.so")):
+            out.append(("%s.%s" % (m.group(1), m.group(2)), cfg))
+    return out
+
+
+def t_embedded(py):
+    """A C program linked against libpython3.X.so, running Python, is profiled correctly."""
+    hosts = embed_hosts()
+    expect(any(v == "3.11" for v, _ in hosts), "no pyenv 3.11 with libpython3.11.so to embed")
+    script = os.path.join(WL, "ratio.py")
+    for ver, cfg in hosts:
+        flags = subprocess.run([cfg, "--cflags", "--ldflags", "--embed"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        libdir = subprocess.run([cfg, "--prefix"], capture_output=True, text=True,
+                                check=True).stdout.strip() + "/lib"
+        exe = os.path.join(TMP, "cb-embed-%s" % ver)
+        subprocess.run(["cc", "-o", exe, os.path.join(ROOT, "tests", "embed", "embed.c")] + flags +
+                       ["-Wl,-rpath," + libdir], check=True, capture_output=True)
+        cp, prof = profile(["-F", "999", "--", exe, script, "3"])
+        p = prof["processes"][0]
+        expect(p["comm"].startswith("cb-embed"), "%s: comm %r" % (ver, p["comm"]))
+        expect(p["python"].startswith(ver + "."), "%s: version %s" % (ver, p["python"]))
+        idx = {n: func_index(prof, n, "ratio.py") for n in ("work_a", "work_b", "work_c")}
+        expect(all(i is not None for i in idx.values()), "%s: functions missing" % ver)
+        counts = {n: self_samples(prof, i) for n, i in idx.items()}
+        total = sum(counts.values())
+        share = 100.0 * counts["work_a"] / max(1, total)
+        expect(total > 1000 and abs(share - 60) <= 3, "%s: work_a %.1f%% of %d" % (ver, share, total))
+        print("     embedded %s: %d samples, work_a %.1f%%, found via %s" %
+              (ver, total, share, p["version_method"]))
+
+
+ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded]
 
 
 def t_layout_tables(interps):
