@@ -201,7 +201,7 @@ static bool _wanted(struct agent *a, int pid)
 }
 
 /* Try to make pid a target. Returns the classification. */
-static enum classify _consider(struct agent *a, int pid, bool quiet)
+static enum classify _consider(struct agent *a, int pid)
 {
 	struct pyproc_info info;
 	char why[320];
@@ -211,8 +211,10 @@ static enum classify _consider(struct agent *a, int pid, bool quiet)
 	if (c == CL_PYTHON) {
 		if (_register(a, &info))
 			return CL_ERROR;
-	} else if (c == CL_UNSUPPORTED && !quiet) {
+	} else if (c == CL_UNSUPPORTED) {
+		/* named once per program: the ignore map holds it until it execs */
 		cb_err("skipping %s", why);
+		profile__skip(a->prof, pid, info.cmdline[0] ? info.cmdline : info.comm, why);
 	}
 	if (c != CL_PYTHON && c != CL_GONE)
 		*u64map__put(&a->ignored, pid, NULL) = info.starttime;
@@ -246,7 +248,7 @@ static void _pending_run(struct agent *a)
 
 		if (!_target_of(a, p.pid) || _target_of(a, p.pid)->exited) {
 			/* the dynamic loader maps libpython after exec: retry for a while */
-			c = _consider(a, p.pid, now - p.since < PENDING_SECS);
+			c = _consider(a, p.pid);
 			if (c == CL_NOT_PYTHON && now - p.since < PENDING_SECS) {
 				a->pend[k++] = p;
 				continue;
@@ -278,7 +280,7 @@ static void _scan_proc(struct agent *a)
 			continue;	/* same process as before: exec events tell us of changes */
 		if (!_wanted(a, pid))
 			continue;
-		_consider(a, pid, false);
+		_consider(a, pid);
 	}
 	closedir(d);
 }
@@ -805,7 +807,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 
 	if (o->mode == MODE_PIDS) {
 		for (size_t i = 0; i < o->npids; i++)
-			if (_consider(&a, o->pids[i], false) != CL_PYTHON) {
+			if (_consider(&a, o->pids[i]) != CL_PYTHON) {
 				cb_err("PID %d is no longer a CPython process", o->pids[i]);
 				goto cleanup;
 			}

@@ -213,6 +213,7 @@ enum classify discovery__classify(struct discovery *d, int pid, struct pyproc_in
 		return CL_GONE;
 	}
 	proc_comm(pid, out->comm, sizeof(out->comm));
+	proc_cmdline(pid, out->cmdline, sizeof(out->cmdline));
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	maps = read_file_str(path, 64 << 20, NULL);
 	if (!maps) {
@@ -258,7 +259,6 @@ enum classify discovery__classify(struct discovery *d, int pid, struct pyproc_in
 					out->layout.bytes_type =
 						e->info.bytes_type ? e->info.bytes_type + bias : 0;
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
-					proc_cmdline(pid, out->cmdline, sizeof(out->cmdline));
 					res = CL_PYTHON;
 					break;
 				}

@@ -33,6 +33,11 @@ void profile__free(struct profile *p)
 		free(p->sources[i].file);
 		free(p->sources[i].text);
 	}
+	for (size_t i = 0; i < p->nskipped; i++) {
+		free(p->skipped[i].cmdline);
+		free(p->skipped[i].reason);
+	}
+	free(p->skipped);
 	free(p->funcs);
 	free(p->procs);
 	free(p->stacks);
@@ -187,4 +192,15 @@ uint64_t profile__total(const struct profile *p)
 	for (size_t i = 0; i < p->nstacks; i++)
 		t += p->stacks[i].count;
 	return t;
+}
+
+void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason)
+{
+	struct pskip *k;
+
+	GROW(p->skipped, p->nskipped, p->capskipped);
+	k = &p->skipped[p->nskipped++];
+	k->pid = pid;
+	k->cmdline = xstrdup(cmdline);
+	k->reason = xstrdup(reason);
 }

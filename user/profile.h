@@ -46,6 +46,13 @@ struct pproc {
 	bool exited;	/* exited while coldbpf ran */
 };
 
+/* A CPython process seen but not profiled (unsupported version or build). */
+struct pskip {
+	int pid;
+	char *cmdline;
+	char *reason;
+};
+
 struct psource {
 	char *file;
 	int line;
@@ -72,6 +79,8 @@ struct profile {
 	size_t nstacks, capstacks;
 	struct psource *sources;
 	size_t nsources, capsources;
+	struct pskip *skipped;
+	size_t nskipped, capskipped;
 	struct pstats stats;
 	struct u64map func_idx, stack_idx, source_idx;	/* hash -> index + 1 */
 };
@@ -89,4 +98,5 @@ void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct p
 const char *profile__source(const struct profile *p, const char *file, int line);
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
+void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
 #endif

@@ -49,6 +49,13 @@ int profile__save_json(const struct profile *p, const char *path, char *err, siz
 		json_array_append_new(sources, json_pack("{s:s,s:i,s:s}", "file", p->sources[i].file,
 							 "line", p->sources[i].line, "text",
 							 p->sources[i].text));
+	json_t *skipped = json_array();
+
+	for (size_t i = 0; i < p->nskipped; i++)
+		json_array_append_new(skipped, json_pack("{s:i,s:s,s:s}", "pid", p->skipped[i].pid,
+							 "cmdline", p->skipped[i].cmdline, "reason",
+							 p->skipped[i].reason));
+	json_object_set_new(root, "skipped", skipped);
 	json_object_set_new(root, "processes", procs);
 	json_object_set_new(root, "functions", funcs);
 	json_object_set_new(root, "stacks", stacks);
@@ -196,6 +203,17 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		if (!file || !text || _int(v, "line", 0, INT32_MAX, &line))
 			BAD("%s: source %zu is malformed", path, i);
 		profile__set_source(p, file, line, text);
+	}
+	a = json_object_get(root, "skipped");
+	if (a && !json_is_array(a))
+		BAD("%s: \"skipped\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *cmd = _str(v, "cmdline"), *why = _str(v, "reason");
+		json_int_t pid;
+
+		if (!cmd || !why || _int(v, "pid", 0, INT32_MAX, &pid))
+			BAD("%s: skipped process %zu is malformed", path, i);
+		profile__skip(p, pid, cmd, why);
 	}
 	v = json_object_get(root, "stats");
 	if (json_is_object(v)) {

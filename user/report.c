@@ -230,6 +230,16 @@ void report__text(const struct profile *p, const struct report_opts *o, FILE *ou
 	}
 	if (!p->nprocs)
 		fprintf(out, "  (no CPython processes found)\n");
+	if (p->nskipped) {
+		fprintf(out, "\nSkipped (CPython, not profiled)\n");
+		for (size_t i = 0; i < p->nskipped; i++) {
+			char cmd[300], why[400];
+
+			sanitize_text(p->skipped[i].cmdline, cmd, sizeof(cmd));
+			sanitize_text(p->skipped[i].reason, why, sizeof(why));
+			fprintf(out, "  %7d %s: %s\n", p->skipped[i].pid, cmd, why);
+		}
+	}
 
 	for (size_t i = 0; i < p->nstacks; i++)
 		if (p->stacks[i].flags & PF_STACK_TRUNCATED) {
@@ -270,6 +280,9 @@ void report__stats(const struct profile *p, FILE *out)
 	if (s->run_cnt)
 		fprintf(out, "  %-26s %12.0f  (kernel run-time stats, all %" PRIu64 " runs)\n",
 			"bpf_ns_per_run", (double)s->run_time_ns / (double)s->run_cnt, s->run_cnt);
+	for (size_t i = 0; i < p->nprocs; i++)
+		fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid,
+			p->procs[i].python, p->procs[i].method);
 }
 
 static void _fold_name(const char *s, char *out, size_t sz)

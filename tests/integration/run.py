@@ -445,7 +445,29 @@ def t_embedded(py):
               (ver, total, share, p["version_method"]))
 
 
-ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded]
+def t_all_python_skips_unsupported(py):
+    """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
+    old = unsupported_interpreters()
+    expect(old, "no unsupported CPython installed to check the refusal with")
+    procs = [subprocess.Popen([exe, "-c", "import time; time.sleep(30)"]) for _, exe in old]
+    try:
+        time.sleep(0.5)
+        cp, prof = profile(["-d", "1.5", "--all-python"])
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    skipped = {s["pid"]: s for s in prof["skipped"]}
+    for (ver, exe), p in zip(old, procs):
+        expect(p.pid in skipped, "PID %d (CPython %s) not listed as skipped" % (p.pid, ver))
+        expect("CPython %s is not supported" % ver in skipped[p.pid]["reason"], skipped[p.pid])
+        expect(proc_entry(prof, p.pid) is None, "unsupported PID %d was profiled" % p.pid)
+        expect(re.search(r"^\s+%d .*CPython %s is not supported" % (p.pid, re.escape(ver)),
+                         cp.stdout, re.M), "summary lacks skipped PID %d" % p.pid)
+    expect("Skipped (CPython, not profiled)" in cp.stdout, cp.stdout)
+
+
+ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported]
 
 
 def t_layout_tables(interps):
