@@ -32,7 +32,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count
+.PHONY: all deps demo test unit integration bench clean insn-count images
 all: $(OUT)/coldbpf
 
 deps:
@@ -66,6 +66,14 @@ $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/sampler.skel.h | $(OUT)/tests
 $(OUT)/unit-tests: $(UNIT_OBJS) $(SAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -lcriterion -o $@
+
+$(OUT)/record-image: tests/tools/record_image.c $(LIB_OBJS) | $(OUT)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $^ $(LDLIBS) -o $@
+
+# re-record tests/data/memimage-*.txt from every installed CPython (root)
+images: $(OUT)/record-image
+	/usr/bin/python3 tests/tools/record_images.py
 
 $(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/san:
 	$(Q)mkdir -p $@

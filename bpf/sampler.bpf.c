@@ -13,6 +13,9 @@
 #include <bpf/bpf_tracing.h>
 #include "sampler.h"
 
+#define CB_READ(dst, len, src) bpf_probe_read_user((dst), (len), (const void *)(src))
+#include "walker.h"
+
 #define EEXIST 17
 
 /* Load-time settings (rodata), written by userspace between open and load. */
@@ -88,64 +91,6 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n;	/* per-CPU: no other writer */
 }
 
-static __always_inline __u64 mix64(__u64 h, __u64 v)
-{
-	/* one round of a multiply-xorshift mix; good enough to key stacks */
-	h ^= v * 0x9e3779b97f4a7c15ULL;
-	h = (h << 31) | (h >> 33);
-	return h * 0xbf58476d1ce4e5b9ULL;
-}
-
-/* --- thread state lookup -------------------------------------------- */
-
-struct tsearch {
-	__u64 cur;
-	__u64 fsbase;
-	__u64 found;
-	__u16 ts_next;
-	__u16 ts_thread_id;
-	int err;
-};
-
-static long tsearch_step(__u32 i, struct tsearch *s)
-{
-	__u64 id = 0, next = 0;
-
-	if (!s->cur)
-		return 1;
-	if (bpf_probe_read_user(&id, sizeof(id), (void *)(s->cur + s->ts_thread_id))) {
-		s->err = CB_ERR_READ_TSTATE;
-		return 1;
-	}
-	if (id == s->fsbase) {
-		s->found = s->cur;
-		return 1;
-	}
-	if (bpf_probe_read_user(&next, sizeof(next), (void *)(s->cur + s->ts_next))) {
-		s->err = CB_ERR_READ_TSTATE;
-		return 1;
-	}
-	s->cur = next;
-	return 0;
-}
-
-/* One read for both tstate->thread_id and the top-frame pointer: a helper
- * call costs more than the bytes between them. 0 on success. */
-static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
-				       __u64 *id, __u64 *top)
-{
-	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
-	__u32 hi = (l->ts_thread_id > l->ts_frame ? l->ts_thread_id : l->ts_frame) + 8;
-
-	if (hi - lo > CB_TSTATE_SPAN)
-		return -1;
-	if (bpf_probe_read_user(buf, hi - lo, (void *)(tstate + lo)))
-		return -1;
-	*id = *(__u64 *)(buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
-	*top = *(__u64 *)(buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
-	return 0;
-}
-
 /* Returns the thread state of the current thread and its top-frame pointer
  * (*top), or 0 with *err set. buf is scratch of CB_TSTATE_SPAN + 8 bytes. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
@@ -209,127 +154,6 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 		return 0;
 	}
 	return s.found;
-}
-
-/* --- frame walk ------------------------------------------------------- */
-
-/*
- * A helper call per frame dominates the walk (~80 ns each here), so frames
- * are read through a window: one read copies up to CB_WINDOW bytes ending at
- * the end of the current frame. From 3.11 callers sit just below their
- * callees in the same data-stack chunk, so one read usually covers many
- * frames; when the next frame lies outside the window, a new one is read.
- * The walker still knows nothing of versions: it only asks "is it inside".
- */
-struct fwalk {
-	struct cb_frame *out;	/* the per-CPU scratch stack's frames */
-	__u8 *win;		/* the per-CPU window buffer */
-	__u64 win_lo, win_hi;	/* target addresses the window holds */
-	__u64 frame;
-	__u64 hash;
-	__u64 code_mask;
-	__u32 n;
-	__u32 truncated;
-	__u32 flags;
-	__u32 depth_limit;
-	__u32 reads;
-	__u32 big;		/* next window read is CB_WINDOW bytes */
-	__u16 f_back;
-	__u16 f_code;
-	__u16 f_lasti;
-	__u16 f_owner;
-	__u16 read;
-	__u16 code_adaptive;
-	__u8 owner_skip;
-	int err;
-};
-
-static __always_inline int fill_window(struct fwalk *w, __u32 rd)
-{
-	__u64 hi = w->frame + rd, lo, page = w->frame & ~4095ULL, len;
-
-	/* a read costs ~80 ns plus its bytes: small first, then large */
-	/* branch on a 0/1 flag, not on the read count: the verifier must see the
-	 * loop's states converge */
-	w->reads++;
-	if (!w->big) {
-		w->big = 1;
-		lo = hi - CB_WINDOW_FIRST;
-		if (!bpf_probe_read_user(w->win, CB_WINDOW_FIRST, (void *)lo))
-			goto ok;
-	} else {
-		lo = hi - CB_WINDOW;
-		if (!bpf_probe_read_user(w->win, CB_WINDOW, (void *)lo))
-			goto ok;
-	}
-	/* the window reached below a mapping: stay inside the frame's page */
-	lo = page > lo ? page : lo;
-	len = hi - lo;
-	if (len > CB_WINDOW)
-		return -1;
-	if (bpf_probe_read_user(w->win, len, (void *)lo))
-		return -1;
-ok:
-	w->win_lo = lo;
-	w->win_hi = hi;
-	return 0;
-}
-
-static long fwalk_step(__u32 i, struct fwalk *w)
-{
-	struct cb_frame *out = w->out;
-	__u8 *f, *win = w->win;
-	__u64 code, back, off;
-	__u32 n, rd;
-	__s32 lasti;
-
-	if (!w->frame || !out || !win)
-		return 1;
-	rd = w->read;
-	if (rd > CB_FRAME_READ_MAX)
-		rd = CB_FRAME_READ_MAX;
-	if (w->frame < w->win_lo || w->frame + rd > w->win_hi) {
-		if (fill_window(w, rd)) {
-			w->err = CB_ERR_READ_FRAME;
-			return 1;
-		}
-	}
-	off = w->frame - w->win_lo;
-	if (off >= CB_WINDOW)
-		return 1;
-	f = win + off;
-	back = *(__u64 *)(f + (w->f_back & CB_OFF_MASK));
-	if (w->flags & CB_LF_OWNER) {
-		if (f[w->f_owner & CB_OFF_MASK] >= w->owner_skip) {
-			w->frame = back;	/* C-stack entry frame: not Python code */
-			return 0;
-		}
-	}
-	code = *(__u64 *)(f + (w->f_code & CB_OFF_MASK)) & w->code_mask;
-	if (!code) {
-		w->frame = back;
-		return 0;
-	}
-	if (w->n >= w->depth_limit) {
-		w->truncated = 1;	/* one more Python frame than we keep */
-		return 1;
-	}
-	if (w->flags & CB_LF_IPTR) {
-		__u64 ip = *(__u64 *)(f + (w->f_lasti & CB_OFF_MASK));
-
-		/* arithmetic shift: a frame that has not started is negative */
-		lasti = (__s32)((__s64)(ip - code - w->code_adaptive) >> 1);
-	} else {
-		lasti = *(__s32 *)(f + (w->f_lasti & CB_OFF_MASK));
-	}
-	n = w->n & (CB_MAX_DEPTH - 1);
-	out[n].code = code;
-	out[n].lasti = lasti;
-	out[n].pad = 0;
-	w->hash = mix64(mix64(w->hash, code), (__u32)lasti);
-	w->n++;
-	w->frame = back;
-	return 0;
 }
 
 SEC("perf_event")

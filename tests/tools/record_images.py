@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""Regenerate tests/data/memimage-3.X.txt from every installed CPython (root):
+run tests/workloads/image_subject.py, wait for it to stop itself, record.
+
+    make images            (or: tests/tools/record_images.py PYTHON...)
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+
+def state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def record(py, out_dir):
+    v = subprocess.run([py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+    tag = v + ("-debian" if py.startswith("/usr/bin/") else "")
+    with tempfile.TemporaryDirectory() as d:
+        expect = os.path.join(d, "expect")
+        p = subprocess.Popen([py, os.path.join(ROOT, "tests", "workloads", "image_subject.py"), expect])
+        try:
+            for _ in range(200):
+                if state(p.pid) == "T":
+                    break
+                time.sleep(0.05)
+            else:
+                raise SystemExit("%s did not stop" % py)
+            out = os.path.join(out_dir, "memimage-%s.txt" % tag)
+            subprocess.run([os.path.join(ROOT, "build", "record-image"), str(p.pid), expect, out],
+                           check=True)
+        finally:
+            p.kill()
+            p.wait()
+
+
+def main():
+    pys = sys.argv[1:]
+    if not pys:
+        from run import discover_interpreters  # the integration suite's list
+        pys = [py for _, py, _ in discover_interpreters()]
+    for py in pys:
+        record(py, os.path.join(ROOT, "tests", "data"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The stack walker (bpf/walker.h, as host C), the layout of each version and
+ * the symbolizer, against memory images of real stopped processes of every
+ * recorded CPython (tests/data/memimage-*.txt, from `make images`). Needs no
+ * interpreter: a machine without 3.8 still checks the 3.8 layout.
+ */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "memread.h"
+#include "profile.h"
+#include "pylayout.h"
+#include "symbolize.h"
+#include "walkhost.h"
+
+#define FAKE_PID 0x7ffffff0	/* reads of this PID are served by the image */
+
+struct check {
+	const struct memimage *img;
+	struct symtab *sym;
+	struct profile *prof;
+	const char *path;
+	int matched, threads, unsearchable;
+};
+
+static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
+{
+	struct check *c = ctx;
+	char got[512];
+
+	c->threads++;
+	c->unsearchable += !searchable;
+	if (st->depth != c->img->nexpect)
+		return 0;
+	for (__u32 i = 0; i < st->depth; i++) {
+		/* frames are leaf first; expectations root first */
+		const struct codeinfo *ci = symtab__resolve(c->sym, c->prof, st->frames[i].code, 1);
+		const struct pfunc *f;
+		const char *base;
+
+		cr_assert(ci->valid, "%s: frame %u: code object unreadable", c->path, i);
+		f = &c->prof->funcs[ci->func];
+		base = strrchr(f->file, '/');
+		snprintf(got, sizeof(got), "%s %s %d", f->qualname, base ? base + 1 : f->file,
+			 symtab__line(c->sym, ci, st->frames[i].lasti));
+		cr_expect_str_eq(got, c->img->expect[st->depth - 1 - i], "%s: frame %u", c->path, i);
+	}
+	c->matched++;
+	return 0;
+}
+
+static void _check_image(const char *path)
+{
+	char err[256], why[256];
+	struct memimage *img = memimage__load(path, err, sizeof(err));
+	struct pylayout l;
+	struct check c = { .path = path };
+	uint8_t head[1024];
+	int major, minor;
+
+	cr_assert_not_null(img, "%s", err);
+	cr_assert_eq(sscanf(img->python, "%d.%d", &major, &minor), 2, "%s", path);
+	mem_use_image(FAKE_PID, img);
+	/* the same resolution the agent does: debug offsets when present, else the table */
+	if (!mem_read(FAKE_PID, img->runtime, head, sizeof(head)) && !memcmp(head, "xdebugpy", 8))
+		cr_assert_eq(pylayout__from_debug_offsets(head, sizeof(head), &l, why, sizeof(why)), 0,
+			     "%s: %s", path, why);
+	else
+		cr_assert_eq(pylayout__from_table(major, minor, &l), 0, "%s: no table row", path);
+	cr_assert(minor < 13 || !memcmp(head, "xdebugpy", 8), "%s: 3.13+ without debug offsets", path);
+	l.bpf.runtime_addr = img->runtime;
+	l.code_type = img->code_type;
+	l.unicode_type = img->unicode_type;
+	l.bytes_type = img->bytes_type;
+
+	c.img = img;
+	c.prof = profile__new();
+	c.sym = symtab__new(FAKE_PID, &l);
+	cr_assert_gt(walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, _on_thread, &c), 0, "%s", path);
+	cr_expect_eq(c.matched, 1, "%s: no thread had the expected %zu frames", path, img->nexpect);
+	cr_expect_eq(c.unsearchable, 0, "%s: the thread search missed a thread state", path);
+	cr_log_info("%s: CPython %s, %d thread(s), %zu frames checked", path, img->python, c.threads,
+		    img->nexpect);
+	mem_use_image(0, NULL);
+	symtab__free(c.sym);
+	profile__free(c.prof);
+	memimage__free(img);
+}
+
+Test(images, every_recorded_version_walks_and_symbolizes)
+{
+	glob_t g;
+	int minors = 0;
+	unsigned seen = 0;
+
+	cr_assert_eq(glob("tests/data/memimage-3.*.txt", 0, NULL, &g), 0, "no images (run from the repo root)");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		int minor;
+
+		_check_image(g.gl_pathv[i]);
+		if (sscanf(strstr(g.gl_pathv[i], "memimage-3.") + 11, "%d", &minor) == 1 && minor < 32 &&
+		    !(seen & (1u << minor))) {
+			seen |= 1u << minor;
+			minors++;
+		}
+	}
+	globfree(&g);
+	cr_assert_geq(minors, 6, "images of 3.8 to 3.13 expected, found %d versions", minors);
+}
+
+Test(images, a_wrong_layout_is_caught)
+{
+	/* the 3.12 image read with the 3.11 table must not produce the expected stack */
+	char err[256];
+	struct memimage *img = memimage__load("tests/data/memimage-3.12.txt", err, sizeof(err));
+	struct pylayout l;
+	struct check c = { .path = "3.12 image with the 3.11 layout" };
+
+	cr_assert_not_null(img, "%s", err);
+	mem_use_image(FAKE_PID, img);
+	cr_assert_eq(pylayout__from_table(3, 11, &l), 0);
+	l.bpf.runtime_addr = img->runtime;
+	l.code_type = img->code_type;
+	l.unicode_type = img->unicode_type;
+	l.bytes_type = img->bytes_type;
+	c.img = img;
+	c.prof = profile__new();
+	c.sym = symtab__new(FAKE_PID, &l);
+	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, _on_thread, &c);
+	cr_assert_eq(c.matched, 0);
+	mem_use_image(0, NULL);
+	symtab__free(c.sym);
+	profile__free(c.prof);
+	memimage__free(img);
+}
+
+Test(images, corrupt_image_is_refused)
+{
+	char path[] = "/tmp/coldbpf-img-XXXXXX", err[256];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs("coldbpf-memimage 1\nregion 0x1000 4 abcd\n", f);	/* 2 bytes for 4 */
+	fclose(f);
+	cr_assert_null(memimage__load(path, err, sizeof(err)));
+	cr_assert(strstr(err, ":2: not a coldbpf memory image line"), "%s", err);
+	unlink(path);
+}
