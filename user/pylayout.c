@@ -210,27 +210,37 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	return 0;
 }
 
-/* "libpython3.11.so.1.0", "python3.11", "libpython3.7m.so" -> 3, 11 */
-static int _version_from_name(const char *path, int *major, int *minor)
+/* "libpython3.11.so.1.0", "python3.11", "libpython3.7m.so" -> 3, 11;
+ * "python3.13t", "libpython3.13t.so" also set *ft (free-threaded build) */
+static int _version_from_name(const char *path, int *major, int *minor, bool *ft)
 {
 	const char *b = strrchr(path, '/'), *p;
+	int n = 0;
 
 	b = b ? b + 1 : path;
 	p = strstr(b, "python");
 	if (!p)
 		return -1;
 	p += 6;
-	if (sscanf(p, "%d.%d", major, minor) != 2)
+	if (sscanf(p, "%d.%d%n", major, minor, &n) != 2)
 		return -1;
+	*ft = p[n] == 't';
 	return 0;
 }
 
 int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pylayout *o,
 		      char *why, size_t whysz)
 {
-	int major = 0, minor = 0, micro = -1;
+	int major = 0, minor = 0, micro = -1, nmaj, nmin;
 	const char *method = NULL;
+	bool ft = false;
 	char sub[160];
+
+	/* a free-threaded build by name: never walk it with a GIL build's offsets */
+	if (!_version_from_name(filename, &nmaj, &nmin, &ft) && ft) {
+		snprintf(why, whysz, "free-threaded CPython %d.%dt is not supported yet", nmaj, nmin);
+		return -1;
+	}
 
 	/* 1. _Py_DebugOffsets cookie at the start of _PyRuntime (3.13+) */
 	if (e->runtime_head_len >= 8 && !memcmp(e->runtime_head, "xdebugpy", 8)) {
@@ -248,7 +258,7 @@ int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pyla
 		minor = (e->py_version >> 16) & 0xff;
 		micro = (e->py_version >> 8) & 0xff;
 		method = "Py_Version";
-	} else if (!_version_from_name(filename, &major, &minor)) {
+	} else if (!_version_from_name(filename, &major, &minor, &ft)) {
 		/* 3. the executable's or library's name */
 		method = "file-name";
 	} else if (e->version_string[0] &&

@@ -445,6 +445,38 @@ def t_embedded(py):
               (ver, total, share, p["version_method"]))
 
 
+def t_binary_not_at_host_path(py):
+    """The interpreter's files are read where the process sees them (/proc/PID/map_files), as
+    for a container: profile a CPython whose binary and libpython were deleted after start."""
+    src = os.path.join(pyenv_root(), "versions")
+    base = sorted(glob.glob(os.path.join(src, "3.11.*")))
+    expect(base, "needs a pyenv 3.11")
+    prefix = base[0]
+    d = tempfile.mkdtemp(prefix="coldbpf-gone-")
+    os.makedirs(os.path.join(d, "bin"))
+    os.makedirs(os.path.join(d, "lib"))
+    shutil.copy2(os.path.join(prefix, "bin", "python3.11"), os.path.join(d, "bin", "python3.11"))
+    for lib in glob.glob(os.path.join(prefix, "lib", "libpython3.11.so*")):
+        shutil.copy2(lib, os.path.join(d, "lib", os.path.basename(lib)))
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(d, "lib"), PYTHONHOME=prefix)
+    p = subprocess.Popen([os.path.join(d, "bin", "python3.11"), os.path.join(WL, "spin.py"), "6"], env=env)
+    try:
+        time.sleep(1.0)
+        with open("/proc/%d/maps" % p.pid) as f:
+            maps = f.read()
+        expect(os.path.join(d, "lib") in maps, "the copied libpython is not the one mapped")
+        shutil.rmtree(d)
+        cp, prof = profile(["-F", "499", "-d", "2", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+    e = proc_entry(prof, p.pid)
+    expect(e and e["python"].startswith("3.11."), "deleted interpreter not resolved: %s" % e)
+    run = func_index(prof, "Spinner.run", "spin.py")
+    expect(run is not None and self_samples(prof, run) > 200, "Spinner.run not sampled")
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -467,7 +499,8 @@ def t_all_python_skips_unsupported(py):
     expect("Skipped (CPython, not profiled)" in cp.stdout, cp.stdout)
 
 
-ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported]
+ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
+        t_binary_not_at_host_path]
 
 
 def t_layout_tables(interps):

@@ -148,6 +148,11 @@ Test(layout, unsupported_versions_are_named)
 	e.py_version = 0x030f0000;
 	cr_assert_eq(pylayout__resolve(&e, "/x/python", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "CPython 3.15 is not supported"), "%s", why);
+	e.py_version = 0x030d00f0;
+	cr_assert_eq(pylayout__resolve(&e, "/usr/lib/libpython3.13t.so.1.0", &l, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "free-threaded CPython 3.13t is not supported"), "%s", why);
+	cr_assert_eq(pylayout__resolve(&e, "/usr/local/bin/python3.14t", &l, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "free-threaded CPython 3.14t"), "%s", why);
 	e.has_py_version = false;
 	cr_assert_eq(pylayout__resolve(&e, "/usr/bin/uwsgi", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "cannot tell which CPython version"), "%s", why);
