@@ -1,11 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "symbolize.h"
 #include "memread.h"
+#include "qualname.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define SRC_CACHE 8		/* source files kept for 3.8-3.10 qualified names */
+#define SRC_MAX (4 << 20)
+
+struct srccache {
+	char *path;
+	char *data;	/* NULL: unreadable */
+	size_t len;
+};
+
 struct symtab {
+	struct srccache src[SRC_CACHE];
+	unsigned src_next;
 	int pid;
 	bool frozen;
 	const struct pylayout *l;
@@ -30,6 +42,10 @@ void symtab__free(struct symtab *s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		free(s->codes[i].lt);
+	for (int i = 0; i < SRC_CACHE; i++) {
+		free(s->src[i].path);
+		free(s->src[i].data);
+	}
 	free(s->codes);
 	u64map__free(&s->idx);
 	free(s);
@@ -168,6 +184,32 @@ static int _read_ident(struct symtab *s, uint64_t addr, uint8_t *buf, uint64_t i
 	return first < 0 ? -1 : 0;
 }
 
+/* The source as the process sees it (its root and cwd), cached. */
+static const struct srccache *_source(struct symtab *s, const char *file)
+{
+	struct srccache *c;
+	char path[SYM_MAX_STR + 64];
+
+	for (int i = 0; i < SRC_CACHE; i++)
+		if (s->src[i].path && !strcmp(s->src[i].path, file))
+			return &s->src[i];
+	c = &s->src[s->src_next++ % SRC_CACHE];
+	free(c->path);
+	free(c->data);
+	c->path = xstrdup(file);
+	c->data = NULL;
+	c->len = 0;
+	if (file[0] == '<')
+		return c;
+	snprintf(path, sizeof(path), "/proc/%d/%s/%s", s->pid, file[0] == '/' ? "root" : "cwd", file);
+	c->data = read_file_str(path, SRC_MAX, &c->len);
+	if (c->data && memchr(c->data, 0, c->len)) {
+		free(c->data);
+		c->data = NULL;
+	}
+	return c;
+}
+
 static void _fill(struct symtab *s, struct profile *p, struct codeinfo *ci, const uint8_t *buf)
 {
 	const struct pylayout *l = s->l;
@@ -179,8 +221,17 @@ static void _fill(struct symtab *s, struct profile *p, struct codeinfo *ci, cons
 	ci->firstlineno = (int32_t)ci->id[3];
 	if (py_read_str(s->pid, l, ci->id[0], file, sizeof(file)))
 		snprintf(file, sizeof(file), "<unknown file>");
-	if (py_read_str(s->pid, l, ci->id[1], name, sizeof(name)))
+	if (py_read_str(s->pid, l, ci->id[1], name, sizeof(name))) {
 		snprintf(name, sizeof(name), "<unknown>");
+	} else if (l->co_qualname == PY_NO_FIELD) {
+		/* 3.8-3.10: rebuild the qualified name from the source, when it shows
+		 * co_name defined at co_firstlineno; else co_name stays */
+		const struct srccache *c = _source(s, file);
+		char q[SYM_MAX_STR + 1];
+
+		if (c->data && !qualname_from_source(c->data, c->len, ci->firstlineno, name, q, sizeof(q)))
+			snprintf(name, sizeof(name), "%s", q);
+	}
 	_read_bytes(s->pid, l, ci->id[2], &ci->lt, &ci->ltlen);
 	ci->func = profile__func(p, file, name, ci->firstlineno);
 	ci->valid = true;

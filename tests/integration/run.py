@@ -138,9 +138,8 @@ def expect(cond, msg):
 
 
 def method_name(mm, cls, meth):
-    # 3.11+ code objects carry __qualname__; before that co_name is what
-    # CPython keeps (docs/coldbpf.md, "Names")
-    return "%s.%s" % (cls, meth) if mm >= (3, 11) else meth
+    # 3.11+: co_qualname; 3.8-3.10: rebuilt from the source (docs/coldbpf.md, "Names")
+    return "%s.%s" % (cls, meth)
 
 
 def proc_entry(prof, pid):
