@@ -195,22 +195,9 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		goto fail;
 	}
 
-	w.out = s->stack.frames;
-	w.win = s->win;
-	w.frame = top;
+	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth);
 	w.hash = mix64(0x636f6c64627066ULL, pid);
-	w.code_mask = l->code_mask;
-	w.flags = l->flags;
-	w.depth_limit = max_depth;
-	w.f_back = l->f_back;
-	w.f_code = l->f_code;
-	w.f_lasti = l->f_lasti;
-	w.f_owner = l->f_owner;
-	w.read = l->frame_read;
-	w.code_adaptive = l->code_adaptive;
-	w.owner_skip = l->owner_skip;
-	/* every Python frame may sit on a C-stack shim frame (3.12+) */
-	bpf_loop(2 * max_depth + 2, fwalk_step, &w, 0);
+	bpf_loop(CB_WALK_STEPS(max_depth), fwalk_step, &w, 0);
 	if (w.err && !w.n) {
 		err = w.err;
 		goto fail;

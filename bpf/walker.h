@@ -190,4 +190,26 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	return 0;
 }
 
+/* Every Python frame may sit on a C-stack shim frame (3.12+): the loop bound. */
+#define CB_WALK_STEPS(depth) (2 * (depth) + 2)
+
+/* Start a walk at frame top, into out (frames) using win (window buffer). */
+static __always_inline void fwalk_init(struct fwalk *w, const struct cb_layout *l,
+				       struct cb_frame *out, __u8 *win, __u64 top, __u32 depth_limit)
+{
+	w->out = out;
+	w->win = win;
+	w->frame = top;
+	w->code_mask = l->code_mask;
+	w->flags = l->flags;
+	w->depth_limit = depth_limit;
+	w->f_back = l->f_back;
+	w->f_code = l->f_code;
+	w->f_lasti = l->f_lasti;
+	w->f_owner = l->f_owner;
+	w->read = l->frame_read;
+	w->code_adaptive = l->code_adaptive;
+	w->owner_skip = l->owner_skip;
+}
+
 #endif /* COLDBPF_WALKER_H */

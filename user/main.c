@@ -101,6 +101,35 @@ static int _parse_pids(const char *s, struct env *env)
 	return 0;
 }
 
+/* The output options live and report runs share; 0, or -1 after a message. */
+static int _output_opt(int c, const char *arg, struct env *env)
+{
+	long v;
+
+	switch (c) {
+	case OPT_TOP:
+		if (parse_long(arg, 1, 1000000, &v)) {
+			cb_err("--top needs a number from 1 to 1000000, not '%s'", arg);
+			return -1;
+		}
+		env->report.top = v;
+		break;
+	case OPT_LINES:
+		env->report.lines = true;
+		break;
+	case OPT_STATS:
+		env->report.stats = true;
+		break;
+	case OPT_FOLDED:
+		env->folded = arg;
+		break;
+	case 'o':
+		env->output = arg;
+		break;
+	}
+	return 0;
+}
+
 static int _emit(const struct profile *p, const struct env *env)
 {
 	char err[512];
@@ -142,30 +171,18 @@ static int _cmd_report(int argc, char **argv)
 	struct env env = { .report = { .top = 20 } };
 	struct profile *p;
 	char err[512];
-	long v;
 	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_TOP:
-			if (parse_long(optarg, 1, 1000000, &v)) {
-				cb_err("--top needs a number from 1 to 1000000, not '%s'", optarg);
-				return 1;
-			}
-			env.report.top = v;
-			break;
 		case OPT_LINES:
-			env.report.lines = true;
-			break;
 		case OPT_STATS:
-			env.report.stats = true;
-			break;
 		case OPT_FOLDED:
-			env.folded = optarg;
-			break;
 		case 'o':
-			env.output = optarg;
+			if (_output_opt(c, optarg, &env))
+				return 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -255,23 +272,12 @@ int main(int argc, char **argv)
 			env.agent.max_depth = v;
 			break;
 		case 'o':
-			env.output = optarg;
-			break;
 		case OPT_FOLDED:
-			env.folded = optarg;
-			break;
 		case OPT_TOP:
-			if (parse_long(optarg, 1, 1000000, &v)) {
-				cb_err("--top needs a number from 1 to 1000000, not '%s'", optarg);
-				return 1;
-			}
-			env.report.top = v;
-			break;
 		case OPT_LINES:
-			env.report.lines = true;
-			break;
 		case OPT_STATS:
-			env.report.stats = true;
+			if (_output_opt(c, optarg, &env))
+				return 1;
 			break;
 		case OPT_DRAIN:
 			if (parse_long(optarg, 10, 60000, &v)) {

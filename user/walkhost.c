@@ -47,21 +47,9 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 		if ((l->flags & CB_LF_CFRAME) && top && mem_read(pid, top + l->cframe_current, &top, 8))
 			top = 0;
 		memset(st, 0, sizeof(*st));
-		w.out = st->frames;
-		w.win = win;
-		w.frame = top;
-		w.code_mask = l->code_mask;
-		w.flags = l->flags;
-		w.depth_limit = max_depth;
-		w.f_back = l->f_back;
-		w.f_code = l->f_code;
-		w.f_lasti = l->f_lasti;
-		w.f_owner = l->f_owner;
-		w.read = l->frame_read;
-		w.code_adaptive = l->code_adaptive;
-		w.owner_skip = l->owner_skip;
+		fwalk_init(&w, l, st->frames, win, top, max_depth);
 		/* what bpf_loop does in the kernel */
-		for (__u32 i = 0; i < 2 * max_depth + 2; i++)
+		for (__u32 i = 0; i < CB_WALK_STEPS(max_depth); i++)
 			if (fwalk_step(i, &w))
 				break;
 		st->depth = w.n;

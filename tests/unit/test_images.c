@@ -53,6 +53,16 @@ static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void 
 	return 0;
 }
 
+/* Serve FAKE_PID from img and point the layout at the image's addresses. */
+static void _use(struct memimage *img, struct pylayout *l)
+{
+	mem_use_image(FAKE_PID, img);
+	l->bpf.runtime_addr = img->runtime;
+	l->code_type = img->code_type;
+	l->unicode_type = img->unicode_type;
+	l->bytes_type = img->bytes_type;
+}
+
 static void _check_image(const char *path)
 {
 	char err[256], why[256];
@@ -72,10 +82,7 @@ static void _check_image(const char *path)
 	else
 		cr_assert_eq(pylayout__from_table(major, minor, &l), 0, "%s: no table row", path);
 	cr_assert(minor < 13 || !memcmp(head, "xdebugpy", 8), "%s: 3.13+ without debug offsets", path);
-	l.bpf.runtime_addr = img->runtime;
-	l.code_type = img->code_type;
-	l.unicode_type = img->unicode_type;
-	l.bytes_type = img->bytes_type;
+	_use(img, &l);
 
 	c.img = img;
 	c.prof = profile__new();
@@ -121,12 +128,8 @@ Test(images, a_wrong_layout_is_caught)
 	struct check c = { .path = "3.12 image with the 3.11 layout" };
 
 	cr_assert_not_null(img, "%s", err);
-	mem_use_image(FAKE_PID, img);
 	cr_assert_eq(pylayout__from_table(3, 11, &l), 0);
-	l.bpf.runtime_addr = img->runtime;
-	l.code_type = img->code_type;
-	l.unicode_type = img->unicode_type;
-	l.bytes_type = img->bytes_type;
+	_use(img, &l);
 	c.img = img;
 	c.prof = profile__new();
 	c.sym = symtab__new(FAKE_PID, &l);
