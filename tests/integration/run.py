@@ -63,7 +63,8 @@ def discover_interpreters():
         if not v:
             raise SystemExit("interpreter %s does not run" % p)
         mm = tuple(int(x) for x in v.split(".")[:2])
-        kind = "debian" if p.startswith("/usr/bin/") else "pyenv"
+        kind = ("debian" if p.startswith("/usr/bin/") else
+                "pyenv" if p.startswith(pyenv_root() + "/") else "other")
         out.append(("%s %s (%s)" % (kind, v, p), p, mm))
     return sorted(out, key=lambda t: (not t[1].startswith("/usr/bin/"), t[2]))
 
@@ -567,8 +568,7 @@ def main():
     for label, py, mm in interps:
         print("== %s" % label, flush=True)
         for fn in PER_INTERPRETER:
-            name = "%s[%d.%d:%s]" % (fn.__name__, mm[0], mm[1], os.path.basename(os.path.dirname(
-                os.path.dirname(py))) if "pyenv" in py else "debian")
+            name = "%s[%d.%d:%s]" % (fn.__name__, mm[0], mm[1], label.split()[0])
             if only and not any(o in name for o in only):
                 continue
             run_test(name, fn, label, py, mm)

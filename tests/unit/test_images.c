@@ -116,7 +116,7 @@ Test(images, every_recorded_version_walks_and_symbolizes)
 		}
 	}
 	globfree(&g);
-	cr_assert_geq(minors, 6, "images of 3.8 to 3.13 expected, found %d versions", minors);
+	cr_assert_geq(minors, 7, "images of 3.8 to 3.14 expected, found %d versions", minors);
 }
 
 Test(images, a_wrong_layout_is_caught)
