@@ -78,7 +78,6 @@ Test(linetable, matches_cpython_for_every_recorded_version)
 		versions++;
 	}
 	globfree(&g);
-	/* 3.8 through 3.13: all three table formats */
 	cr_assert_geq(versions, 7);	/* 3.8 through 3.14 */
 }
 
