@@ -46,8 +46,13 @@ $(OUT)/sampler.skel.h: $(OUT)/bpf/sampler.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name sampler > $@.tmp && mv $@.tmp $@
 
+# the inventory helper, embedded as a C string
+$(OUT)/inventory_py.h: user/inventory.py | $(OUT)/user
+	$(call msg,GEN,$@)
+	$(Q)python3 -c 'import json, sys; print("static const char inventory_py[] = " + json.dumps(open(sys.argv[1]).read()) + ";")' $< > $@
+
 # every userspace object may include the skeleton: generate it first
-$(OUT)/user/%.o: user/%.c $(OUT)/sampler.skel.h | $(OUT)/user
+$(OUT)/user/%.o: user/%.c $(OUT)/sampler.skel.h $(OUT)/inventory_py.h | $(OUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
@@ -55,7 +60,7 @@ $(OUT)/coldbpf: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/san/%.o: user/%.c $(OUT)/sampler.skel.h | $(OUT)/san
+$(OUT)/san/%.o: user/%.c $(OUT)/sampler.skel.h $(OUT)/inventory_py.h | $(OUT)/san
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c $< -o $@
 

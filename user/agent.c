@@ -19,10 +19,12 @@
 #include "procs.h"
 #include "sampler.skel.h"
 #include "symbolize.h"
+#include "evidence.h"
 
 #define TICK_MS		50	/* ring buffer poll: new stacks are symbolized this fast */
 #define PENDING_SECS	2.0	/* how long a fresh exec is re-checked for a runtime */
 #define SCAN_SECS	0.5	/* /proc rescan and exit checks */
+#define EVIDENCE_SECS	10.0	/* execution evidence rescan (with -o) */
 
 struct target {
 	struct pyproc_info info;
@@ -579,6 +581,36 @@ static void _check_exits(struct agent *a)
 	}
 }
 
+/* Execution evidence of every live target into the profile: a later scan
+ * replaces an earlier one, so a process that exits keeps its last scan. */
+static void _scan_evidence(struct agent *a)
+{
+	for (size_t i = 0; i < a->ntargets; i++) {
+		struct target *t = a->targets[i];
+		struct ev_scan sc;
+		struct pevcode *codes;
+		size_t k = 0;
+		char why[200];
+
+		if (t->exited || evidence__scan(t->info.pid, &t->info.layout, &sc, why, sizeof(why))) {
+			continue;
+		}
+		codes = xcalloc(sc.n + 1, sizeof(*codes));
+		for (size_t j = 0; j < sc.n; j++) {
+			if (!strncmp(sc.codes[j].file, "<frozen", 7))
+				continue;	/* the interpreter's own, never under a source tree */
+			codes[k].func = profile__func(a->prof, sc.codes[j].file, sc.codes[j].qualname,
+						      sc.codes[j].firstline);
+			codes[k].status = sc.codes[j].status;
+			k++;
+		}
+		cb_dbg("evidence of PID %d: %zu code objects, %" PRIu64 " bytes read", t->info.pid, k,
+		       sc.bytes_read);
+		profile__set_evidence(a->prof, t->proc, codes, k);
+		ev_scan__free(&sc);
+	}
+}
+
 static bool _all_pids_done(struct agent *a)
 {
 	if (a->o->mode != MODE_PIDS)
@@ -749,7 +781,7 @@ static void _free(struct agent *a)
 int agent__run(const struct agent_opts *o, struct profile *prof)
 {
 	struct agent a = { .o = o, .prof = prof, .stats_fd = -1 };
-	double start, last_scan = 0, last_drain;
+	double start, last_scan = 0, last_drain, last_evidence;
 	int err = 1, gofd = -1;
 	time_t wall = time(NULL);
 	struct tm tm;
@@ -828,6 +860,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	}
 
 	start = last_drain = now_sec();
+	last_evidence = start - EVIDENCE_SECS + 1.0;	/* first scan after 1 s */
 	while (!*o->stop) {
 		double now;
 		int r = ring_buffer__poll(a.rb, TICK_MS);
@@ -854,6 +887,10 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 			last_drain = now;
 			_drain(&a);
 		}
+		if (o->evidence && now - last_evidence >= EVIDENCE_SECS) {
+			last_evidence = now;
+			_scan_evidence(&a);
+		}
 		if (a.child_done || _all_pids_done(&a))
 			break;
 		if (o->duration > 0 && now - start >= o->duration)
@@ -862,6 +899,8 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	/* final: symbolize what is queued, then count everything once more */
 	ring_buffer__consume(a.rb);
 	_check_exits(&a);
+	if (o->evidence)
+		_scan_evidence(&a);
 	_drain(&a);
 	prof->duration_s = now_sec() - start;
 	_read_stats(&a);

@@ -7,6 +7,7 @@
 #ifndef COLDBPF_AGENT_H
 #define COLDBPF_AGENT_H
 #include <signal.h>
+#include <stdbool.h>
 #include "profile.h"
 
 enum agent_mode {
@@ -24,6 +25,7 @@ struct agent_opts {
 	double duration;	/* seconds; 0 = until a signal (or the targets exit) */
 	int max_depth;
 	double drain_interval;	/* seconds between map drains */
+	bool evidence;		/* scan execution evidence into the profile (-o) */
 	volatile sig_atomic_t *stop;
 };
 

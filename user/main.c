@@ -311,6 +311,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	env.agent.mode = env.all ? MODE_ALL : env.cmd ? MODE_CMD : MODE_PIDS;
+	env.agent.evidence = env.output != NULL;	/* saved profiles carry it for `cold` */
 
 	if (agent__check_privileges())
 		goto cleanup;

@@ -38,6 +38,9 @@ void profile__free(struct profile *p)
 		free(p->skipped[i].reason);
 	}
 	free(p->skipped);
+	for (size_t i = 0; i < p->nevidence; i++)
+		free(p->evidence[i].codes);
+	free(p->evidence);
 	free(p->funcs);
 	free(p->procs);
 	free(p->stacks);
@@ -203,4 +206,22 @@ void profile__skip(struct profile *p, int pid, const char *cmdline, const char *
 	k->pid = pid;
 	k->cmdline = xstrdup(cmdline);
 	k->reason = xstrdup(reason);
+}
+
+void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n)
+{
+	struct pevidence *e = NULL;
+
+	for (size_t i = 0; i < p->nevidence; i++)
+		if (p->evidence[i].proc == proc)
+			e = &p->evidence[i];
+	if (!e) {
+		GROW(p->evidence, p->nevidence, p->capevidence);
+		e = &p->evidence[p->nevidence++];
+		e->proc = proc;
+		e->codes = NULL;
+	}
+	free(e->codes);
+	e->codes = codes;
+	e->n = n;
 }

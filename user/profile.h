@@ -53,6 +53,19 @@ struct pskip {
 	char *reason;
 };
 
+/* Execution evidence of one process's live code objects (user/evidence.h):
+ * function index and enum ev_status, read when the profile was taken. */
+struct pevcode {
+	uint32_t func;
+	uint8_t status;
+};
+
+struct pevidence {
+	uint32_t proc;
+	struct pevcode *codes;
+	size_t n;
+};
+
 struct psource {
 	char *file;
 	int line;
@@ -81,6 +94,8 @@ struct profile {
 	size_t nsources, capsources;
 	struct pskip *skipped;
 	size_t nskipped, capskipped;
+	struct pevidence *evidence;
+	size_t nevidence, capevidence;
 	struct pstats stats;
 	struct u64map func_idx, stack_idx, source_idx;	/* hash -> index + 1 */
 };
@@ -99,4 +114,6 @@ const char *profile__source(const struct profile *p, const char *file, int line)
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
 void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
+/* Replace the evidence of process proc (a later scan supersedes an earlier one). */
+void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n);
 #endif

@@ -56,6 +56,18 @@ int profile__save_json(const struct profile *p, const char *path, char *err, siz
 							 "cmdline", p->skipped[i].cmdline, "reason",
 							 p->skipped[i].reason));
 	json_object_set_new(root, "skipped", skipped);
+	json_t *evidence = json_array();
+
+	for (size_t i = 0; i < p->nevidence; i++) {
+		json_t *codes = json_array();
+
+		for (size_t k = 0; k < p->evidence[i].n; k++)
+			json_array_append_new(codes, json_pack("[i,i]", p->evidence[i].codes[k].func,
+							       p->evidence[i].codes[k].status));
+		json_array_append_new(evidence, json_pack("{s:i,s:o}", "proc", p->evidence[i].proc,
+							  "codes", codes));
+	}
+	json_object_set_new(root, "evidence", evidence);
 	json_object_set_new(root, "processes", procs);
 	json_object_set_new(root, "functions", funcs);
 	json_object_set_new(root, "stacks", stacks);
@@ -214,6 +226,32 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		if (!cmd || !why || _int(v, "pid", 0, INT32_MAX, &pid))
 			BAD("%s: skipped process %zu is malformed", path, i);
 		profile__skip(p, pid, cmd, why);
+	}
+	a = json_object_get(root, "evidence");
+	if (a && !json_is_array(a))
+		BAD("%s: \"evidence\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		json_t *codes = json_object_get(v, "codes"), *c;
+		json_int_t proc;
+		struct pevcode *pc;
+		size_t k;
+
+		if (_int(v, "proc", 0, (json_int_t)p->nprocs - 1, &proc) || !json_is_array(codes))
+			BAD("%s: evidence %zu is malformed", path, i);
+		pc = xcalloc(json_array_size(codes) + 1, sizeof(*pc));
+		json_array_foreach(codes, k, c) {
+			json_t *fi = json_array_get(c, 0), *st = json_array_get(c, 1);
+
+			if (!json_is_integer(fi) || !json_is_integer(st) || json_integer_value(fi) < 0 ||
+			    (size_t)json_integer_value(fi) >= p->nfuncs || json_integer_value(st) < 0 ||
+			    json_integer_value(st) > 2) {
+				free(pc);
+				BAD("%s: evidence %zu code %zu is malformed", path, i, k);
+			}
+			pc[k].func = json_integer_value(fi);
+			pc[k].status = json_integer_value(st);
+		}
+		profile__set_evidence(p, proc, pc, json_array_size(codes));
 	}
 	v = json_object_get(root, "stats");
 	if (json_is_object(v)) {

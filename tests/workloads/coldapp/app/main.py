@@ -1,0 +1,27 @@
+"""Entry point: exercise part of app.used, then stay alive for a scan."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from app import used  # noqa: E402
+
+
+def run():
+    used.called_once()
+    for _ in range(50):
+        used.called_often(100)
+    svc = used.Service()
+    svc.handle({"a": 1})
+    add = used.make_adder(3)
+    add(4)
+    used.square(5)
+    list(used.gen_numbers(3))
+    used.gen_never_started()  # created, never started: no evidence it ran
+
+
+if __name__ == "__main__":
+    run()
+    print("ready", flush=True)
+    time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 30)
