@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "agent.h"
+#include "cold.h"
 #include "profile_json.h"
 #include "report.h"
 #include "util.h"
@@ -27,6 +28,8 @@ static void _on_signal(int sig)
 static const char usage[] =
 "Usage: coldbpf [OPTIONS] (--all-python | -p PID[,PID...] | -- CMD [ARGS...])\n"
 "       coldbpf report FILE [--top N] [--lines] [--stats] [--folded OUT]\n"
+"       coldbpf cold --src DIR (--all-python | -p PID,... | PROFILE.json...)  (see cold --help)\n"
+"       coldbpf ignore --src DIR PATH:QUALNAME\n"
 "\n"
 "Sample the Python stacks of CPython processes from the kernel (eBPF on perf\n"
 "events) and print which functions and lines are hot. Needs root (CAP_BPF,\n"
@@ -236,6 +239,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return _cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "cold"))
+		return cold_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ignore"))
+		return ignore_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "+ap:F:d:o:vh", opts, NULL)) != -1) {
 		switch (c) {

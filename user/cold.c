@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldbpf cold: which functions under a source tree never ran (docs/cold.md).
+ *
+ * inventory (user/inventory.py, run with the machine's python3)
+ *   x evidence (user/evidence.c, from live processes or saved profiles)
+ *   x samples (saved profiles)
+ *   -> one status per function: ran, sampled, never-ran, unknown.
+ */
+#include "cold.h"
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "evidence.h"
+#include "ignorefile.h"
+#include "procs.h"
+#include "profile_json.h"
+#include "util.h"
+#include "inventory_py.h"
+
+enum cstatus { CS_RAN, CS_SAMPLED, CS_NEVER, CS_UNKNOWN, CS_NR };
+static const char *const cs_names[CS_NR] = { "ran", "sampled", "never-ran", "unknown" };
+
+struct entry {
+	char *path;	/* relative to the source root */
+	char *qualname;
+	int first, last, lines;	/* lines: own lines, nested definitions excluded */
+	char kind[12];
+	/* accumulated over every evidence source */
+	bool ran, never, matched;
+	uint64_t samples;
+	enum cstatus status;
+};
+
+/* One code object seen in a process, mapped into the tree. */
+struct seen {
+	const char *rel;	/* inventory path, or NULL when outside the tree */
+	const char *qualname;
+	int first;
+	uint8_t status;
+	uint64_t samples;
+};
+
+struct cold {
+	char root[PATH_MAX];
+	struct entry *e;
+	size_t n, cap;
+	char **errors;
+	size_t nerrors;
+	char **paths;		/* distinct inventory paths */
+	size_t npaths;
+	bool *imported;		/* per path: some process has code from it */
+	struct u64map path_idx;	/* hash(path) -> index + 1 */
+	struct u64map exact;	/* hash(path, qualname, first) -> entry + 1 */
+	struct u64map byfirst;	/* hash(path, first) -> entry + 1 (first wins) */
+	struct u64map byname;	/* hash(path, qualname) -> entry + 1, or 0 if ambiguous */
+	struct u64map bylast;	/* hash(path, last name component) -> entry + 1, or 0 */
+	char **drift;		/* running code with no inventory entry */
+	size_t ndrift, capdrift;
+	int sources;		/* evidence sources used */
+};
+
+static uint64_t _h3(const char *a, const char *b, int n)
+{
+	uint64_t h = hash_bytes(a, strlen(a), (uint64_t)(uint32_t)n);
+
+	return b ? hash_bytes(b, strlen(b), h) : h;
+}
+
+static const char *_last_component(const char *q)
+{
+	const char *d = strrchr(q, '.');
+
+	return d ? d + 1 : q;
+}
+
+static void _index_put(struct u64map *m, uint64_t h, size_t idx, bool unique)
+{
+	bool isnew;
+	uint64_t *v = u64map__put(m, h, &isnew);
+
+	if (isnew)
+		*v = idx + 1;
+	else if (unique)
+		*v = 0;	/* ambiguous: never used for a drift match */
+}
+
+static int _path_index(struct cold *c, const char *path)
+{
+	uint64_t *v = u64map__get(&c->path_idx, hash_bytes(path, strlen(path), 1));
+
+	return v ? (int)*v - 1 : -1;
+}
+
+static void _add_entry(struct cold *c, json_t *o)
+{
+	struct entry *e;
+	const char *path = json_string_value(json_object_get(o, "path"));
+	const char *q = json_string_value(json_object_get(o, "qualname"));
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+
+	if (!path || !q || !kind)
+		return;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->e = xrealloc(c->e, c->cap, sizeof(*c->e));
+	}
+	e = &c->e[c->n];
+	memset(e, 0, sizeof(*e));
+	e->path = xstrdup(path);
+	e->qualname = xstrdup(q);
+	e->first = json_integer_value(json_object_get(o, "first"));
+	e->last = json_integer_value(json_object_get(o, "last"));
+	e->lines = json_integer_value(json_object_get(o, "lines"));
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	if (_path_index(c, path) < 0) {
+		c->paths = xrealloc(c->paths, c->npaths + 1, sizeof(char *));
+		c->paths[c->npaths++] = e->path;
+		*u64map__put(&c->path_idx, hash_bytes(path, strlen(path), 1), NULL) = c->npaths;
+	}
+	_index_put(&c->exact, _h3(path, q, e->first), c->n, false);
+	_index_put(&c->byfirst, _h3(path, NULL, e->first), c->n, false);
+	_index_put(&c->byname, _h3(path, q, -7), c->n, true);
+	_index_put(&c->bylast, _h3(path, _last_component(q), -9), c->n, true);
+	c->n++;
+}
+
+/* Run the inventory helper; 0 or -1 after a message. */
+static int _inventory(struct cold *c, const char *python, const struct ignorefile *ig)
+{
+	int pfd[2], status;
+	pid_t pid;
+	FILE *f;
+	char *line = NULL, *globs;
+	size_t cap = 0;
+	bool done = false;
+
+	globs = ignorefile__globs_json(ig);
+	if (pipe(pfd)) {
+		cb_err("pipe: %s", strerror(errno));
+		free(globs);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		/* -I: no user site, no PYTHON* variables, no cwd on sys.path */
+		execlp(python, python, "-I", "-c", inventory_py, c->root, globs, (char *)NULL);
+		fprintf(stderr, "coldbpf: cannot run %s for the source inventory: %s\n", python, strerror(errno));
+		_exit(127);
+	}
+	free(globs);
+	close(pfd[1]);
+	if (pid < 0) {
+		cb_err("fork: %s", strerror(errno));
+		close(pfd[0]);
+		return -1;
+	}
+	f = fdopen(pfd[0], "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (!o)
+			continue;
+		if (json_object_get(o, "done")) {
+			done = true;
+		} else if (json_object_get(o, "error")) {
+			char buf[1024];
+
+			snprintf(buf, sizeof(buf), "%s: %s", json_string_value(json_object_get(o, "error")),
+				 json_string_value(json_object_get(o, "message")) ?: "?");
+			c->errors = xrealloc(c->errors, c->nerrors + 1, sizeof(char *));
+			c->errors[c->nerrors++] = xstrdup(buf);
+		} else if (!ignorefile__ignores_key(ig, json_string_value(json_object_get(o, "path")),
+						   json_string_value(json_object_get(o, "qualname")))) {
+			_add_entry(c, o);
+		}
+		json_decref(o);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	waitpid(pid, &status, 0);
+	if (!done) {
+		cb_err("the source inventory (%s) failed%s", python,
+		       WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "" : ": python3 3.8+ is needed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Map a code object's file name to an inventory path: under the root, or the
+ * longest path suffix that names an inventory file (deployed elsewhere). */
+static const char *_rel(struct cold *c, const char *file)
+{
+	size_t rl = strlen(c->root);
+	int i;
+
+	if (!strncmp(file, c->root, rl) && file[rl] == '/' && (i = _path_index(c, file + rl + 1)) >= 0)
+		return c->paths[i];
+	/* "/srv/app/pkg/mod.py", "app/pkg/mod.py", "pkg/mod.py", "mod.py": longest first */
+	for (const char *p = file; p && *p;) {
+		if ((i = _path_index(c, p)) >= 0)
+			return c->paths[i];
+		p = strchr(p, '/');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+static struct entry *_match(struct cold *c, const char *rel, const char *q, int first)
+{
+	uint64_t *v = u64map__get(&c->exact, _h3(rel, q, first));
+
+	if (v && *v)
+		return &c->e[*v - 1];
+	/* 3.8-3.10 evidence has co_name only: same line, same last component */
+	v = u64map__get(&c->byfirst, _h3(rel, NULL, first));
+	if (v && *v && !strcmp(_last_component(c->e[*v - 1].qualname), _last_component(q)))
+		return &c->e[*v - 1];
+	/* version drift: the line moved, the name did not */
+	v = u64map__get(&c->byname, _h3(rel, q, -7));
+	if (v && *v)
+		return &c->e[*v - 1];
+	if (!strchr(q, '.')) {
+		v = u64map__get(&c->bylast, _h3(rel, q, -9));
+		if (v && *v)
+			return &c->e[*v - 1];
+	}
+	return NULL;
+}
+
+static void _apply(struct cold *c, const char *file, const char *q, int first, uint8_t status,
+		   uint64_t samples)
+{
+	const char *rel = _rel(c, file);
+	struct entry *e;
+	char buf[1200];
+
+	if (!rel)
+		return;
+	c->imported[_path_index(c, rel)] = true;
+	if (!strcmp(q, "<module>") || strstr(q, "<listcomp>") || strstr(q, "<setcomp>") ||
+	    strstr(q, "<dictcomp>"))
+		return;	/* not inventory entries (docs/cold.md) */
+	e = _match(c, rel, q, first);
+	if (!e) {
+		snprintf(buf, sizeof(buf), "%s\t%s\t%d", rel, q, first);
+		for (size_t i = 0; i < c->ndrift; i++)
+			if (!strcmp(c->drift[i], buf))
+				return;
+		if (c->ndrift == c->capdrift) {
+			c->capdrift = c->capdrift ? c->capdrift * 2 : 16;
+			c->drift = xrealloc(c->drift, c->capdrift, sizeof(char *));
+		}
+		c->drift[c->ndrift++] = xstrdup(buf);
+		return;
+	}
+	e->matched = true;
+	e->ran |= status == EV_RAN;
+	e->never |= status == EV_NEVER;
+	e->samples += samples;
+}
+
+static int _from_pid(struct cold *c, struct discovery *d, int pid, bool quiet)
+{
+	struct pyproc_info info;
+	struct ev_scan sc;
+	char why[320];
+
+	if (discovery__classify(d, pid, &info, why, sizeof(why)) != CL_PYTHON) {
+		if (!quiet)
+			cb_err("%s", why);
+		return quiet ? 0 : -1;
+	}
+	if (evidence__scan(pid, &info.layout, &sc, why, sizeof(why))) {
+		cb_err("PID %d: %s", pid, why);
+		return quiet ? 0 : -1;
+	}
+	for (size_t i = 0; i < sc.n; i++)
+		_apply(c, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
+	cb_dbg("PID %d (CPython %s): %zu code objects, %llu bytes read", pid, info.layout.version, sc.n,
+	       (unsigned long long)sc.bytes_read);
+	ev_scan__free(&sc);
+	c->sources++;
+	return 0;
+}
+
+static int _from_profile(struct cold *c, const char *path)
+{
+	char err[512];
+	struct profile *p = profile__load_json(path, err, sizeof(err));
+	uint64_t *total;
+	size_t *mark;
+
+	if (!p) {
+		cb_err("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < p->nevidence; i++)
+		for (size_t k = 0; k < p->evidence[i].n; k++) {
+			const struct pfunc *f = &p->funcs[p->evidence[i].codes[k].func];
+
+			_apply(c, f->file, f->qualname, f->firstline, p->evidence[i].codes[k].status, 0);
+		}
+	/* samples: every function in a stack (total), counted once per stack */
+	total = xcalloc(p->nfuncs + 1, sizeof(*total));
+	mark = xcalloc(p->nfuncs + 1, sizeof(*mark));
+	for (size_t i = 0; i < p->nstacks; i++)
+		for (uint32_t d = 0; d < p->stacks[i].depth; d++) {
+			uint32_t f = p->stacks[i].frames[d].func;
+
+			if (mark[f] != i + 1) {
+				mark[f] = i + 1;
+				total[f] += p->stacks[i].count;
+			}
+		}
+	for (size_t f = 0; f < p->nfuncs; f++)
+		if (total[f])
+			_apply(c, p->funcs[f].file, p->funcs[f].qualname, p->funcs[f].firstline, EV_UNKNOWN,
+			       total[f]);
+	free(total);
+	free(mark);
+	if (!p->nevidence && !p->nstacks)
+		cb_err("note: %s holds no evidence and no samples", path);
+	profile__free(p);
+	c->sources++;
+	return 0;
+}
+
+static void _decide(struct cold *c)
+{
+	/* A class body's code object is freed once it has run, but the code
+	 * objects of its methods live only because it ran: a live code object
+	 * nested in a class proves the class body ran. */
+	for (size_t i = 0; i < c->n; i++) {
+		size_t ql = strlen(c->e[i].qualname);
+
+		if (strcmp(c->e[i].kind, "class") || c->e[i].ran)
+			continue;
+		for (size_t k = 0; k < c->n; k++)
+			if (k != i && c->e[k].matched && !strcmp(c->e[k].path, c->e[i].path) &&
+			    !strncmp(c->e[k].qualname, c->e[i].qualname, ql) && c->e[k].qualname[ql] == '.') {
+				c->e[i].ran = true;
+				break;
+			}
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct entry *e = &c->e[i];
+
+		if (e->ran)
+			e->status = CS_RAN;
+		else if (e->samples)
+			e->status = CS_SAMPLED;
+		else if (e->never)
+			e->status = CS_NEVER;
+		else if (!c->imported[_path_index(c, e->path)])
+			e->status = CS_NEVER;	/* no profiled process imported its module */
+		else
+			e->status = CS_UNKNOWN;
+	}
+}
+
+static int _cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int sx = x->last - x->first, sy = y->last - y->first, c;
+
+	/* dead first, biggest first; then unknown, sampled, ran */
+	static const int order[CS_NR] = { [CS_NEVER] = 0, [CS_UNKNOWN] = 1, [CS_SAMPLED] = 2, [CS_RAN] = 3 };
+
+	if (order[x->status] != order[y->status])
+		return order[x->status] - order[y->status];
+	if (sx != sy)
+		return sy - sx;
+	c = strcmp(x->path, y->path);
+	return c ? c : x->first - y->first;
+}
+
+static void _print(struct cold *c, const char *format, FILE *out)
+{
+	size_t nfun[CS_NR] = {}, nlines[CS_NR] = {};
+	char q[600], pth[600];
+
+	for (size_t i = 0; i < c->n; i++) {
+		nfun[c->e[i].status]++;
+		nlines[c->e[i].status] += c->e[i].lines;
+	}
+	if (!strcmp(format, "tsv")) {
+		fprintf(out, "status\tpath\tqualname\tfirst\tlast\tsamples\n");
+		for (size_t i = 0; i < c->n; i++) {
+			const struct entry *e = &c->e[i];
+
+			sanitize_text(e->qualname, q, sizeof(q));
+			sanitize_text(e->path, pth, sizeof(pth));
+			fprintf(out, "%s\t%s\t%s\t%d\t%d\t%llu\n", cs_names[e->status], pth, q, e->first,
+				e->last, (unsigned long long)e->samples);
+		}
+		return;
+	}
+	if (!strcmp(format, "json")) {
+		json_t *root = json_object(), *arr = json_array(), *tot = json_object(), *errs = json_array();
+		json_t *drift = json_array();
+
+		for (size_t i = 0; i < c->n; i++) {
+			const struct entry *e = &c->e[i];
+
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:I}", "status",
+							     cs_names[e->status], "path", e->path,
+							     "qualname", e->qualname, "first", e->first,
+							     "last", e->last, "lines", e->lines, "kind",
+							     e->kind, "samples", (json_int_t)e->samples));
+		}
+		for (int s = 0; s < CS_NR; s++)
+			json_object_set_new(tot, cs_names[s], json_pack("{s:I,s:I}", "functions",
+									(json_int_t)nfun[s], "lines",
+									(json_int_t)nlines[s]));
+		for (size_t i = 0; i < c->nerrors; i++)
+			json_array_append_new(errs, json_string(c->errors[i]));
+		for (size_t i = 0; i < c->ndrift; i++)
+			json_array_append_new(drift, json_string(c->drift[i]));
+		json_object_set_new(root, "format", json_string("coldbpf-cold"));
+		json_object_set_new(root, "version", json_integer(1));
+		json_object_set_new(root, "root", json_string(c->root));
+		json_object_set_new(root, "functions", arr);
+		json_object_set_new(root, "totals", tot);
+		json_object_set_new(root, "source_errors", errs);
+		json_object_set_new(root, "running_not_in_source", drift);
+		json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+		fputc('\n', out);
+		json_decref(root);
+		return;
+	}
+	fprintf(out, "%-10s %6s  %-50s %s\n", "STATUS", "LINES", "FUNCTION", "WHERE");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct entry *e = &c->e[i];
+		char where[700];
+
+		sanitize_text(e->qualname, q, sizeof(q));
+		sanitize_text(e->path, pth, sizeof(pth));
+		snprintf(where, sizeof(where), "%s:%d-%d", pth, e->first, e->last);
+		fprintf(out, "%-10s %6d  %-50s %s", cs_names[e->status], e->last - e->first + 1, q, where);
+		if (e->samples)
+			fprintf(out, "  (%llu samples)", (unsigned long long)e->samples);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < c->nerrors; i++)
+		fprintf(out, "warning: %s\n", c->errors[i]);
+	if (c->ndrift)
+		fprintf(out, "\n%zu function(s) in the running code are not in %s (older or newer code):\n",
+			c->ndrift, c->root);
+	for (size_t i = 0; i < c->ndrift && i < 50; i++) {
+		sanitize_text(c->drift[i], q, sizeof(q));
+		for (char *t = q; *t; t++)
+			if (*t == '\t')
+				*t = ' ';
+		fprintf(out, "  %s\n", q);
+	}
+	fprintf(out, "\nTotals (own lines, nested definitions counted once):\n");
+	for (int s = 0; s < CS_NR; s++)
+		fprintf(out, "  %-10s %6zu functions %8zu lines\n", cs_names[s], nfun[s], nlines[s]);
+}
+
+static const char cold_usage[] =
+"Usage: coldbpf cold --src DIR (--all-python | -p PID[,PID...] | PROFILE.json...)\n"
+"                    [--format text|tsv|json] [-o FILE] [--python PYTHON]\n"
+"\n"
+"List every function, method, lambda, generator expression and class body under\n"
+"DIR with whether it ran: 'ran' (exact evidence from CPython's code objects),\n"
+"'sampled' (seen in samples), 'never-ran' (exact evidence it has not run since the\n"
+"process started, or its module was never imported), 'unknown' (no evidence:\n"
+"never reported as dead). Several processes and profiles combine: ran anywhere\n"
+"means ran. Live processes need root (CAP_SYS_PTRACE); they are only read.\n"
+"\n"
+"  --src DIR         the source tree (its .coldbpf-ignore is honoured)\n"
+"  -a, --all-python  every CPython process on the machine\n"
+"  -p PID[,PID]      these processes\n"
+"  PROFILE.json      profiles saved by `coldbpf ... -o` (evidence and samples)\n"
+"  --format F        text (default), tsv or json\n"
+"  -o FILE           write there instead of stdout\n"
+"  --python PYTHON   interpreter for the source inventory (default python3, 3.8+)\n"
+"\n"
+"Examples:\n"
+"  sudo coldbpf cold --src ./app --all-python\n"
+"  sudo coldbpf cold --src ./app -p 1234 --format tsv -o cold.tsv\n"
+"  coldbpf cold --src ./app host1.json host2.json\n";
+
+int cold_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "src", required_argument, NULL, 's' },
+		{ "all-python", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "python", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{},
+	};
+	const char *src = NULL, *format = "text", *output = NULL, *python = "python3";
+	struct cold c = {};
+	struct ignorefile *ig = NULL;
+	struct discovery *d = NULL;
+	char *pids = NULL;
+	bool all = false;
+	int opt, err = 1;
+	FILE *out = stdout;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:ap:f:o:P:hv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': src = optarg; break;
+		case 'a': all = true; break;
+		case 'p': pids = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'P': python = optarg; break;
+		case 'v': cb_verbose++; break;
+		case 'h': fputs(cold_usage, stdout); return 0;
+		default: fprintf(stderr, "Try 'coldbpf cold --help'.\n"); return 1;
+		}
+	}
+	if (!src) {
+		cb_err("cold needs --src DIR (the source tree to inventory)");
+		return 1;
+	}
+	if (strcmp(format, "text") && strcmp(format, "tsv") && strcmp(format, "json")) {
+		cb_err("--format is text, tsv or json, not '%s'", format);
+		return 1;
+	}
+	if ((all || pids) + (optind < argc) != 1 || (all && pids)) {
+		cb_err("cold needs one evidence source: --all-python, -p PID or PROFILE.json files");
+		return 1;
+	}
+	if (!realpath(src, c.root)) {
+		cb_err("--src %s: %s", src, strerror(errno));
+		return 1;
+	}
+	ig = ignorefile__load(c.root);
+	if (!ig)
+		return 1;
+	u64map__init(&c.path_idx);
+	u64map__init(&c.exact);
+	u64map__init(&c.byfirst);
+	u64map__init(&c.byname);
+	u64map__init(&c.bylast);
+	if (_inventory(&c, python, ig))
+		goto cleanup;
+	c.imported = xcalloc(c.npaths + 1, sizeof(bool));
+	if (all || pids) {
+		if (geteuid() != 0 && access("/proc/1/mem", R_OK)) {
+			cb_err("reading other processes needs root (CAP_SYS_PTRACE): sudo coldbpf cold ...");
+			goto cleanup;
+		}
+		d = discovery__new();
+	}
+	if (all) {
+		DIR *dir = opendir("/proc");
+		struct dirent *de;
+
+		while (dir && (de = readdir(dir))) {
+			long pid;
+
+			if (!parse_long(de->d_name, 1, INT32_MAX, &pid) && pid != getpid())
+				_from_pid(&c, d, pid, true);
+		}
+		if (dir)
+			closedir(dir);
+	} else if (pids) {
+		char *copy = xstrdup(pids), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			long pid;
+
+			if (parse_long(tok, 1, INT32_MAX, &pid)) {
+				cb_err("invalid PID '%s'", tok);
+				free(copy);
+				goto cleanup;
+			}
+			if (_from_pid(&c, d, pid, false)) {
+				free(copy);
+				goto cleanup;
+			}
+		}
+		free(copy);
+	} else {
+		for (int i = optind; i < argc; i++)
+			if (_from_profile(&c, argv[i]))
+				goto cleanup;
+	}
+	if (!c.sources) {
+		cb_err("no CPython process to read evidence from");
+		goto cleanup;
+	}
+	_decide(&c);
+	qsort(c.e, c.n, sizeof(*c.e), _cmp);
+	if (output && !(out = fopen(output, "w"))) {
+		cb_err("cannot write %s: %s", output, strerror(errno));
+		goto cleanup;
+	}
+	_print(&c, format, out);
+	if (out != stdout && fclose(out)) {
+		cb_err("cannot write %s", output);
+		goto cleanup;
+	}
+	err = 0;
+cleanup:
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.e[i].path);
+		free(c.e[i].qualname);
+	}
+	for (size_t i = 0; i < c.nerrors; i++)
+		free(c.errors[i]);
+	for (size_t i = 0; i < c.ndrift; i++)
+		free(c.drift[i]);
+	free(c.e);
+	free(c.errors);
+	free(c.drift);
+	free(c.paths);
+	free(c.imported);
+	u64map__free(&c.path_idx);
+	u64map__free(&c.exact);
+	u64map__free(&c.byfirst);
+	u64map__free(&c.byname);
+	u64map__free(&c.bylast);
+	discovery__free(d);
+	ignorefile__free(ig);
+	return err;
+}
+
+int ignore_main(int argc, char **argv)
+{
+	char root[PATH_MAX];
+	const char *src = NULL, *key;
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "s:h")) != -1) {
+		if (opt == 's') {
+			src = optarg;
+		} else {
+			fprintf(opt == 'h' ? stdout : stderr,
+				"Usage: coldbpf ignore -s DIR PATH:QUALNAME\n"
+				"Adds 'key PATH:QUALNAME' to DIR/" IGNORE_FILE ": cold stops listing it.\n");
+			return opt == 'h' ? 0 : 1;
+		}
+	}
+	if (!src || optind != argc - 1) {
+		cb_err("usage: coldbpf ignore -s DIR PATH:QUALNAME");
+		return 1;
+	}
+	key = argv[optind];
+	if (!strchr(key, ':') || key[0] == ':' || strchr(key, '\n')) {
+		cb_err("a key is PATH:QUALNAME, relative to the source root (e.g. app/models.py:User.save)");
+		return 1;
+	}
+	if (!realpath(src, root)) {
+		cb_err("-s %s: %s", src, strerror(errno));
+		return 1;
+	}
+	r = ignorefile__add_key(root, key);
+	if (r < 0)
+		return 1;
+	printf(r ? "%s is already ignored\n" : "ignored %s\n", key);
+	return 0;
+}
