@@ -292,7 +292,110 @@ def t_exit_midrun(label, py, mm):
     expect(func_index(prof, "work_never") is None, "a function that never ran is reported")
 
 
-PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun]
+COLDAPP = os.path.join(WL, "coldapp")
+# (path, qualname, first line) of the demo app's definitions by what they do
+COLD_RAN = [("app/main.py", "run", 13), ("app/used.py", "called_once", 4), ("app/used.py", "called_often", 8),
+            ("app/used.py", "Service", 20), ("app/used.py", "Service.handle", 21),
+            ("app/used.py", "make_adder.<locals>.add", 32), ("app/used.py", "gen_numbers", 47),
+            ("app/used.py", "<lambda>", 43)]
+COLD_NEVER = [("app/used.py", "never_called", 15), ("app/used.py", "<lambda>", 44),
+              ("app/unused.py", "orphan", 4), ("app/unused.py", "Legacy", 8),
+              ("app/unused.py", "Legacy.old_method", 9)]
+# exact on every version but 3.12, where these leave no trace (unknown, never dead)
+COLD_NEVER_NOT_312 = [("app/used.py", "Service.shutdown", 27), ("app/used.py", "make_unused_closure", 37),
+                      ("app/used.py", "make_unused_closure.<locals>.inner", 38),
+                      ("app/used.py", "gen_never_started", 51)]
+
+
+def start_coldapp(py, *extra):
+    p = subprocess.Popen([py, os.path.join(COLDAPP, "app", "main.py"), "60"] + list(extra),
+                         stdout=subprocess.PIPE, text=True)
+    expect(p.stdout.readline().strip() == "ready", "the demo app did not start")
+    return p
+
+
+def cold_statuses(args):
+    cp = run_coldbpf(["cold", "--src", COLDAPP, "--format", "json"] + args)
+    expect(cp.returncode == 0, "cold failed: %s" % cp.stderr)
+    res = json.loads(cp.stdout)
+    return {(f["path"], f["qualname"], f["first"]): f for f in res["functions"]}, res
+
+
+def t_cold(label, py, mm):
+    """cold -p: exact ran / never-ran per version; 3.12 never calls a function dead without proof."""
+    p = start_coldapp(py)
+    try:
+        st, res = cold_statuses(["-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    for key in COLD_RAN:
+        expect(key in st and st[key]["status"] == "ran", "%s: %s" % (key, st.get(key)))
+    for key in COLD_NEVER:
+        expect(key in st and st[key]["status"] == "never-ran", "%s: %s" % (key, st.get(key)))
+    for key in COLD_NEVER_NOT_312:
+        want = ("never-ran", "unknown") if mm == (3, 12) else ("never-ran",)
+        expect(key in st and st[key]["status"] in want, "%s: %s" % (key, st.get(key)))
+    order = [f["status"] for f in res["functions"]]
+    expect(order == sorted(order, key=["never-ran", "unknown", "sampled", "ran"].index),
+           "not sorted dead first")
+    expect(res["totals"]["never-ran"]["functions"] >= len(COLD_NEVER), res["totals"])
+
+
+def _functions_run_per_coverage(cov_json):
+    """{(path, qualname, first)} of functions with an executed body statement."""
+    import ast
+    with open(cov_json) as f:
+        executed = {os.path.relpath(k, COLDAPP): set(v["executed_lines"]) for k, v in json.load(f)["files"].items()
+                    if k.startswith(COLDAPP)}
+    ran = set()
+    for rel, lines in executed.items():
+        tree = ast.parse(open(os.path.join(COLDAPP, rel)).read())
+
+        def walk(node, prefix):
+            for ch in ast.iter_child_nodes(node):
+                if isinstance(ch, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    q = prefix + ch.name
+                    first = min([d.lineno for d in ch.decorator_list] + [ch.lineno])
+                    if {b.lineno for b in ch.body} & lines:
+                        ran.add((rel, q, first))
+                    walk(ch, q + ".<locals>.")
+                elif isinstance(ch, ast.ClassDef):
+                    walk(ch, prefix + ch.name + ".")
+                else:
+                    walk(ch, prefix)
+        walk(tree, "")
+    return ran
+
+
+def t_cold_vs_coverage(label, py, mm):
+    """Ground truth: the functions cold says ran (exact evidence) are those coverage.py saw run."""
+    if mm == (3, 12):
+        raise Skip("3.12 leaves no exact evidence for every function (by design: unknown)")
+    covpath = os.path.join(TMP, "covpath")
+    if not os.path.exists(covpath):
+        os.makedirs(covpath)
+        os.symlink("/usr/lib/python3/dist-packages/coverage", os.path.join(covpath, "coverage"))
+    env = dict(os.environ, PYTHONPATH=covpath)
+    data, out = os.path.join(TMP, "cov.data"), os.path.join(TMP, "cov.json")
+    subprocess.run([py, "-m", "coverage", "run", "--data-file", data, os.path.join(COLDAPP, "app", "main.py"),
+                    "0"], env=env, check=True, capture_output=True, cwd=TMP)
+    subprocess.run([py, "-m", "coverage", "json", "--data-file", data, "-o", out], env=env, check=True,
+                   capture_output=True, cwd=TMP)
+    truth = _functions_run_per_coverage(out)
+    p = start_coldapp(py)
+    try:
+        st, _ = cold_statuses(["-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    said = {k for k, f in st.items() if f["kind"] == "function" and f["status"] == "ran"}
+    expect(said == truth, "cold and coverage.py disagree: only cold %s, only coverage %s" %
+           (sorted(said - truth), sorted(truth - said)))
+    expect(len(truth) >= 8, "coverage saw too few functions: %s" % truth)
+
+
+PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun, t_cold, t_cold_vs_coverage]
 
 
 # --- tests: once ---------------------------------------------------------------
@@ -477,6 +580,36 @@ def t_binary_not_at_host_path(py):
     expect(run is not None and self_samples(prof, run) > 200, "Spinner.run not sampled")
 
 
+def t_cold_profiles(py):
+    """Live runs save evidence; cold works offline on profiles, combining hosts: ran anywhere is ran."""
+    a, b = start_coldapp(py), start_coldapp(py, "--also-never-called")
+    try:
+        _, pa = profile(["-F", "99", "-d", "1.5", "-p", str(a.pid)])
+        _, pb = profile(["-F", "99", "-d", "1.5", "-p", str(b.pid)])
+        live, _ = cold_statuses(["-p", str(a.pid)])
+    finally:
+        for p in (a, b):
+            p.kill()
+            p.wait()
+    files = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-2:]
+    expect(pa["evidence"] and pb["evidence"], "profiles saved without evidence")
+    one, _ = cold_statuses([files[0]])
+    for k in COLD_RAN + COLD_NEVER:
+        expect(one[k]["status"] == live[k]["status"], "offline %s: %s, live %s" % (k, one[k], live[k]))
+    both, _ = cold_statuses(files)
+    key = ("app/used.py", "never_called", 15)
+    expect(one[key]["status"] == "never-ran" and both[key]["status"] == "ran",
+           "ran on one host must be ran: %s / %s" % (one[key]["status"], both[key]["status"]))
+    # bad input: another tree's profile, a corrupt profile
+    other = run_coldbpf(["cold", "--src", os.path.join(ROOT, "demo"), files[0]])
+    expect(other.returncode == 0 and "never-ran" in other.stdout, other.stderr)
+    bad = os.path.join(TMP, "bad.json")
+    with open(bad, "w") as f:
+        f.write("{")
+    cp = run_coldbpf(["cold", "--src", COLDAPP, bad])
+    expect(cp.returncode == 1 and "invalid JSON" in cp.stderr, cp.stderr)
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -500,7 +633,7 @@ def t_all_python_skips_unsupported(py):
 
 
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path]
+        t_binary_not_at_host_path, t_cold_profiles]
 
 
 def t_layout_tables(interps):

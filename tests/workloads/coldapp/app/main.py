@@ -28,5 +28,8 @@ def run():
 
 if __name__ == "__main__":
     run()
+    if "--also-never-called" in sys.argv:
+        used.never_called(1)  # another "host" that does run it
     print("ready", flush=True)
     time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 30)
+    KEEP.clear()
