@@ -106,6 +106,7 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	/usr/bin/python3 tests/bench/overhead.py
+	/usr/bin/python3 tests/bench/evidence.py
 
 clean:
 	rm -rf $(OUT)
