@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "evidence.h"
@@ -35,6 +36,7 @@ struct entry {
 	char kind[12];
 	/* accumulated over every evidence source */
 	bool ran, never, matched;
+	bool drifted;		/* matched by name only: the running code's lines differ */
 	uint64_t samples;
 	enum cstatus status;
 };
@@ -65,6 +67,7 @@ struct cold {
 	char **drift;		/* running code with no inventory entry */
 	size_t ndrift, capdrift;
 	int sources;		/* evidence sources used */
+	const struct ignorefile *ig;
 };
 
 static uint64_t _h3(const char *a, const char *b, int n)
@@ -230,12 +233,11 @@ static struct entry *_match(struct cold *c, const char *rel, const char *q, int 
 		return &c->e[*v - 1];
 	/* version drift: the line moved, the name did not */
 	v = u64map__get(&c->byname, _h3(rel, q, -7));
-	if (v && *v)
-		return &c->e[*v - 1];
-	if (!strchr(q, '.')) {
+	if (!(v && *v) && !strchr(q, '.'))
 		v = u64map__get(&c->bylast, _h3(rel, q, -9));
-		if (v && *v)
-			return &c->e[*v - 1];
+	if (v && *v) {
+		c->e[*v - 1].drifted = true;
+		return &c->e[*v - 1];
 	}
 	return NULL;
 }
@@ -254,6 +256,8 @@ static void _apply(struct cold *c, const char *file, const char *q, int first, u
 	    strstr(q, "<dictcomp>"))
 		return;	/* not inventory entries (docs/cold.md) */
 	e = _match(c, rel, q, first);
+	if (!e && c->ig && ignorefile__ignores_key(c->ig, rel, q))
+		return;	/* ignored on purpose, not drift */
 	if (!e) {
 		snprintf(buf, sizeof(buf), "%s\t%s\t%d", rel, q, first);
 		for (size_t i = 0; i < c->ndrift; i++)
@@ -495,7 +499,114 @@ static const char cold_usage[] =
 "  sudo coldbpf cold --src ./app -p 1234 --format tsv -o cold.tsv\n"
 "  coldbpf cold --src ./app host1.json host2.json\n";
 
-int cold_main(int argc, char **argv)
+struct cold_args {
+	const char *src, *format, *output, *python, *pids, *key;
+	bool all;
+	char **profiles;
+	int nprofiles;
+};
+
+static void _cold_free(struct cold *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].path);
+		free(c->e[i].qualname);
+	}
+	for (size_t i = 0; i < c->nerrors; i++)
+		free(c->errors[i]);
+	for (size_t i = 0; i < c->ndrift; i++)
+		free(c->drift[i]);
+	free(c->e);
+	free(c->errors);
+	free(c->drift);
+	free(c->paths);
+	free(c->imported);
+	u64map__free(&c->path_idx);
+	u64map__free(&c->exact);
+	u64map__free(&c->byfirst);
+	u64map__free(&c->byname);
+	u64map__free(&c->bylast);
+}
+
+/* Inventory, evidence, decision: shared by cold and rm. 0 or -1 after a message. */
+static int _collect(struct cold *c, const struct cold_args *ca)
+{
+	struct ignorefile *ig;
+	struct discovery *d = NULL;
+	int err = -1;
+
+	u64map__init(&c->path_idx);
+	u64map__init(&c->exact);
+	u64map__init(&c->byfirst);
+	u64map__init(&c->byname);
+	u64map__init(&c->bylast);
+	if (!realpath(ca->src, c->root)) {
+		cb_err("--src %s: %s", ca->src, strerror(errno));
+		return -1;
+	}
+	ig = ignorefile__load(c->root);
+	if (!ig)
+		return -1;
+	c->ig = ig;
+	if (_inventory(c, ca->python, ig))
+		goto out;
+	c->imported = xcalloc(c->npaths + 1, sizeof(bool));
+	if (ca->all || ca->pids) {
+		if (geteuid() != 0 && access("/proc/1/mem", R_OK)) {
+			cb_err("reading other processes needs root (CAP_SYS_PTRACE): sudo coldbpf ...");
+			goto out;
+		}
+		d = discovery__new();
+	}
+	if (ca->all) {
+		DIR *dir = opendir("/proc");
+		struct dirent *de;
+
+		while (dir && (de = readdir(dir))) {
+			long pid;
+
+			if (!parse_long(de->d_name, 1, INT32_MAX, &pid) && pid != getpid())
+				_from_pid(c, d, pid, true);
+		}
+		if (dir)
+			closedir(dir);
+	} else if (ca->pids) {
+		char *copy = xstrdup(ca->pids), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			long pid;
+
+			if (parse_long(tok, 1, INT32_MAX, &pid)) {
+				cb_err("invalid PID '%s'", tok);
+				free(copy);
+				goto out;
+			}
+			if (_from_pid(c, d, pid, false)) {
+				free(copy);
+				goto out;
+			}
+		}
+		free(copy);
+	} else {
+		for (int i = 0; i < ca->nprofiles; i++)
+			if (_from_profile(c, ca->profiles[i]))
+				goto out;
+	}
+	if (!c->sources) {
+		cb_err("no CPython process to read evidence from");
+		goto out;
+	}
+	_decide(c);
+	err = 0;
+out:
+	c->ig = NULL;
+	discovery__free(d);
+	ignorefile__free(ig);
+	return err;
+}
+
+/* Options common to cold and rm; returns 0, 1 (exit 0: --help) or -1. */
+static int _parse(int argc, char **argv, struct cold_args *ca, const char *usage, bool want_key)
 {
 	static const struct option opts[] = {
 		{ "src", required_argument, NULL, 's' },
@@ -508,134 +619,221 @@ int cold_main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{},
 	};
-	const char *src = NULL, *format = "text", *output = NULL, *python = "python3";
-	struct cold c = {};
-	struct ignorefile *ig = NULL;
-	struct discovery *d = NULL;
-	char *pids = NULL;
-	bool all = false;
-	int opt, err = 1;
-	FILE *out = stdout;
+	int opt;
 
+	ca->format = "text";
+	ca->python = "python3";
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:ap:f:o:P:hv", opts, NULL)) != -1) {
 		switch (opt) {
-		case 's': src = optarg; break;
-		case 'a': all = true; break;
-		case 'p': pids = optarg; break;
-		case 'f': format = optarg; break;
-		case 'o': output = optarg; break;
-		case 'P': python = optarg; break;
+		case 's': ca->src = optarg; break;
+		case 'a': ca->all = true; break;
+		case 'p': ca->pids = optarg; break;
+		case 'f': ca->format = optarg; break;
+		case 'o': ca->output = optarg; break;
+		case 'P': ca->python = optarg; break;
 		case 'v': cb_verbose++; break;
-		case 'h': fputs(cold_usage, stdout); return 0;
-		default: fprintf(stderr, "Try 'coldbpf cold --help'.\n"); return 1;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fprintf(stderr, "Try 'coldbpf %s --help'.\n", want_key ? "rm" : "cold"); return -1;
 		}
 	}
-	if (!src) {
-		cb_err("cold needs --src DIR (the source tree to inventory)");
-		return 1;
+	if (want_key) {
+		if (optind >= argc) {
+			cb_err("rm needs a KEY (PATH:QUALNAME)");
+			return -1;
+		}
+		ca->key = argv[optind++];
 	}
-	if (strcmp(format, "text") && strcmp(format, "tsv") && strcmp(format, "json")) {
-		cb_err("--format is text, tsv or json, not '%s'", format);
-		return 1;
+	ca->profiles = argv + optind;
+	ca->nprofiles = argc - optind;
+	if (!ca->src) {
+		cb_err("%s needs --src DIR (the source tree to inventory)", want_key ? "rm" : "cold");
+		return -1;
 	}
-	if ((all || pids) + (optind < argc) != 1 || (all && pids)) {
-		cb_err("cold needs one evidence source: --all-python, -p PID or PROFILE.json files");
-		return 1;
+	if (strcmp(ca->format, "text") && strcmp(ca->format, "tsv") && strcmp(ca->format, "json")) {
+		cb_err("--format is text, tsv or json, not '%s'", ca->format);
+		return -1;
 	}
-	if (!realpath(src, c.root)) {
-		cb_err("--src %s: %s", src, strerror(errno));
-		return 1;
+	if ((ca->all || ca->pids) + (ca->nprofiles > 0) != 1 || (ca->all && ca->pids)) {
+		cb_err("one evidence source is needed: --all-python, -p PID or PROFILE.json files");
+		return -1;
 	}
-	ig = ignorefile__load(c.root);
-	if (!ig)
-		return 1;
-	u64map__init(&c.path_idx);
-	u64map__init(&c.exact);
-	u64map__init(&c.byfirst);
-	u64map__init(&c.byname);
-	u64map__init(&c.bylast);
-	if (_inventory(&c, python, ig))
+	return 0;
+}
+
+int cold_main(int argc, char **argv)
+{
+	struct cold_args ca = {};
+	struct cold c = {};
+	int r = _parse(argc, argv, &ca, cold_usage, false), err = 1;
+	FILE *out = stdout;
+
+	if (r)
+		return r > 0 ? 0 : 1;
+	if (_collect(&c, &ca))
 		goto cleanup;
-	c.imported = xcalloc(c.npaths + 1, sizeof(bool));
-	if (all || pids) {
-		if (geteuid() != 0 && access("/proc/1/mem", R_OK)) {
-			cb_err("reading other processes needs root (CAP_SYS_PTRACE): sudo coldbpf cold ...");
-			goto cleanup;
-		}
-		d = discovery__new();
-	}
-	if (all) {
-		DIR *dir = opendir("/proc");
-		struct dirent *de;
-
-		while (dir && (de = readdir(dir))) {
-			long pid;
-
-			if (!parse_long(de->d_name, 1, INT32_MAX, &pid) && pid != getpid())
-				_from_pid(&c, d, pid, true);
-		}
-		if (dir)
-			closedir(dir);
-	} else if (pids) {
-		char *copy = xstrdup(pids), *tok, *save = NULL;
-
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			long pid;
-
-			if (parse_long(tok, 1, INT32_MAX, &pid)) {
-				cb_err("invalid PID '%s'", tok);
-				free(copy);
-				goto cleanup;
-			}
-			if (_from_pid(&c, d, pid, false)) {
-				free(copy);
-				goto cleanup;
-			}
-		}
-		free(copy);
-	} else {
-		for (int i = optind; i < argc; i++)
-			if (_from_profile(&c, argv[i]))
-				goto cleanup;
-	}
-	if (!c.sources) {
-		cb_err("no CPython process to read evidence from");
-		goto cleanup;
-	}
-	_decide(&c);
 	qsort(c.e, c.n, sizeof(*c.e), _cmp);
-	if (output && !(out = fopen(output, "w"))) {
-		cb_err("cannot write %s: %s", output, strerror(errno));
+	if (ca.output && !(out = fopen(ca.output, "w"))) {
+		cb_err("cannot write %s: %s", ca.output, strerror(errno));
 		goto cleanup;
 	}
-	_print(&c, format, out);
+	_print(&c, ca.format, out);
 	if (out != stdout && fclose(out)) {
-		cb_err("cannot write %s", output);
+		cb_err("cannot write %s", ca.output);
 		goto cleanup;
 	}
 	err = 0;
 cleanup:
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.e[i].path);
-		free(c.e[i].qualname);
+	_cold_free(&c);
+	return err;
+}
+
+static const char rm_usage[] =
+"Usage: coldbpf rm --src DIR KEY (--all-python | -p PID[,PID...] | PROFILE.json...)\n"
+"\n"
+"Delete the source lines of a function that never ran. KEY is PATH:QUALNAME,\n"
+"PATH relative to DIR (as `cold` prints them). Refuses, writing nothing, when the\n"
+"function's status is not never-ran, when KEY names several definitions or none,\n"
+"for lambdas and generator expressions, and when the file changed since the\n"
+"evidence was read (the running code's lines differ from the file's, or the file\n"
+"was modified meanwhile).\n"
+"\n"
+"Example:\n"
+"  sudo coldbpf rm --src ./app app/legacy.py:Importer.run -p 1234\n";
+
+/* Delete lines first..last (1-based) of path, atomically; 0 or -1. */
+static int _delete_lines(const char *path, int first, int last, const struct stat *was)
+{
+	struct stat now;
+	size_t len;
+	char *data = read_file_str(path, 64 << 20, &len), tmp[PATH_MAX * 2 + 32];
+	FILE *f;
+	int line, fd;
+	const char *p, *end;
+
+	if (!data)
+		return -1;
+	if (stat(path, &now) || now.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != was->st_mtim.tv_nsec || now.st_size != was->st_size) {
+		cb_err("%s changed while coldbpf read it: nothing written", path);
+		free(data);
+		return -1;
 	}
-	for (size_t i = 0; i < c.nerrors; i++)
-		free(c.errors[i]);
-	for (size_t i = 0; i < c.ndrift; i++)
-		free(c.drift[i]);
-	free(c.e);
-	free(c.errors);
-	free(c.drift);
-	free(c.paths);
-	free(c.imported);
-	u64map__free(&c.path_idx);
-	u64map__free(&c.exact);
-	u64map__free(&c.byfirst);
-	u64map__free(&c.byname);
-	u64map__free(&c.bylast);
-	discovery__free(d);
-	ignorefile__free(ig);
+	snprintf(tmp, sizeof(tmp), "%s.coldbpf-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		cb_err("cannot write next to %s: %s", path, strerror(errno));
+		free(data);
+		return -1;
+	}
+	/* blank lines just before and after the definition: keep as many at the
+	 * junction as there were before it (PEP 8's two stay two) */
+	int nlines = 0, before = 0, after = 0;
+	const char **starts = NULL;
+	size_t *lens = NULL;
+
+	for (p = data, end = data + len; p < end; nlines++) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+
+		starts = xrealloc(starts, nlines + 1, sizeof(*starts));
+		lens = xrealloc(lens, nlines + 1, sizeof(*lens));
+		starts[nlines] = p;
+		lens[nlines] = n;
+		p += n;
+	}
+#define BLANK(i) (lens[i] == 1 || (lens[i] == 2 && starts[i][0] == '\r'))
+	for (int i = first - 2; i >= 0 && BLANK(i); i--)
+		before++;
+	for (int i = last; i < nlines && BLANK(i); i++)
+		after++;
+	for (int i = 0; i < nlines; i++) {
+		line = i + 1;
+		if (line >= first && line <= last)
+			continue;
+		if (line > last && line <= last + (after < before ? after : before))
+			continue;
+		fwrite(starts[i], 1, lens[i], f);
+	}
+#undef BLANK
+	free(starts);
+	free(lens);
+	fchmod(fd, was->st_mode & 07777);
+	if (fclose(f) || rename(tmp, path)) {
+		cb_err("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(data);
+		return -1;
+	}
+	free(data);
+	return 0;
+}
+
+int rm_main(int argc, char **argv)
+{
+	struct cold_args ca = {};
+	struct cold c = {};
+	struct entry *hit = NULL;
+	const char *colon;
+	char path[PATH_MAX * 2];
+	struct stat st;
+	int r = _parse(argc, argv, &ca, rm_usage, true), err = 1, nhits = 0;
+
+	if (r)
+		return r > 0 ? 0 : 1;
+	colon = strchr(ca.key, ':');
+	if (!colon || colon == ca.key || !colon[1]) {
+		cb_err("a key is PATH:QUALNAME, relative to the source root (e.g. app/models.py:User.save)");
+		return 1;
+	}
+	/* the file as it is before the evidence is read: any change after aborts */
+	if (!realpath(ca.src, c.root)) {
+		cb_err("--src %s: %s", ca.src, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/%.*s", c.root, (int)(colon - ca.key), ca.key);
+	if (stat(path, &st)) {
+		cb_err("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	if (_collect(&c, &ca))
+		goto cleanup;
+	for (size_t i = 0; i < c.n; i++) {
+		size_t pl = strlen(c.e[i].path);
+
+		if ((size_t)(colon - ca.key) == pl && !strncmp(ca.key, c.e[i].path, pl) &&
+		    !strcmp(colon + 1, c.e[i].qualname)) {
+			hit = &c.e[i];
+			nhits++;
+		}
+	}
+	if (!nhits) {
+		cb_err("%s: no such definition under %s", ca.key, c.root);
+		goto cleanup;
+	}
+	if (nhits > 1) {
+		cb_err("%s names %d definitions: nothing removed", ca.key, nhits);
+		goto cleanup;
+	}
+	if (hit->status != CS_NEVER) {
+		cb_err("%s %s: only never-ran functions are removed", ca.key, cs_names[hit->status]);
+		goto cleanup;
+	}
+	if (!strcmp(hit->kind, "lambda") || !strcmp(hit->kind, "genexpr")) {
+		cb_err("%s is part of an expression: remove it by hand", ca.key);
+		goto cleanup;
+	}
+	if (hit->drifted) {
+		cb_err("%s: the running code has it at other lines than the file: the file changed "
+		       "since that code was loaded; nothing removed", ca.key);
+		goto cleanup;
+	}
+	if (_delete_lines(path, hit->first, hit->last, &st))
+		goto cleanup;
+	printf("removed %s (lines %d-%d of %s)\n", ca.key, hit->first, hit->last, hit->path);
+	err = 0;
+cleanup:
+	_cold_free(&c);
 	return err;
 }
 
@@ -645,19 +843,25 @@ int ignore_main(int argc, char **argv)
 	const char *src = NULL, *key;
 	int opt, r;
 
+	static const struct option opts[] = {
+		{ "src", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+
 	optind = 1;
-	while ((opt = getopt(argc, argv, "s:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		if (opt == 's') {
 			src = optarg;
 		} else {
 			fprintf(opt == 'h' ? stdout : stderr,
-				"Usage: coldbpf ignore -s DIR PATH:QUALNAME\n"
+				"Usage: coldbpf ignore --src DIR PATH:QUALNAME\n"
 				"Adds 'key PATH:QUALNAME' to DIR/" IGNORE_FILE ": cold stops listing it.\n");
 			return opt == 'h' ? 0 : 1;
 		}
 	}
 	if (!src || optind != argc - 1) {
-		cb_err("usage: coldbpf ignore -s DIR PATH:QUALNAME");
+		cb_err("usage: coldbpf ignore --src DIR PATH:QUALNAME");
 		return 1;
 	}
 	key = argv[optind];

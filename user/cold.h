@@ -4,4 +4,5 @@
 #define COLDBPF_COLD_H
 int cold_main(int argc, char **argv);
 int ignore_main(int argc, char **argv);
+int rm_main(int argc, char **argv);
 #endif

@@ -9,6 +9,7 @@ import ast
 import fnmatch
 import json
 import os
+import stat
 import sys
 
 
@@ -98,6 +99,10 @@ def main():
                 if real in seen:
                     continue
                 seen.add(real)
+                # a FIFO or device named *.py would block or never end
+                if not stat.S_ISREG(os.stat(full).st_mode):
+                    emit({"error": rel, "message": "not a regular file"})
+                    continue
                 with open(full, "rb") as f:
                     data = f.read()
                 if b"\0" in data:

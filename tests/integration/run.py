@@ -610,6 +610,85 @@ def t_cold_profiles(py):
     expect(cp.returncode == 1 and "invalid JSON" in cp.stderr, cp.stderr)
 
 
+def t_cold_edits(py):
+    """ignore adds a key; rm deletes only a never-ran function, refusing other statuses,
+    ambiguous keys and files that changed since the running code was loaded."""
+    tree = os.path.join(TMP, "edit-tree")
+    shutil.copytree(COLDAPP, tree)
+    used = os.path.join(tree, "app", "used.py")
+    p = subprocess.Popen([py, os.path.join(tree, "app", "main.py"), "60"], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "app did not start")
+        pid = str(p.pid)
+        before = open(used).read()
+        for key, why in (("app/used.py:called_once", "ran: only never-ran"),
+                         ("app/used.py:<lambda>", "names 2 definitions"),
+                         ("app/used.py:square", "no such definition"),
+                         ("app/used.py", "a key is PATH:QUALNAME")):
+            cp = run_coldbpf(["rm", "--src", tree, key, "-p", pid])
+            expect(cp.returncode == 1 and why in cp.stderr, "%s: %r" % (key, cp.stderr))
+            expect(open(used).read() == before, "%s: file written despite refusing" % key)
+        cp = run_coldbpf(["rm", "--src", tree, "app/used.py:never_called", "-p", pid])
+        expect(cp.returncode == 0, cp.stderr)
+        after = open(used).read()
+        expect("def never_called" not in after and "def called_often" in after and
+               "\n\n\nclass Service" in after and "\n\n\n\nclass" not in after, after[:400])
+        compile(after, used, "exec")
+        # the file changes (lines move): the running code no longer matches it
+        with open(used, "w") as f:
+            f.write("# moved\n# moved\n" + after)
+        cp = run_coldbpf(["rm", "--src", tree, "app/used.py:Service.shutdown", "-p", pid])
+        expect(cp.returncode == 1 and "file changed" in cp.stderr, cp.stderr)
+        expect(open(used).read().startswith("# moved"), "written despite the change")
+        # ignore: the key leaves every list
+        cp = run_coldbpf(["ignore", "--src", tree, "app/used.py:Service.shutdown"])
+        expect(cp.returncode == 0 and "ignored" in cp.stdout, cp.stderr)
+        cp = run_coldbpf(["ignore", "--src", tree, "app/used.py:Service.shutdown"])
+        expect("already ignored" in cp.stdout, cp.stdout)
+        cp = run_coldbpf(["cold", "--src", tree, "-p", pid])
+        expect(cp.returncode == 0 and "shutdown" not in cp.stdout, cp.stdout)
+        with open(os.path.join(tree, ".coldbpf-ignore"), "a") as f:
+            f.write("file app/unused.py\n")
+        cp = run_coldbpf(["cold", "--src", tree, "-p", pid])
+        expect("orphan" not in cp.stdout and "Legacy" not in cp.stdout, cp.stdout)
+        with open(os.path.join(tree, ".coldbpf-ignore"), "a") as f:
+            f.write("bogus line\n")
+        cp = run_coldbpf(["cold", "--src", tree, "-p", pid])
+        expect(cp.returncode == 1 and ".coldbpf-ignore:3" in cp.stderr, cp.stderr)
+    finally:
+        p.kill()
+        p.wait()
+
+
+def t_cold_bad_trees(py):
+    """Unreadable and binary files, syntax errors and symlink loops under --src: reported, not fatal."""
+    tree = os.path.join(TMP, "bad-tree")
+    shutil.copytree(COLDAPP, tree)
+    with open(os.path.join(tree, "app", "broken.py"), "w") as f:
+        f.write("def broken(:\n")
+    with open(os.path.join(tree, "app", "blob.py"), "wb") as f:
+        f.write(b"\x00\x01\x02binary")
+    os.mkfifo(os.path.join(tree, "app", "fifo.py"))  # reading it would block forever
+    os.symlink(tree, os.path.join(tree, "app", "loop"))
+    p = start_coldapp(py)
+    try:
+        cp = run_coldbpf(["cold", "--src", tree, "-p", str(p.pid)], timeout=60)
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, cp.stderr)
+    expect("warning: app/broken.py: cannot parse" in cp.stdout, cp.stdout[-600:])
+    expect("warning: app/blob.py: binary file" in cp.stdout, cp.stdout[-600:])
+    expect("warning: app/fifo.py: not a regular file" in cp.stdout, cp.stdout[-600:])
+    expect("never_called" in cp.stdout and "never-ran" in cp.stdout, "the rest of the report is missing")
+    cp = run_coldbpf(["cold", "--src", "/nonexistent", "-p", "1"])
+    expect(cp.returncode == 1 and "/nonexistent" in cp.stderr, cp.stderr)
+    cp = run_coldbpf(["cold", "--src", tree])
+    expect(cp.returncode == 1 and "evidence source" in cp.stderr, cp.stderr)
+    cp = run_coldbpf(["cold", "--src", tree, "-p", "4194000"])
+    expect(cp.returncode == 1 and "no process with PID 4194000" in cp.stderr, cp.stderr)
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -633,7 +712,7 @@ def t_all_python_skips_unsupported(py):
 
 
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path, t_cold_profiles]
+        t_binary_not_at_host_path, t_cold_profiles, t_cold_edits, t_cold_bad_trees]
 
 
 def t_layout_tables(interps):
