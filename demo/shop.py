@@ -35,7 +35,7 @@ def receipt(order, amount):
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def refund(order):  # never called: dead code coldbpf's `cold` reports later
+def refund(order):  # never called: `coldbpf cold` and `coldbpf html` show it as dead
     return {"id": order["id"], "refunded": True}
 
 

@@ -8,7 +8,9 @@
  *   -> one status per function: ran, sampled, never-ran, unknown.
  */
 #include "cold.h"
+#include <ctype.h>
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -68,6 +70,9 @@ struct cold {
 	size_t ndrift, capdrift;
 	int sources;		/* evidence sources used */
 	const struct ignorefile *ig;
+	size_t in_tree;		/* code objects that mapped into the tree (per source) */
+	struct u64map line_samples;	/* (path index << 32 | line) -> leaf samples */
+	uint64_t total_samples;
 };
 
 static uint64_t _h3(const char *a, const char *b, int n)
@@ -251,6 +256,7 @@ static void _apply(struct cold *c, const char *file, const char *q, int first, u
 
 	if (!rel)
 		return;
+	c->in_tree++;
 	c->imported[_path_index(c, rel)] = true;
 	if (!strcmp(q, "<module>") || strstr(q, "<listcomp>") || strstr(q, "<setcomp>") ||
 	    strstr(q, "<dictcomp>"))
@@ -293,6 +299,8 @@ static int _from_pid(struct cold *c, struct discovery *d, int pid, bool quiet)
 	}
 	for (size_t i = 0; i < sc.n; i++)
 		_apply(c, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
+	if (!proc_alive(pid, info.starttime))
+		cb_err("note: PID %d exited during the scan: its evidence may be partial", pid);
 	cb_dbg("PID %d (CPython %s): %zu code objects, %llu bytes read", pid, info.layout.version, sc.n,
 	       (unsigned long long)sc.bytes_read);
 	ev_scan__free(&sc);
@@ -304,6 +312,7 @@ static int _from_profile(struct cold *c, const char *path)
 {
 	char err[512];
 	struct profile *p = profile__load_json(path, err, sizeof(err));
+	size_t before = c->in_tree;
 	uint64_t *total;
 	size_t *mark;
 
@@ -329,6 +338,21 @@ static int _from_profile(struct cold *c, const char *path)
 				total[f] += p->stacks[i].count;
 			}
 		}
+	/* leaf samples per source line, for the HTML heatmap */
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *st = &p->stacks[i];
+		const struct pframe *leaf;
+		const char *rel;
+
+		c->total_samples += st->count;
+		if (!st->depth)
+			continue;
+		leaf = &st->frames[st->depth - 1];
+		rel = _rel(c, p->funcs[leaf->func].file);
+		if (rel && leaf->line > 0)
+			*u64map__put(&c->line_samples, ((uint64_t)_path_index(c, rel) << 32) | (uint32_t)leaf->line,
+				     NULL) += st->count;
+	}
 	for (size_t f = 0; f < p->nfuncs; f++)
 		if (total[f])
 			_apply(c, p->funcs[f].file, p->funcs[f].qualname, p->funcs[f].firstline, EV_UNKNOWN,
@@ -337,6 +361,8 @@ static int _from_profile(struct cold *c, const char *path)
 	free(mark);
 	if (!p->nevidence && !p->nstacks)
 		cb_err("note: %s holds no evidence and no samples", path);
+	else if (c->in_tree == before)
+		cb_err("note: no code in %s comes from %s: a profile of another source tree?", path, c->root);
 	profile__free(p);
 	c->sources++;
 	return 0;
@@ -526,6 +552,7 @@ static void _cold_free(struct cold *c)
 	u64map__free(&c->byfirst);
 	u64map__free(&c->byname);
 	u64map__free(&c->bylast);
+	u64map__free(&c->line_samples);
 }
 
 /* Inventory, evidence, decision: shared by cold and rm. 0 or -1 after a message. */
@@ -540,6 +567,7 @@ static int _collect(struct cold *c, const struct cold_args *ca)
 	u64map__init(&c->byfirst);
 	u64map__init(&c->byname);
 	u64map__init(&c->bylast);
+	u64map__init(&c->line_samples);
 	if (!realpath(ca->src, c->root)) {
 		cb_err("--src %s: %s", ca->src, strerror(errno));
 		return -1;
@@ -878,4 +906,279 @@ int ignore_main(int argc, char **argv)
 		return 1;
 	printf(r ? "%s is already ignored\n" : "ignored %s\n", key);
 	return 0;
+}
+
+/* --- coldbpf html ------------------------------------------------------- */
+
+static const char html_usage[] =
+"Usage: coldbpf html --src DIR -o OUTDIR (PROFILE.json... | --all-python | -p PID[,PID...])\n"
+"\n"
+"Write a self-contained HTML heatmap of DIR: an index of files with their share of\n"
+"samples and their dead lines, and a page per file with every source line, its\n"
+"samples on a colour scale, never-ran definitions marked, and the hottest functions\n"
+"linked. Samples come from profiles (coldbpf ... -o FILE); live processes give\n"
+"execution evidence only. Open OUTDIR/index.html; no network is needed.\n"
+"\n"
+"Example:\n"
+"  sudo coldbpf --all-python -d 300 -o prof.json && coldbpf html --src ./app -o heat prof.json\n";
+
+static void _html_text(FILE *f, const char *s)
+{
+	char buf[8192];
+
+	sanitize_text(s, buf, sizeof(buf));
+	for (const char *p = buf; *p; p++) {
+		switch (*p) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*p, f);
+		}
+	}
+}
+
+static const char html_css[] =
+"<style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
+"table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left}"
+"th{border-bottom:2px solid #999}tr.file td{border-bottom:1px solid #eee}"
+".src td{padding:0 6px;font:12px/1.35 ui-monospace,monospace;white-space:pre}"
+".src td.n{color:#888;text-align:right;user-select:none}.src td.s{text-align:right;color:#333}"
+"tr.dead td.c{background:repeating-linear-gradient(135deg,#eee,#eee 4px,#f8f8f8 4px,#f8f8f8 8px);color:#777}"
+"tr.unknown td.c{background:#f6f6ff}span.tag{font:11px sans-serif;border-radius:3px;padding:0 4px;margin-left:8px}"
+"span.never{background:#666;color:#fff}span.unk{background:#ccd;color:#223}span.ran{background:#cfc}"
+".legend span{display:inline-block;width:2.2em;height:1em;vertical-align:middle}"
+"a{color:#0645ad}</style>\n";
+
+/* white -> yellow -> red, by log share of the hottest line */
+static void _heat(uint64_t v, uint64_t max, char *out, size_t sz)
+{
+	double t;
+	int r = 255, g, b;
+
+	if (!v || !max) {
+		out[0] = 0;
+		return;
+	}
+	t = log1p((double)v) / log1p((double)max);
+	g = t < 0.5 ? 255 : (int)(255 - (t - 0.5) * 2 * 200);
+	b = t < 0.5 ? (int)(255 - t * 2 * 255) : 0;
+	snprintf(out, sz, " style=\"background:rgb(%d,%d,%d)\"", r, g, b);
+}
+
+static void _html_name(const char *rel, char *out, size_t sz)
+{
+	size_t o = 0;
+
+	for (const char *p = rel; *p && o + 6 < sz; p++)
+		out[o++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_') ? *p : '_';
+	snprintf(out + o, sz - o, ".html");
+}
+
+static uint64_t _lsamples(struct cold *c, int pi, int line)
+{
+	uint64_t *v = u64map__get(&c->line_samples, ((uint64_t)pi << 32) | (uint32_t)line);
+
+	return v ? *v : 0;
+}
+
+static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsamples, int *dead)
+{
+	const char *rel = c->paths[pi];
+	char path[PATH_MAX * 2], name[512], full[PATH_MAX * 2], heat[64];
+	size_t len, nl = 0;
+	char *src, **lines = NULL;
+	uint8_t *mark;	/* per line: 1 unknown, 2 never-ran */
+	uint64_t max = 0;
+	FILE *f;
+
+	snprintf(full, sizeof(full), "%s/%s", c->root, rel);
+	src = read_file_str(full, 16 << 20, &len);
+	if (!src)
+		return -1;
+	for (char *p = src; p && *p;) {
+		char *e = strchr(p, '\n');
+
+		lines = xrealloc(lines, nl + 1, sizeof(char *));
+		lines[nl++] = p;
+		if (e)
+			*e = 0;
+		p = e ? e + 1 : NULL;
+	}
+	mark = xcalloc(nl + 2, 1);
+	*fsamples = 0;
+	*dead = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct entry *e = &c->e[i];
+
+		if (strcmp(e->path, rel) || (e->status != CS_NEVER && e->status != CS_UNKNOWN))
+			continue;
+		for (int l = e->first; l <= e->last && l <= (int)nl; l++)
+			if (mark[l] < (e->status == CS_NEVER ? 2 : 1))
+				mark[l] = e->status == CS_NEVER ? 2 : 1;
+	}
+	for (size_t l = 1; l <= nl; l++) {
+		uint64_t s = _lsamples(c, pi, l);
+
+		*fsamples += s;
+		max = s > max ? s : max;
+		*dead += mark[l] == 2;
+	}
+	_html_name(rel, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", outdir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		free(src);
+		free(lines);
+		free(mark);
+		return -1;
+	}
+	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>", f);
+	_html_text(f, rel);
+	fputs("</title>", f);
+	fputs(html_css, f);
+	fputs("</head><body><p><a href=\"index.html\">&larr; all files</a></p><h1>", f);
+	_html_text(f, rel);
+	fprintf(f, "</h1><p>%llu samples on this file's lines; %d lines in definitions that never ran.</p>\n",
+		(unsigned long long)*fsamples, *dead);
+	fputs("<p class=\"legend\">heat: <span style=\"background:rgb(255,255,127)\"></span> few "
+	      "<span style=\"background:rgb(255,55,0)\"></span> most samples &nbsp; "
+	      "<span style=\"background:#eee\"></span> never ran &nbsp; "
+	      "<span style=\"background:#f6f6ff\"></span> no evidence</p>\n", f);
+	fputs("<table class=\"src\">\n", f);
+	for (size_t l = 1; l <= nl; l++) {
+		uint64_t s = _lsamples(c, pi, l);
+
+		_heat(s, max, heat, sizeof(heat));
+		fprintf(f, "<tr id=\"L%zu\"%s><td class=\"n\">%zu</td><td class=\"s\">", l,
+			mark[l] == 2 ? " class=\"dead\"" : mark[l] == 1 ? " class=\"unknown\"" : "", l);
+		if (s)
+			fprintf(f, "%llu", (unsigned long long)s);
+		fprintf(f, "</td><td class=\"c\"%s>", heat);
+		_html_text(f, lines[l - 1]);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct entry *e = &c->e[i];
+
+			if (e->first == (int)l && !strcmp(e->path, rel))
+				fprintf(f, "<span class=\"tag %s\">%s</span>",
+					e->status == CS_NEVER ? "never" : e->status == CS_UNKNOWN ? "unk" : "ran",
+					cs_names[e->status]);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></body></html>\n", f);
+	free(src);
+	free(lines);
+	free(mark);
+	return fclose(f) ? -1 : 0;
+}
+
+int html_main(int argc, char **argv)
+{
+	struct cold_args ca = {};
+	struct cold c = {};
+	int r = _parse(argc, argv, &ca, html_usage, false), err = 1;
+	uint64_t *fs = NULL;
+	int *dead = NULL;
+	char path[PATH_MAX * 2], name[512];
+	FILE *f = NULL;
+
+	if (r)
+		return r > 0 ? 0 : 1;
+	if (!ca.output) {
+		cb_err("html needs -o OUTDIR");
+		return 1;
+	}
+	if (mkdir(ca.output, 0755) && errno != EEXIST) {
+		cb_err("cannot create %s: %s", ca.output, strerror(errno));
+		return 1;
+	}
+	if (_collect(&c, &ca))
+		goto cleanup;
+	qsort(c.e, c.n, sizeof(*c.e), _cmp);
+	fs = xcalloc(c.npaths + 1, sizeof(*fs));
+	dead = xcalloc(c.npaths + 1, sizeof(*dead));
+	for (size_t i = 0; i < c.npaths; i++)
+		if (_html_file(&c, ca.output, i, &fs[i], &dead[i])) {
+			cb_err("cannot write the page of %s", c.paths[i]);
+			goto cleanup;
+		}
+	snprintf(path, sizeof(path), "%s/index.html", ca.output);
+	f = fopen(path, "w");
+	if (!f) {
+		cb_err("cannot write %s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>coldbpf heatmap</title>", f);
+	fputs(html_css, f);
+	fputs("</head><body><h1>coldbpf heatmap of ", f);
+	_html_text(f, c.root);
+	fprintf(f, "</h1><p>%llu samples in all.</p>\n<h2>Files</h2><table><tr><th>file</th>"
+		"<th>samples</th><th>share</th><th>never-ran lines</th></tr>\n",
+		(unsigned long long)c.total_samples);
+	for (size_t i = 0; i < c.npaths; i++) {
+		_html_name(c.paths[i], name, sizeof(name));
+		fprintf(f, "<tr class=\"file\"><td><a href=\"%s\">", name);
+		_html_text(f, c.paths[i]);
+		fprintf(f, "</a></td><td>%llu</td><td>%.1f%%</td><td>%d</td></tr>\n", (unsigned long long)fs[i],
+			c.total_samples ? 100.0 * fs[i] / c.total_samples : 0.0, dead[i]);
+	}
+	fputs("</table>\n<h2>Hottest functions</h2><table><tr><th>function</th><th>samples in stacks</th></tr>\n", f);
+	{
+		/* by samples, at most 30 */
+		size_t *order = xcalloc(c.n + 1, sizeof(size_t)), k = 0;
+
+		for (size_t i = 0; i < c.n; i++)
+			if (c.e[i].samples)
+				order[k++] = i;
+		for (size_t i = 1; i < k; i++)
+			for (size_t j = i; j > 0 && c.e[order[j - 1]].samples < c.e[order[j]].samples; j--) {
+				size_t t = order[j];
+
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		for (size_t i = 0; i < k && i < 30; i++) {
+			const struct entry *e = &c.e[order[i]];
+
+			_html_name(e->path, name, sizeof(name));
+			fprintf(f, "<tr><td><a href=\"%s#L%d\">", name, e->first);
+			_html_text(f, e->path);
+			fputs(":", f);
+			_html_text(f, e->qualname);
+			fprintf(f, "</a></td><td>%llu</td></tr>\n", (unsigned long long)e->samples);
+		}
+		if (!k)
+			fputs("<tr><td colspan=\"2\">(no samples: give a profile made with coldbpf -o)</td></tr>\n", f);
+		free(order);
+	}
+	fputs("</table>\n<h2>Never ran</h2><table><tr><th>definition</th><th>lines</th></tr>\n", f);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct entry *e = &c.e[i];
+
+		if (e->status != CS_NEVER)
+			continue;
+		_html_name(e->path, name, sizeof(name));
+		fprintf(f, "<tr><td><a href=\"%s#L%d\">", name, e->first);
+		_html_text(f, e->path);
+		fputs(":", f);
+		_html_text(f, e->qualname);
+		fprintf(f, "</a></td><td>%d</td></tr>\n", e->last - e->first + 1);
+	}
+	fputs("</table></body></html>\n", f);
+	if (fclose(f)) {
+		f = NULL;
+		cb_err("cannot write %s", path);
+		goto cleanup;
+	}
+	f = NULL;
+	printf("wrote %s (%zu file pages)\n", path, c.npaths);
+	err = 0;
+cleanup:
+	if (f)
+		fclose(f);
+	free(fs);
+	free(dead);
+	_cold_free(&c);
+	return err;
 }

@@ -5,4 +5,5 @@
 int cold_main(int argc, char **argv);
 int ignore_main(int argc, char **argv);
 int rm_main(int argc, char **argv);
+int html_main(int argc, char **argv);
 #endif

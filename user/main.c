@@ -31,6 +31,7 @@ static const char usage[] =
 "       coldbpf cold --src DIR (--all-python | -p PID,... | PROFILE.json...)  (see cold --help)\n"
 "       coldbpf ignore --src DIR PATH:QUALNAME\n"
 "       coldbpf rm --src DIR PATH:QUALNAME (--all-python | -p PID,... | PROFILE.json...)\n"
+"       coldbpf html --src DIR -o OUTDIR (PROFILE.json... | --all-python | -p PID,...)\n"
 "\n"
 "Sample the Python stacks of CPython processes from the kernel (eBPF on perf\n"
 "events) and print which functions and lines are hot. Needs root (CAP_BPF,\n"
@@ -246,6 +247,8 @@ int main(int argc, char **argv)
 		return ignore_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "rm"))
 		return rm_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "html"))
+		return html_main(argc - 1, argv + 1);
 
 	while ((c = getopt_long(argc, argv, "+ap:F:d:o:vh", opts, NULL)) != -1) {
 		switch (c) {

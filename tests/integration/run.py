@@ -603,6 +603,7 @@ def t_cold_profiles(py):
     # bad input: another tree's profile, a corrupt profile
     other = run_coldbpf(["cold", "--src", os.path.join(ROOT, "demo"), files[0]])
     expect(other.returncode == 0 and "never-ran" in other.stdout, other.stderr)
+    expect("a profile of another source tree?" in other.stderr, other.stderr)
     bad = os.path.join(TMP, "bad.json")
     with open(bad, "w") as f:
         f.write("{")
@@ -689,6 +690,54 @@ def t_cold_bad_trees(py):
     expect(cp.returncode == 1 and "no process with PID 4194000" in cp.stderr, cp.stderr)
 
 
+def chromium_dom(url):
+    """(rendered DOM, console/resource errors) of a page in headless Chromium."""
+    exe = shutil.which("chromium")
+    expect(exe, "chromium is not installed (scripts/install-deps.sh installs it)")
+    ud = tempfile.mkdtemp(prefix="chromium-", dir=TMP)
+    cp = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--user-data-dir=" + ud, "--enable-logging=stderr", "--v=0", "--dump-dom", url],
+                        capture_output=True, text=True, timeout=120)
+    errors = [l for l in cp.stderr.splitlines()
+              if "CONSOLE" in l or "Failed to load resource" in l or "net::ERR" in l]
+    return cp.stdout, errors
+
+
+def t_html(py):
+    """html: index and file pages load in headless Chromium without console errors, with the heat
+    of the hot line and the never-ran mark of the dead function; no network needed."""
+    shop = subprocess.Popen([py, os.path.join(ROOT, "demo", "shop.py"), "8"], stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        _, prof = profile(["-F", "499", "-d", "3", "-p", str(shop.pid)])
+    finally:
+        shop.kill()
+        shop.wait()
+    path = max(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)
+    out = os.path.join(TMP, "heat")
+    cp = run_coldbpf(["html", "--src", os.path.join(ROOT, "demo"), "-o", out, path])
+    expect(cp.returncode == 0 and "index.html" in cp.stdout, cp.stderr)
+    for name in os.listdir(out):
+        text = open(os.path.join(out, name)).read()
+        expect("http://" not in text and "https://" not in text and "<script" not in text,
+               "%s refers to the network or runs scripts" % name)
+    dom, errors = chromium_dom("file://" + os.path.join(out, "index.html"))
+    expect(not errors, "index.html: %s" % errors)
+    expect("shop.py.html" in dom and "Catalog.price" in dom, "index lacks the file or the hot function")
+    expect(re.search(r'href="shop.py.html#L38">shop.py:refund', dom), "refund not listed as never ran")
+    dom, errors = chromium_dom("file://" + os.path.join(out, "shop.py.html"))
+    expect(not errors, "shop.py.html: %s" % errors)
+    hot = marker_line(os.path.join(ROOT, "demo", "shop.py"), "total += self.items[item]")
+    m = re.search(r'<tr id="L%d"><td class="n">%d</td><td class="s">(\d+)</td><td class="c" '
+                  r'style="background:rgb\(255,(\d+),0\)">' % (hot, hot), dom)
+    expect(m and int(m.group(1)) > 500 and int(m.group(2)) < 100, "hot line not the reddest: %r" %
+           ((m.groups() if m else dom[dom.find('id="L%d"' % hot) - 10:][:300]),))
+    dead = marker_line(os.path.join(ROOT, "demo", "shop.py"), "def refund(")
+    expect(re.search(r'<tr id="L%d" class="dead">.*<span class="tag never">never-ran</span>' % dead, dom),
+           "refund not marked never-ran")
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -712,7 +761,7 @@ def t_all_python_skips_unsupported(py):
 
 
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path, t_cold_profiles, t_cold_edits, t_cold_bad_trees]
+        t_binary_not_at_host_path, t_cold_profiles, t_cold_edits, t_cold_bad_trees, t_html]
 
 
 def t_layout_tables(interps):
