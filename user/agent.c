@@ -324,7 +324,6 @@ static struct srcfile *_srcfile(struct agent *a, const char *path, int pid)
 {
 	uint64_t h = hash_bytes(path, strlen(path), 0), *v;
 	struct srcfile *f;
-	char full[4200];
 	size_t len;
 
 	for (;; h++) {
@@ -342,21 +341,10 @@ static struct srcfile *_srcfile(struct agent *a, const char *path, int pid)
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
 	*u64map__put(&a->src_idx, h, NULL) = a->nsrcs;
-	if (path[0] == '<')
-		return f;	/* <frozen ...>, <string>: no file */
-	/* the file as the process sees it (containers, relative paths) */
-	if (path[0] == '/')
-		snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	else
-		snprintf(full, sizeof(full), "/proc/%d/cwd/%s", pid, path);
-	f->data = read_file_str(full, 16 << 20, &len);
-	if (!f->data && path[0] == '/')	/* process gone: the same absolute path here */
-		f->data = read_file_str(path, 16 << 20, &len);
-	if (!f->data || memchr(f->data, 0, len)) {
-		free(f->data);
-		f->data = NULL;
+	/* the file as the process sees it; once it is gone, the same absolute path here */
+	f->data = proc_read_file(pid, path, 16 << 20, &len, true);
+	if (!f->data)
 		return f;
-	}
 	for (char *p = f->data; p && *p;) {
 		char *nl = strchr(p, '\n');
 

@@ -25,6 +25,7 @@
 #include "ignorefile.h"
 #include "procs.h"
 #include "profile_json.h"
+#include "report.h"
 #include "util.h"
 #include "inventory_py.h"
 
@@ -312,9 +313,8 @@ static int _from_profile(struct cold *c, const char *path)
 {
 	char err[512];
 	struct profile *p = profile__load_json(path, err, sizeof(err));
-	size_t before = c->in_tree;
-	uint64_t *total;
-	size_t *mark;
+	size_t before = c->in_tree, nfs;
+	struct func_stat *fs;
 
 	if (!p) {
 		cb_err("%s", err);
@@ -327,17 +327,7 @@ static int _from_profile(struct cold *c, const char *path)
 			_apply(c, f->file, f->qualname, f->firstline, p->evidence[i].codes[k].status, 0);
 		}
 	/* samples: every function in a stack (total), counted once per stack */
-	total = xcalloc(p->nfuncs + 1, sizeof(*total));
-	mark = xcalloc(p->nfuncs + 1, sizeof(*mark));
-	for (size_t i = 0; i < p->nstacks; i++)
-		for (uint32_t d = 0; d < p->stacks[i].depth; d++) {
-			uint32_t f = p->stacks[i].frames[d].func;
-
-			if (mark[f] != i + 1) {
-				mark[f] = i + 1;
-				total[f] += p->stacks[i].count;
-			}
-		}
+	fs = report__func_stats(p, &nfs);
 	/* leaf samples per source line, for the HTML heatmap */
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct pstack *st = &p->stacks[i];
@@ -353,12 +343,10 @@ static int _from_profile(struct cold *c, const char *path)
 			*u64map__put(&c->line_samples, ((uint64_t)_path_index(c, rel) << 32) | (uint32_t)leaf->line,
 				     NULL) += st->count;
 	}
-	for (size_t f = 0; f < p->nfuncs; f++)
-		if (total[f])
-			_apply(c, p->funcs[f].file, p->funcs[f].qualname, p->funcs[f].firstline, EV_UNKNOWN,
-			       total[f]);
-	free(total);
-	free(mark);
+	for (size_t i = 0; i < nfs; i++)
+		_apply(c, p->funcs[fs[i].func].file, p->funcs[fs[i].func].qualname, p->funcs[fs[i].func].firstline,
+		       EV_UNKNOWN, fs[i].total);
+	free(fs);
 	if (!p->nevidence && !p->nstacks)
 		cb_err("note: %s holds no evidence and no samples", path);
 	else if (c->in_tree == before)
@@ -989,6 +977,8 @@ static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsam
 	size_t len, nl = 0;
 	char *src, **lines = NULL;
 	uint8_t *mark;	/* per line: 1 unknown, 2 never-ran */
+	const struct entry **mine = NULL;
+	size_t nmine = 0, next = 0;
 	uint64_t max = 0;
 	FILE *f;
 
@@ -1008,10 +998,23 @@ static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsam
 	mark = xcalloc(nl + 2, 1);
 	*fsamples = 0;
 	*dead = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct entry *e = &c->e[i];
+	/* this file's definitions, by first line, for the tags */
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].path, rel)) {
+			mine = xrealloc(mine, nmine + 1, sizeof(*mine));
+			mine[nmine++] = &c->e[i];
+		}
+	for (size_t i = 1; i < nmine; i++)
+		for (size_t j = i; j > 0 && mine[j - 1]->first > mine[j]->first; j--) {
+			const struct entry *t = mine[j];
 
-		if (strcmp(e->path, rel) || (e->status != CS_NEVER && e->status != CS_UNKNOWN))
+			mine[j] = mine[j - 1];
+			mine[j - 1] = t;
+		}
+	for (size_t i = 0; i < nmine; i++) {
+		const struct entry *e = mine[i];
+
+		if (e->status != CS_NEVER && e->status != CS_UNKNOWN)
 			continue;
 		for (int l = e->first; l <= e->last && l <= (int)nl; l++)
 			if (mark[l] < (e->status == CS_NEVER ? 2 : 1))
@@ -1031,6 +1034,7 @@ static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsam
 		free(src);
 		free(lines);
 		free(mark);
+		free(mine);
 		return -1;
 	}
 	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>", f);
@@ -1056,10 +1060,10 @@ static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsam
 			fprintf(f, "%llu", (unsigned long long)s);
 		fprintf(f, "</td><td class=\"c\"%s>", heat);
 		_html_text(f, lines[l - 1]);
-		for (size_t i = 0; i < c->n; i++) {
-			const struct entry *e = &c->e[i];
+		for (; next < nmine && mine[next]->first <= (int)l; next++) {
+			const struct entry *e = mine[next];
 
-			if (e->first == (int)l && !strcmp(e->path, rel))
+			if (e->first == (int)l)
 				fprintf(f, "<span class=\"tag %s\">%s</span>",
 					e->status == CS_NEVER ? "never" : e->status == CS_UNKNOWN ? "unk" : "ran",
 					cs_names[e->status]);
@@ -1070,6 +1074,7 @@ static int _html_file(struct cold *c, const char *outdir, int pi, uint64_t *fsam
 	free(src);
 	free(lines);
 	free(mark);
+	free(mine);
 	return fclose(f) ? -1 : 0;
 }
 

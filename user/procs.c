@@ -272,3 +272,21 @@ enum classify discovery__classify(struct discovery *d, int pid, struct pyproc_in
 		snprintf(why, whysz, "PID %d (%s) is not a CPython process", pid, out->comm);
 	return res;
 }
+
+char *proc_read_file(int pid, const char *file, size_t max, size_t *len, bool host_fallback)
+{
+	char path[PATH_MAX + 64];
+	char *data;
+
+	if (!file[0] || file[0] == '<')
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/%s/%s", pid, file[0] == '/' ? "root" : "cwd", file);
+	data = read_file_str(path, max, len);
+	if (!data && host_fallback && file[0] == '/')
+		data = read_file_str(file, max, len);
+	if (data && memchr(data, 0, *len)) {
+		free(data);
+		data = NULL;
+	}
+	return data;
+}

@@ -42,4 +42,10 @@ int proc_ppid(int pid);
 void proc_comm(int pid, char *buf, size_t sz);
 void proc_cmdline(int pid, char *buf, size_t sz);
 bool proc_alive(int pid, uint64_t starttime);
+/* A file as the process sees it: through /proc/PID/root (absolute names, so
+ * containers work) or /proc/PID/cwd (relative names). With host_fallback, an
+ * absolute name is then tried on the host (display only: the process may be
+ * gone). NULL for pseudo-files such as "<frozen ...>", unreadable files and
+ * files with a NUL byte (not source). */
+char *proc_read_file(int pid, const char *file, size_t max, size_t *len, bool host_fallback);
 #endif

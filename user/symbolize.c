@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "symbolize.h"
 #include "memread.h"
+#include "procs.h"
 #include "qualname.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +189,6 @@ static int _read_ident(struct symtab *s, uint64_t addr, uint8_t *buf, uint64_t i
 static const struct srccache *_source(struct symtab *s, const char *file)
 {
 	struct srccache *c;
-	char path[SYM_MAX_STR + 64];
 
 	for (int i = 0; i < SRC_CACHE; i++)
 		if (s->src[i].path && !strcmp(s->src[i].path, file))
@@ -197,16 +197,8 @@ static const struct srccache *_source(struct symtab *s, const char *file)
 	free(c->path);
 	free(c->data);
 	c->path = xstrdup(file);
-	c->data = NULL;
 	c->len = 0;
-	if (file[0] == '<')
-		return c;
-	snprintf(path, sizeof(path), "/proc/%d/%s/%s", s->pid, file[0] == '/' ? "root" : "cwd", file);
-	c->data = read_file_str(path, SRC_MAX, &c->len);
-	if (c->data && memchr(c->data, 0, c->len)) {
-		free(c->data);
-		c->data = NULL;
-	}
+	c->data = proc_read_file(s->pid, file, SRC_MAX, &c->len, false);
 	return c;
 }
 
