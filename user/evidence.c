@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "memread.h"
+#include "procs.h"
+#include "qualname.h"
 #include "symbolize.h"
 #include "util.h"
 
@@ -131,7 +133,37 @@ struct strcache {
 	struct u64map idx;	/* str pointer -> index + 1 into strs */
 	char **strs;
 	size_t n, cap;
+	/* 3.8-3.10: sources, to rebuild qualified names as the symbolizer does */
+	struct u64map src_idx;	/* hash(file) -> index + 1 into srcs */
+	struct { char *file, *data; size_t len; } *srcs;
+	size_t nsrcs;
 };
+
+static const char *_qualname(struct strcache *c, int pid, const char *file, const char *name, int first,
+			     char *out, size_t outsz)
+{
+	uint64_t h = hash_bytes(file, strlen(file), 3), *v;
+	size_t i;
+
+	for (;; h++) {
+		v = u64map__get(&c->src_idx, h);
+		if (!v || !strcmp(c->srcs[*v - 1].file, file))
+			break;
+	}
+	if (v) {
+		i = *v - 1;
+	} else {
+		c->srcs = xrealloc(c->srcs, c->nsrcs + 1, sizeof(*c->srcs));
+		i = c->nsrcs++;
+		c->srcs[i].file = xstrdup(file);
+		c->srcs[i].len = 0;
+		c->srcs[i].data = proc_read_file(pid, file, 4 << 20, &c->srcs[i].len, false);
+		*u64map__put(&c->src_idx, h, NULL) = c->nsrcs;
+	}
+	if (c->srcs[i].data && !qualname_from_source(c->srcs[i].data, c->srcs[i].len, first, name, out, outsz))
+		return out;
+	return name;
+}
 
 static const char *_str(struct strcache *c, int pid, const struct pylayout *l, uint64_t ptr)
 {
@@ -192,6 +224,7 @@ static void _candidate(int pid, const struct pylayout *l, const struct evfacts *
 	const char *file, *name;
 	uint8_t *bc = NULL;
 	enum ev_status st;
+	char qbuf[SYM_MAX_STR + 1];
 
 	memcpy(&refcnt, hdr, 8);
 	/* a freed pymalloc block has a free-list pointer here; immortal objects
@@ -225,6 +258,8 @@ static void _candidate(int pid, const struct pylayout *l, const struct evfacts *
 		free(bc);
 		return;
 	}
+	if (l->co_qualname == PY_NO_FIELD)
+		name = _qualname(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	st = evidence__status(l, hdr, bc, units);
 	_add(s, seen, file, name, first, st);
 	free(bc);
@@ -251,6 +286,7 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	}
 	chunk = xcalloc(CHUNK + 1024, 1);
 	u64map__init(&sc.idx);
+	u64map__init(&sc.src_idx);
 	u64map__init(&seen);
 	for (line = maps; line && *line;) {
 		uint64_t start, end;
@@ -287,8 +323,14 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	}
 	for (size_t i = 0; i < sc.n; i++)
 		free(sc.strs[i]);
+	for (size_t i = 0; i < sc.nsrcs; i++) {
+		free(sc.srcs[i].file);
+		free(sc.srcs[i].data);
+	}
+	free(sc.srcs);
 	free(sc.strs);
 	u64map__free(&sc.idx);
+	u64map__free(&sc.src_idx);
 	u64map__free(&seen);
 	free(chunk);
 	free(maps);
