@@ -263,7 +263,8 @@ static void _apply(struct cold *c, const char *file, const char *q, int first, u
 	    strstr(q, "<dictcomp>"))
 		return;	/* not inventory entries (docs/cold.md) */
 	e = _match(c, rel, q, first);
-	if (!e && c->ig && ignorefile__ignores_key(c->ig, rel, q))
+	if (!e && c->ig && (ignorefile__ignores_key(c->ig, rel, q) ||
+			    (!strchr(q, '.') && ignorefile__ignores_name(c->ig, rel, q))))
 		return;	/* ignored on purpose, not drift */
 	if (!e) {
 		snprintf(buf, sizeof(buf), "%s\t%s\t%d", rel, q, first);

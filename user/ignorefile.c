@@ -92,6 +92,24 @@ bool ignorefile__ignores_key(const struct ignorefile *ig, const char *path, cons
 	return false;
 }
 
+bool ignorefile__ignores_name(const struct ignorefile *ig, const char *path, const char *name)
+{
+	size_t pl = strlen(path), nl = strlen(name);
+
+	for (size_t i = 0; i < ig->nkeys; i++) {
+		const char *k = ig->keys[i], *q, *last;
+
+		if (strncmp(k, path, pl) || k[pl] != ':')
+			continue;
+		q = k + pl + 1;
+		last = strrchr(q, '.');
+		last = last ? last + 1 : q;
+		if (strlen(last) == nl && !strcmp(last, name))
+			return true;
+	}
+	return false;
+}
+
 char *ignorefile__globs_json(const struct ignorefile *ig)
 {
 	json_t *a = json_array();

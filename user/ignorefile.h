@@ -17,6 +17,9 @@ struct ignorefile;
 struct ignorefile *ignorefile__load(const char *root);
 void ignorefile__free(struct ignorefile *ig);
 bool ignorefile__ignores_key(const struct ignorefile *ig, const char *path, const char *qualname);
+/* A bare co_name (3.8-3.10 when the source no longer shows the definition)
+ * that is the last component of an ignored key of that path. */
+bool ignorefile__ignores_name(const struct ignorefile *ig, const char *path, const char *name);
 /* The file globs as a JSON array (for the inventory helper). Caller frees. */
 char *ignorefile__globs_json(const struct ignorefile *ig);
 /* Append `key KEY` to root's ignore file unless present; 0, 1 if it was
