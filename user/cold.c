@@ -470,7 +470,7 @@ static void _print(struct cold *c, const char *format, FILE *out)
 		snprintf(where, sizeof(where), "%s:%d-%d", pth, e->first, e->last);
 		fprintf(out, "%-10s %6d  %-50s %s", cs_names[e->status], e->last - e->first + 1, q, where);
 		if (e->samples)
-			fprintf(out, "  (%llu samples)", (unsigned long long)e->samples);
+			fprintf(out, "  (%llu sample%s)", (unsigned long long)e->samples, e->samples == 1 ? "" : "s");
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < c->nerrors; i++)
