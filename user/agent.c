@@ -246,16 +246,11 @@ static void _pending_run(struct agent *a)
 
 	for (size_t i = 0; i < a->npend; i++) {
 		struct pending p = a->pend[i];
-		enum classify c = CL_NOT_PYTHON;
+		struct target *t = _target_of(a, p.pid);
 
-		if (!_target_of(a, p.pid) || _target_of(a, p.pid)->exited) {
-			/* the dynamic loader maps libpython after exec: retry for a while */
-			c = _consider(a, p.pid);
-			if (c == CL_NOT_PYTHON && now - p.since < PENDING_SECS) {
-				a->pend[k++] = p;
-				continue;
-			}
-		}
+		/* the dynamic loader maps libpython after exec: retry for a while */
+		if ((!t || t->exited) && _consider(a, p.pid) == CL_NOT_PYTHON && now - p.since < PENDING_SECS)
+			a->pend[k++] = p;
 	}
 	a->npend = k;
 }
@@ -520,25 +515,34 @@ static void _drain(struct agent *a)
 static void _cleanup_pid(struct agent *a, uint32_t pid)
 {
 	int cfd = bpf_map__fd(a->skel->maps.counts), sfd = bpf_map__fd(a->skel->maps.stacks);
-	struct cb_count_key key, next;
+	struct cb_count_key key, next, *dead = NULL;
+	size_t n = 0, cap = 0;
 	bool first = true;
 
 	bpf_map_delete_elem(bpf_map__fd(a->skel->maps.py_procs), &pid);
+	/* one walk collects its keys, then they go: deleting during the walk
+	 * would restart it from the first key every time */
 	while (!bpf_map_get_next_key(cfd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
 		if (next.pid != pid)
 			continue;
-		struct prevcount *pc = _prev_get(a, &next, false);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			dead = xrealloc(dead, cap, sizeof(*dead));
+		}
+		dead[n++] = next;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct prevcount *pc = _prev_get(a, &dead[i], false);
 
 		if (pc)
 			pc->value = 0;	/* the key will be gone: a new one starts at 0 */
-		bpf_map_delete_elem(cfd, &next);
-		bpf_map_delete_elem(sfd, &next.stack_id);
-		u64map__del(&a->raw_idx, next.stack_id);
-		/* deleting the current key restarts the walk at the first key */
-		first = true;
+		bpf_map_delete_elem(cfd, &dead[i]);
+		bpf_map_delete_elem(sfd, &dead[i].stack_id);
+		u64map__del(&a->raw_idx, dead[i].stack_id);
 	}
+	free(dead);
 }
 
 static void _check_exits(struct agent *a)
