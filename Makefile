@@ -9,7 +9,7 @@ VERSION    := 0.1.0
 
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
-CPPFLAGS   += -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE -DCOLDBPF_VERSION='"$(VERSION)"' -MMD -MP
+CPPFLAGS   += -Iinclude -Iuser -I$(OUT)/gen -D_GNU_SOURCE -DCOLDBPF_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS     += -lbpf -lelf -lz -ljansson -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude \
               -I/usr/include/$(MULTIARCH) -Wall -Werror -MMD -MP
@@ -22,12 +22,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIB_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/<stage>/<unit>.c (docs/design.md, "Pipeline"); cli/main.c is the entry point
+LIB_SRCS   := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
+GEN        := $(OUT)/gen/sampler.skel.h $(OUT)/gen/inventory_py.h $(OUT)/gen/html_css.h
 # unit tests run the same sources under AddressSanitizer and UBSan
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS   := $(patsubst user/%.c,$(OUT)/san/%.o,$(LIB_SRCS))
-MAIN_OBJ   := $(OUT)/user/main.o
+MAIN_OBJ   := $(OUT)/user/cli/main.o
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
@@ -42,17 +44,22 @@ $(OUT)/bpf/sampler.bpf.o: bpf/sampler.bpf.c | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/sampler.skel.h: $(OUT)/bpf/sampler.bpf.o
+$(OUT)/gen/sampler.skel.h: $(OUT)/bpf/sampler.bpf.o | $(OUT)/gen
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name sampler > $@.tmp && mv $@.tmp $@
 
-# the inventory helper, embedded as a C string
-$(OUT)/inventory_py.h: user/inventory.py | $(OUT)/user
+# files embedded as C strings: the inventory helper, the HTML stylesheet
+EMBED = python3 -c 'import json, sys; print("static const char %s[] = %s;" % (sys.argv[2], json.dumps(open(sys.argv[1]).read())))'
+$(OUT)/gen/inventory_py.h: user/deadcode/inventory.py | $(OUT)/gen
 	$(call msg,GEN,$@)
-	$(Q)python3 -c 'import json, sys; print("static const char inventory_py[] = " + json.dumps(open(sys.argv[1]).read()) + ";")' $< > $@
+	$(Q)$(EMBED) $< inventory_py > $@.tmp && mv $@.tmp $@
+$(OUT)/gen/html_css.h: user/output/html.css | $(OUT)/gen
+	$(call msg,GEN,$@)
+	$(Q)$(EMBED) $< html_css > $@.tmp && mv $@.tmp $@
 
-# every userspace object may include the skeleton: generate it first
-$(OUT)/user/%.o: user/%.c $(OUT)/sampler.skel.h $(OUT)/inventory_py.h | $(OUT)/user
+# every userspace object may include a generated header: generate them first
+$(OUT)/user/%.o: user/%.c $(GEN)
+	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
@@ -60,11 +67,12 @@ $(OUT)/coldbpf: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUT)/san/%.o: user/%.c $(OUT)/sampler.skel.h $(OUT)/inventory_py.h | $(OUT)/san
+$(OUT)/san/%.o: user/%.c $(GEN)
+	@mkdir -p $(@D)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c $< -o $@
 
-$(OUT)/tests/%.o: tests/unit/%.c $(OUT)/sampler.skel.h | $(OUT)/tests
+$(OUT)/tests/%.o: tests/unit/%.c $(GEN) | $(OUT)/tests
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c $< -o $@
 
@@ -80,14 +88,15 @@ $(OUT)/record-image: tests/tools/record_image.c $(LIB_OBJS) | $(OUT)/tests
 images: $(OUT)/record-image
 	/usr/bin/python3 tests/tools/record_images.py
 
-$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/san:
+$(OUT)/bpf $(OUT)/gen $(OUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF instruction count, so verifier-budget regressions show up in review
 insn-count: $(OUT)/bpf/sampler.bpf.o
-	@llvm-objdump -d $< | awk '/^[0-9a-f]+ <.*>:/{name=$$2} /^ *[0-9]+:/{n[name]++} END{for (k in n) printf "  %-20s %d insns\n", k, n[k]}'
+	@llvm-objdump -d $< | awk '/^Disassembly of section/{sec=$$4; sub(":$$","",sec)} /^ *[0-9]+:/{n[sec]++} END{for (k in n) printf "  %-28s %d insns\n", k, n[k]}' | sort
 
 unit: $(OUT)/unit-tests $(OUT)/coldbpf
+	python3 scripts/check-tree.py
 	ASAN_OPTIONS=detect_leaks=1 $(OUT)/unit-tests --jobs 2
 
 integration: $(OUT)/coldbpf
@@ -114,4 +123,4 @@ bench: deps
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*/*.d)
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)

@@ -15,6 +15,7 @@
 
 #define CB_READ(dst, len, src) bpf_probe_read_user((dst), (len), (const void *)(src))
 #include "walker.h"
+#include "maps.bpf.h"
 
 #define EEXIST 17
 
@@ -24,13 +25,6 @@ const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
 /* a thread with no PyThreadState is re-walked after this long: short, because
  * at start-up the main thread is sampled before its thread state exists */
 const volatile __u64 neg_cache_ns = 10000000ULL;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct cb_layout);
-} py_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -70,26 +64,6 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_UNIT_SIZE)");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CB_STAT_NR);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
-
-static __always_inline void stat_add(__u32 idx, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		*v += n;	/* per-CPU: no other writer */
-}
 
 /* Returns the thread state of the current thread and its top-frame pointer
  * (*top), or 0 with *err set. buf is scratch of CB_TSTATE_SPAN + 8 bytes. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The Python stack walker's core, shared by the BPF program and by plain host C
- * (user/walkhost.c: memory-image tests and the image recorder), so the logic
+ * (user/cpython/walkhost.c: memory-image tests and the image recorder), so the logic
  * the kernel runs is also unit-tested without a kernel (as the OTel profiler
  * does with coredumps). The includer defines
  *   CB_READ(dst, len, src)  read len bytes of the target at address src; 0 on success

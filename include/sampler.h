@@ -4,7 +4,7 @@
  * and no includes, so this compiles under vmlinux.h and <linux/types.h>.
  *
  * The BPF walker knows no CPython version: userspace resolves each
- * process's layout (user/pylayout.c) and writes one struct cb_layout per
+ * process's layout (user/cpython/pylayout.c) and writes one struct cb_layout per
  * PID into the py_procs map. Adding a CPython version never touches BPF.
  */
 #ifndef COLDBPF_SAMPLER_H
@@ -101,7 +101,7 @@ struct cb_event {
 };
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
 
-/* Per-CPU counters. The list and its names (user/stats.c) are the one place
+/* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */
 enum cb_stat {
 	CB_STAT_SAMPLES = 0,	/* perf samples seen by the program */

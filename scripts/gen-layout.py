@@ -2,7 +2,7 @@
 """Regenerate coldbpf's CPython layout table rows from an interpreter's headers.
 
     scripts/gen-layout.py PYTHON...            print the row of each interpreter
-    scripts/gen-layout.py --write PYTHON...    also replace those rows in user/pylayout_table.h
+    scripts/gen-layout.py --write PYTHON...    also replace those rows in user/cpython/pylayout_table.h
     scripts/gen-layout.py --check PYTHON...    exit 1 when a row differs from the committed one
 
 Each row comes from offsetof()/sizeof() in a small C program compiled with
@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TABLE = os.path.join(ROOT, "user", "pylayout_table.h")
+TABLE = os.path.join(ROOT, "user", "cpython", "pylayout_table.h")
 FIELDS = ["minor", "rt_interp_head", "interp_threads", "ts_next", "ts_thread_id", "ts_frame",
           "cframe_current", "f_back", "f_code", "f_lasti", "f_owner", "owner_skip", "iptr",
           "code_adaptive", "tagged", "lt", "code_size", "co_firstlineno", "co_filename",

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3.12
-"""Generate user/op312_table.h from a CPython 3.12 interpreter's opcode tables:
+"""Generate user/cpython/op312_table.h from a CPython 3.12 interpreter's opcode tables:
 per opcode its inline cache size (of its family), and whether it is adaptive
 (carries a warm-up counter), specialized, a jump, a frame exit or instrumented.
 3.12 leaves "has run" evidence only in those counters (cpython-internals.md §5).
 
-    python3.12 scripts/gen-op312.py > user/op312_table.h
+    python3.12 scripts/gen-op312.py > user/cpython/op312_table.h
 """
 import dis
 import opcode

@@ -22,7 +22,10 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-COLDBPF = os.path.join(ROOT, "build", "coldbpf")
+COLDBPF = os.environ.get("COLDBPF", os.path.join(ROOT, "build", "coldbpf"))
+# another build of coldbpf (say, main before a change): its agent CPU and RSS
+# are measured in the same run, interleaved, and printed side by side
+BASELINE = os.environ.get("BENCH_BASELINE")
 PY = os.environ.get("BENCH_PYTHON", "/usr/bin/python3.11")
 WORK = os.path.join(ROOT, "tests", "bench", "workload.py")
 PAIRS = int(os.environ.get("BENCH_PAIRS", "10"))
@@ -78,9 +81,9 @@ def measure(hz, decoy_pid):
     return ratios
 
 
-def agent_cost(hz, seconds):
+def agent_cost(hz, seconds, exe=COLDBPF):
     """The agent's CPU seconds and peak RSS over `seconds` of sampling the workload."""
-    p = subprocess.Popen(["taskset", "-c", AGENT_CPU, COLDBPF, "-v", "--all-python", "-F", str(hz),
+    p = subprocess.Popen(["taskset", "-c", AGENT_CPU, exe, "-v", "--all-python", "-F", str(hz),
                           "-d", str(seconds), "--top", "3"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in p.stderr:
@@ -139,6 +142,27 @@ def main():
         print("  agent at %4d Hz: start-up %.2f CPU s (mostly the kernel verifying the BPF program), "
               "then %.2f%% of a CPU; peak RSS %.1f MB  target <= 20 MB  %s"
               % (hz, short, steady * 100, rss, "ok" if rss <= 20 else "OVER"), flush=True)
+    if BASELINE:
+        compare_baseline()
+
+
+def compare_baseline():
+    """Agent CPU (whole 11 s run) and peak RSS, this build vs BENCH_BASELINE,
+    interleaved so that both see the same machine."""
+    rounds = int(os.environ.get("BENCH_BASELINE_ROUNDS", "5"))
+    print("  this build vs BENCH_BASELINE=%s (%d interleaved 11 s runs each, medians):"
+          % (BASELINE, rounds), flush=True)
+    for hz in (99, 999):
+        res = {"new": [], "base": []}
+        for i in range(rounds):
+            for name, exe in (("new", COLDBPF), ("base", BASELINE))[::1 if i % 2 == 0 else -1]:
+                res[name].append(agent_cost(hz, 11, exe))
+        med = {k: (statistics.median(c for c, _ in v), statistics.median(r for _, r in v))
+               for k, v in res.items()}
+        print("    %4d Hz: agent CPU %.3f s vs %.3f s (%.3fx, runs %s vs %s); peak RSS %.1f vs %.1f MB (%.3fx)"
+              % (hz, med["new"][0], med["base"][0], med["new"][0] / med["base"][0],
+                 " ".join("%.2f" % c for c, _ in res["new"]), " ".join("%.2f" % c for c, _ in res["base"]),
+                 med["new"][1], med["base"][1], med["new"][1] / med["base"][1]), flush=True)
 
 
 if __name__ == "__main__":

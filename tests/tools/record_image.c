@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "elfsym.h"
-#include "memread.h"
-#include "procs.h"
-#include "profile.h"
-#include "symbolize.h"
-#include "walkhost.h"
+#include "cpython/elfinfo.h"
+#include "lib/mem.h"
+#include "cpython/classify.h"
+#include "profile/profile.h"
+#include "cpython/symtab.h"
+#include "cpython/walkhost.h"
+#include "lib/alloc.h"
 
 struct rec {
 	struct symtab *sym;
@@ -21,19 +22,25 @@ struct rec {
 	int stacks;
 };
 
-static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
+/* the symbol table interns functions into a scratch profile */
+static uint32_t intern(void *ctx, const char *file, const char *qualname, int firstline)
+{
+	return profile__func(ctx, file, qualname, firstline);
+}
+
+static int on_thread(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
 {
 	struct rec *r = ctx;
 
 	for (__u32 i = 0; i < st->depth; i++)
-		symtab__resolve(r->sym, r->prof, st->frames[i].code, 1);
+		symtab__resolve(r->sym, st->frames[i].code, 1);
 	r->stacks++;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct discovery *d;
+	struct classifier *d;
 	struct pyproc_info info;
 	struct memimage *img;
 	struct rec r = {};
@@ -47,8 +54,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pid = atoi(argv[1]);
-	d = discovery__new();
-	if (discovery__classify(d, pid, &info, why, sizeof(why)) != CL_PYTHON) {
+	d = classifier__new();
+	if (classifier__classify(d, pid, &info, why, sizeof(why)) != CL_PYTHON) {
 		fprintf(stderr, "record-image: %s\n", why);
 		return 1;
 	}
@@ -70,16 +77,16 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 
-	mem_record(pid, img);
+	mem__record(pid, img);
 	/* the start of _PyRuntime: _Py_DebugOffsets from 3.13 */
-	mem_read(pid, img->runtime, head, sizeof(head));
+	mem__read(pid, img->runtime, head, sizeof(head));
 	r.prof = profile__new();
-	r.sym = symtab__new(pid, &info.layout);
-	if (walkhost__threads(pid, &info.layout.bpf, CB_MAX_DEPTH, _on_thread, &r) <= 0) {
+	r.sym = symtab__new(pid, &info.layout, intern, r.prof);
+	if (walkhost__threads(pid, &info.layout.bpf, CB_MAX_DEPTH, on_thread, &r) <= 0) {
 		fprintf(stderr, "record-image: no thread state could be walked\n");
 		return 1;
 	}
-	mem_record(0, NULL);
+	mem__record(0, NULL);
 	if (memimage__save(img, argv[3])) {
 		perror(argv[3]);
 		return 1;
@@ -89,6 +96,6 @@ int main(int argc, char **argv)
 	symtab__free(r.sym);
 	profile__free(r.prof);
 	memimage__free(img);
-	discovery__free(d);
+	classifier__free(d);
 	return 0;
 }

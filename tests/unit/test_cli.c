@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int _run(const char *args, char *err, size_t errsz, char *out, size_t outsz)
+static int run_cli(const char *args, char *err, size_t errsz, char *out, size_t outsz)
 {
 	char cmd[512], ep[64], op[64];
 	FILE *f;
@@ -35,10 +35,10 @@ static int _run(const char *args, char *err, size_t errsz, char *out, size_t out
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static void _bad(const char *args, const char *needle)
+static void bad(const char *args, const char *needle)
 {
 	char err[4096], out[4096];
-	int rc = _run(args, err, sizeof(err), out, sizeof(out));
+	int rc = run_cli(args, err, sizeof(err), out, sizeof(out));
 
 	cr_expect_eq(rc, 1, "'%s' exited %d", args, rc);
 	cr_expect(strstr(err, needle), "'%s': stderr '%s' lacks '%s'", args, err, needle);
@@ -49,30 +49,30 @@ static void _bad(const char *args, const char *needle)
 
 Test(cli, bad_arguments)
 {
-	_bad("", "nothing to profile");
-	_bad("-p 0", "invalid PID '0'");
-	_bad("-p 12,x", "invalid PID 'x'");
-	_bad("-p ,", "-p needs at least one PID");
-	_bad("-a -- python3", "choose one");
-	_bad("-a -F 20000", "-F needs a frequency from 1 to 10000 Hz");
-	_bad("-a -F 9x", "-F needs");
-	_bad("-a -d 0", "-d needs a positive number");
-	_bad("-a -d nan", "-d needs a positive number");
-	_bad("-a --max-depth 0", "--max-depth needs a number from 1 to 1024");
-	_bad("-a --max-depth 1025", "--max-depth needs");
-	_bad("-a --top 0", "--top needs");
-	_bad("--bogus", "unrecognized option");
-	_bad("report", "report needs exactly one profile file");
-	_bad("report a.json b.json", "report needs exactly one profile file");
-	_bad("report /nonexistent/p.json", "/nonexistent/p.json");
+	bad("", "nothing to profile");
+	bad("-p 0", "invalid PID '0'");
+	bad("-p 12,x", "invalid PID 'x'");
+	bad("-p ,", "-p needs at least one PID");
+	bad("-a -- python3", "choose one");
+	bad("-a -F 20000", "-F needs a frequency from 1 to 10000 Hz");
+	bad("-a -F 9x", "-F needs");
+	bad("-a -d 0", "-d needs a positive number");
+	bad("-a -d nan", "-d needs a positive number");
+	bad("-a --max-depth 0", "--max-depth needs a number from 1 to 1024");
+	bad("-a --max-depth 1025", "--max-depth needs");
+	bad("-a --top 0", "--top needs");
+	bad("--bogus", "unrecognized option");
+	bad("report", "report needs exactly one profile file");
+	bad("report a.json b.json", "report needs exactly one profile file");
+	bad("report /nonexistent/p.json", "/nonexistent/p.json");
 }
 
 Test(cli, help_and_version)
 {
 	char err[4096], out[8192];
 
-	cr_assert_eq(_run("--help", err, sizeof(err), out, sizeof(out)), 0);
+	cr_assert_eq(run_cli("--help", err, sizeof(err), out, sizeof(out)), 0);
 	cr_assert(strstr(out, "--all-python") && strstr(out, "Examples:") && strstr(out, "coldbpf report"));
-	cr_assert_eq(_run("--version", err, sizeof(err), out, sizeof(out)), 0);
+	cr_assert_eq(run_cli("--version", err, sizeof(err), out, sizeof(out)), 0);
 	cr_assert(!strncmp(out, "coldbpf ", 8));
 }

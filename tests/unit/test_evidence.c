@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "evidence.h"
-#include "ignorefile.h"
+#include "cpython/evidence.h"
+#include "deadcode/ignorefile.h"
 
-static struct pylayout _l(int minor)
+static struct pylayout layout_of(int minor)
 {
 	struct pylayout l;
 
@@ -19,7 +19,7 @@ static struct pylayout _l(int minor)
 Test(evidence, markers_38_to_311)
 {
 	uint8_t code[256] = {};
-	struct pylayout l = _l(9);
+	struct pylayout l = layout_of(9);
 	int32_t one = 1;
 	int16_t warm = -8, warmed = -7;
 
@@ -29,7 +29,7 @@ Test(evidence, markers_38_to_311)
 	memset(code, 0, sizeof(code));
 	memset(code + 128, 0xff, 8);	/* a zombie frame alone is no evidence */
 	cr_assert_eq(evidence__status(&l, code, NULL, 0), EV_NEVER);
-	l = _l(11);
+	l = layout_of(11);
 	memset(code, 0, sizeof(code));
 	memcpy(code + 52, &warm, 2);	/* co_warmup */
 	cr_assert_eq(evidence__status(&l, code, NULL, 0), EV_NEVER);
@@ -40,7 +40,7 @@ Test(evidence, markers_38_to_311)
 Test(evidence, resume_313_314)
 {
 	uint8_t code[256] = {}, bc[8] = {};
-	struct pylayout l = _l(13);
+	struct pylayout l = layout_of(13);
 	int32_t ft = 1;
 
 	memcpy(code + 184, &ft, 4);	/* _co_firsttraceable */
@@ -50,7 +50,7 @@ Test(evidence, resume_313_314)
 	cr_assert_eq(evidence__status(&l, code, bc, 4), EV_RAN);
 	bc[2] = 236;	/* INSTRUMENTED_RESUME: no claim */
 	cr_assert_eq(evidence__status(&l, code, bc, 4), EV_UNKNOWN);
-	l = _l(14);
+	l = layout_of(14);
 	memset(code, 0, sizeof(code));
 	memcpy(code + 192, &ft, 4);
 	bc[2] = 128;
@@ -66,7 +66,7 @@ Test(evidence, adaptive_counters_312)
 {
 	/* RESUME; LOAD_GLOBAL(+4 cache); ... ; RETURN_VALUE */
 	uint8_t code[256] = {}, bc[32] = {};
-	struct pylayout l = _l(12);
+	struct pylayout l = layout_of(12);
 	int32_t ft = 0;
 
 	memcpy(code + 176, &ft, 4);

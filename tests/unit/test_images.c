@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "memread.h"
-#include "profile.h"
-#include "pylayout.h"
-#include "symbolize.h"
-#include "walkhost.h"
+#include "lib/mem.h"
+#include "profile/profile.h"
+#include "cpython/pylayout.h"
+#include "cpython/symtab.h"
+#include "cpython/walkhost.h"
 
 #define FAKE_PID 0x7ffffff0	/* reads of this PID are served by the image */
 
@@ -27,7 +27,13 @@ struct check {
 	int matched, threads, unsearchable;
 };
 
-static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
+/* the symbol table interns functions into the test's profile */
+static uint32_t intern(void *ctx, const char *file, const char *qualname, int firstline)
+{
+	return profile__func(ctx, file, qualname, firstline);
+}
+
+static int on_thread(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
 {
 	struct check *c = ctx;
 	char got[512];
@@ -38,7 +44,7 @@ static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void 
 		return 0;
 	for (__u32 i = 0; i < st->depth; i++) {
 		/* frames are leaf first; expectations root first */
-		const struct codeinfo *ci = symtab__resolve(c->sym, c->prof, st->frames[i].code, 1);
+		const struct codeinfo *ci = symtab__resolve(c->sym, st->frames[i].code, 1);
 		const struct pfunc *f;
 		const char *base;
 
@@ -54,16 +60,16 @@ static int _on_thread(const struct cb_stack *st, __u64 ts, int searchable, void 
 }
 
 /* Serve FAKE_PID from img and point the layout at the image's addresses. */
-static void _use(struct memimage *img, struct pylayout *l)
+static void use(struct memimage *img, struct pylayout *l)
 {
-	mem_use_image(FAKE_PID, img);
+	mem__use_image(FAKE_PID, img);
 	l->bpf.runtime_addr = img->runtime;
 	l->code_type = img->code_type;
 	l->unicode_type = img->unicode_type;
 	l->bytes_type = img->bytes_type;
 }
 
-static void _check_image(const char *path)
+static void check_image(const char *path)
 {
 	char err[256], why[256];
 	struct memimage *img = memimage__load(path, err, sizeof(err));
@@ -74,25 +80,25 @@ static void _check_image(const char *path)
 
 	cr_assert_not_null(img, "%s", err);
 	cr_assert_eq(sscanf(img->python, "%d.%d", &major, &minor), 2, "%s", path);
-	mem_use_image(FAKE_PID, img);
+	mem__use_image(FAKE_PID, img);
 	/* the same resolution the agent does: debug offsets when present, else the table */
-	if (!mem_read(FAKE_PID, img->runtime, head, sizeof(head)) && !memcmp(head, "xdebugpy", 8))
+	if (!mem__read(FAKE_PID, img->runtime, head, sizeof(head)) && !memcmp(head, "xdebugpy", 8))
 		cr_assert_eq(pylayout__from_debug_offsets(head, sizeof(head), &l, why, sizeof(why)), 0,
 			     "%s: %s", path, why);
 	else
 		cr_assert_eq(pylayout__from_table(major, minor, &l), 0, "%s: no table row", path);
 	cr_assert(minor < 13 || !memcmp(head, "xdebugpy", 8), "%s: 3.13+ without debug offsets", path);
-	_use(img, &l);
+	use(img, &l);
 
 	c.img = img;
 	c.prof = profile__new();
-	c.sym = symtab__new(FAKE_PID, &l);
-	cr_assert_gt(walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, _on_thread, &c), 0, "%s", path);
+	c.sym = symtab__new(FAKE_PID, &l, intern, c.prof);
+	cr_assert_gt(walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c), 0, "%s", path);
 	cr_expect_eq(c.matched, 1, "%s: no thread had the expected %zu frames", path, img->nexpect);
 	cr_expect_eq(c.unsearchable, 0, "%s: the thread search missed a thread state", path);
 	cr_log_info("%s: CPython %s, %d thread(s), %zu frames checked", path, img->python, c.threads,
 		    img->nexpect);
-	mem_use_image(0, NULL);
+	mem__use_image(0, NULL);
 	symtab__free(c.sym);
 	profile__free(c.prof);
 	memimage__free(img);
@@ -108,7 +114,7 @@ Test(images, every_recorded_version_walks_and_symbolizes)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		int minor;
 
-		_check_image(g.gl_pathv[i]);
+		check_image(g.gl_pathv[i]);
 		if (sscanf(strstr(g.gl_pathv[i], "memimage-3.") + 11, "%d", &minor) == 1 && minor < 32 &&
 		    !(seen & (1u << minor))) {
 			seen |= 1u << minor;
@@ -129,13 +135,13 @@ Test(images, a_wrong_layout_is_caught)
 
 	cr_assert_not_null(img, "%s", err);
 	cr_assert_eq(pylayout__from_table(3, 11, &l), 0);
-	_use(img, &l);
+	use(img, &l);
 	c.img = img;
 	c.prof = profile__new();
-	c.sym = symtab__new(FAKE_PID, &l);
-	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, _on_thread, &c);
+	c.sym = symtab__new(FAKE_PID, &l, intern, c.prof);
+	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c);
 	cr_assert_eq(c.matched, 0);
-	mem_use_image(0, NULL);
+	mem__use_image(0, NULL);
 	symtab__free(c.sym);
 	profile__free(c.prof);
 	memimage__free(img);

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "pylayout.h"
+#include "cpython/pylayout.h"
 
-static void _put(uint8_t *buf, size_t pos, uint64_t v)
+static void put_bytes(uint8_t *buf, size_t pos, uint64_t v)
 {
 	memcpy(buf + pos, &v, 8);
 }
@@ -34,31 +34,31 @@ Test(layout, table_rows_are_consistent)
 }
 
 /* A _Py_DebugOffsets image for 3.13 with the values 3.13.0 reports. */
-static size_t _dbg313(uint8_t *buf)
+static size_t dbg313(uint8_t *buf)
 {
 	memset(buf, 0, 1024);
 	memcpy(buf, "xdebugpy", 8);
-	_put(buf, 8, 0x030d00f0);
-	_put(buf, 40, 632);
-	_put(buf, 72, 7344);
-	_put(buf, 168, 8);
-	_put(buf, 184, 72);
-	_put(buf, 192, 152);
-	_put(buf, 232, 8);
-	_put(buf, 240, 0);
-	_put(buf, 248, 56);
-	_put(buf, 264, 70);
-	_put(buf, 280, 112);
-	_put(buf, 288, 120);
-	_put(buf, 296, 128);
-	_put(buf, 304, 136);
-	_put(buf, 312, 68);
-	_put(buf, 344, 200);
-	_put(buf, 360, 8);
-	_put(buf, 528, 32);
-	_put(buf, 544, 32);
-	_put(buf, 552, 16);
-	_put(buf, 560, 40);
+	put_bytes(buf, 8, 0x030d00f0);
+	put_bytes(buf, 40, 632);
+	put_bytes(buf, 72, 7344);
+	put_bytes(buf, 168, 8);
+	put_bytes(buf, 184, 72);
+	put_bytes(buf, 192, 152);
+	put_bytes(buf, 232, 8);
+	put_bytes(buf, 240, 0);
+	put_bytes(buf, 248, 56);
+	put_bytes(buf, 264, 70);
+	put_bytes(buf, 280, 112);
+	put_bytes(buf, 288, 120);
+	put_bytes(buf, 296, 128);
+	put_bytes(buf, 304, 136);
+	put_bytes(buf, 312, 68);
+	put_bytes(buf, 344, 200);
+	put_bytes(buf, 360, 8);
+	put_bytes(buf, 528, 32);
+	put_bytes(buf, 544, 32);
+	put_bytes(buf, 552, 16);
+	put_bytes(buf, 560, 40);
 	return 1024;
 }
 
@@ -68,7 +68,7 @@ Test(layout, debug_offsets_match_the_313_table)
 	struct pylayout d, t;
 	char why[200];
 
-	cr_assert_eq(pylayout__from_debug_offsets(buf, _dbg313(buf), &d, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(pylayout__from_debug_offsets(buf, dbg313(buf), &d, why, sizeof(why)), 0, "%s", why);
 	cr_assert_eq(pylayout__from_table(3, 13, &t), 0);
 	cr_assert_eq(memcmp(&d.bpf, &t.bpf, sizeof(d.bpf)), 0, "BPF layout differs from the table");
 	cr_assert_eq(d.co_filename, t.co_filename);
@@ -84,16 +84,16 @@ Test(layout, debug_offsets_refusals)
 	struct pylayout d;
 	char why[200];
 
-	_dbg313(buf);
+	dbg313(buf);
 	buf[16] = 1;
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "free-threaded CPython 3.13t"), "%s", why);
-	_dbg313(buf);
-	_put(buf, 8, 0x030f00a1);
+	dbg313(buf);
+	put_bytes(buf, 8, 0x030f00a1);
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "CPython 3.15 is not supported"), "%s", why);
-	_dbg313(buf);
-	_put(buf, 232, 5000);	/* hostile: an offset outside any frame */
+	dbg313(buf);
+	put_bytes(buf, 232, 5000);	/* hostile: an offset outside any frame */
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "implausible"), "%s", why);
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 100, &d, why, sizeof(why)), -1);
@@ -125,7 +125,7 @@ Test(layout, version_detection_order)
 	cr_assert_str_eq(l.method, "version-string");
 	cr_assert_eq(l.minor, 9);
 	/* the debug-offsets cookie beats everything */
-	e.runtime_head_len = _dbg313(e.runtime_head);
+	e.runtime_head_len = dbg313(e.runtime_head);
 	cr_assert_eq(pylayout__resolve(&e, "/usr/bin/python3.9", &l, why, sizeof(why)), 0, "%s", why);
 	cr_assert_str_eq(l.method, "debug-offsets");
 	cr_assert_str_eq(l.version, "3.13.0");

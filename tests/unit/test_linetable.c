@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "linetable.h"
+#include "cpython/linetable.h"
 
-static size_t _unhex(const char *h, uint8_t *out, size_t max)
+static size_t unhex(const char *h, uint8_t *out, size_t max)
 {
 	size_t n = 0;
 
@@ -26,7 +26,7 @@ static size_t _unhex(const char *h, uint8_t *out, size_t max)
 
 /* Checks every instruction of every code object in one fixture file;
  * returns the number of instructions checked. */
-static long _check_file(const char *path)
+static long check_file(const char *path)
 {
 	static char line[1 << 20];
 	static uint8_t tab[1 << 18];
@@ -45,13 +45,13 @@ static long _check_file(const char *path)
 			char hex[sizeof(line)];
 
 			cr_assert_eq(sscanf(line, "code %255s %d %s", name, &first, hex), 3);
-			tlen = _unhex(hex, tab, sizeof(tab));
+			tlen = unhex(hex, tab, sizeof(tab));
 		} else if (!strncmp(line, "at ", 3)) {
 			char *p = line + 3;
 			int lasti, want, n;
 
 			while (sscanf(p, "%d %d%n", &lasti, &want, &n) == 2) {
-				int got = lt_line(kind, tab, tlen, first, lasti);
+				int got = linetable__line(kind, tab, tlen, first, lasti);
 
 				cr_expect_eq(got, want, "%s: %s lasti %d: line %d, CPython says %d", path,
 					     name, lasti, got, want);
@@ -72,7 +72,7 @@ Test(linetable, matches_cpython_for_every_recorded_version)
 
 	cr_assert_eq(glob("tests/data/linetables-3.*.txt", 0, NULL, &g), 0, "no fixtures (run from the repo root)");
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		long n = _check_file(g.gl_pathv[i]);
+		long n = check_file(g.gl_pathv[i]);
 
 		cr_expect_gt(n, 1000, "%s: only %ld instructions", g.gl_pathv[i], n);
 		versions++;
@@ -85,9 +85,9 @@ Test(linetable, not_started_frame_is_first_line)
 {
 	static const uint8_t t311[] = { 0x80, 0x00, 0xd8, 0x04, 0x05 };
 
-	cr_assert_eq(lt_line(LT_LOCATIONS, t311, sizeof(t311), 10, -1), 10);
-	cr_assert_eq(lt_line(LT_LINETABLE310, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
-	cr_assert_eq(lt_line(LT_LNOTAB, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
+	cr_assert_eq(linetable__line(LT_LOCATIONS, t311, sizeof(t311), 10, -1), 10);
+	cr_assert_eq(linetable__line(LT_LINETABLE310, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
+	cr_assert_eq(linetable__line(LT_LNOTAB, (const uint8_t *)"\x02\x01", 2, 10, -1), 10);
 }
 
 Test(linetable, lnotab_large_jumps_accumulate)
@@ -95,8 +95,8 @@ Test(linetable, lnotab_large_jumps_accumulate)
 	/* a 300-line jump is split into pairs (0, 127), (0, 127), (2, 46) */
 	static const uint8_t t[] = { 0, 127, 0, 127, 2, 46 };
 
-	cr_assert_eq(lt_lnotab_line(t, sizeof(t), 1, 0), 255);
-	cr_assert_eq(lt_lnotab_line(t, sizeof(t), 1, 2), 301);
+	cr_assert_eq(linetable__lnotab_line(t, sizeof(t), 1, 0), 255);
+	cr_assert_eq(linetable__lnotab_line(t, sizeof(t), 1, 2), 301);
 }
 
 Test(linetable, garbage_never_reads_outside_the_table)
@@ -111,7 +111,7 @@ Test(linetable, garbage_never_reads_outside_the_table)
 		for (size_t i = 0; i < len; i++)
 			t[i] = rand();
 		for (int k = LT_LNOTAB; k <= LT_LOCATIONS; k++)
-			(void)lt_line(k, t, len, 1, rand() % 200 - 2);
+			(void)linetable__line(k, t, len, 1, rand() % 200 - 2);
 	}
 	free(buf);
 }

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "profile.h"
-#include "profile_json.h"
-#include "report.h"
+#include "profile/profile.h"
+#include "profile/json.h"
+#include "output/folded.h"
+#include "output/text.h"
+#include "profile/aggregate.h"
 
 /* main -> a (line 5) x30, main -> b x10, main -> rec -> rec -> rec x5 (truncated) */
-static struct profile *_sample(void)
+static struct profile *sample(void)
 {
 	struct profile *p = profile__new();
 	uint32_t pr = profile__proc(p, 42, "python3", "python3 app.py", "3.11.2", "Py_Version");
@@ -36,7 +38,7 @@ static struct profile *_sample(void)
 
 Test(profile, interning_and_merging)
 {
-	struct profile *p = _sample();
+	struct profile *p = sample();
 	struct pframe s1[] = { { 0, 2 }, { 1, 5 } };
 
 	cr_assert_eq(profile__func(p, "/app/work.py", "Worker.a", 3), 1);
@@ -54,9 +56,9 @@ Test(profile, interning_and_merging)
 
 Test(profile, self_and_total_count_recursion_once)
 {
-	struct profile *p = _sample();
+	struct profile *p = sample();
 	size_t n;
-	struct func_stat *fs = report__func_stats(p, &n);
+	struct func_stat *fs = profile__func_stats(p, &n);
 
 	cr_assert_eq(n, 4);
 	cr_assert_eq(fs[0].func, 1);	/* Worker.a, 30 self */
@@ -74,9 +76,9 @@ Test(profile, self_and_total_count_recursion_once)
 
 Test(profile, line_stats_by_file_and_line)
 {
-	struct profile *p = _sample();
+	struct profile *p = sample();
 	size_t n;
-	struct line_stat *ls = report__line_stats(p, &n);
+	struct line_stat *ls = profile__line_stats(p, &n);
 
 	cr_assert_eq(n, 3);
 	cr_assert_eq(ls[0].line, 5);
@@ -87,24 +89,24 @@ Test(profile, line_stats_by_file_and_line)
 	profile__free(p);
 }
 
-static char *_render(const struct profile *p, int which, const struct report_opts *o)
+static char *render(const struct profile *p, int which, const struct output_opts *o)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (which)
-		cr_assert_eq(report__folded(p, f), 0);
+		cr_assert_eq(folded__write(p, f), 0);
 	else
-		report__text(p, o, f);
+		text__write(p, o, f);
 	fclose(f);
 	return buf;
 }
 
 Test(profile, folded_is_root_first_and_merges_threads)
 {
-	struct profile *p = _sample();
-	char *out = _render(p, 1, NULL);
+	struct profile *p = sample();
+	char *out = render(p, 1, NULL);
 
 	cr_assert_str_eq(out,
 		"python3 (42);main (/app/main.py:2);Worker.a (/app/work.py:5) 30\n"
@@ -117,9 +119,9 @@ Test(profile, folded_is_root_first_and_merges_threads)
 
 Test(profile, text_report_sections)
 {
-	struct profile *p = _sample();
-	struct report_opts o = { .top = 2 };
-	char *out = _render(p, 0, &o);
+	struct profile *p = sample();
+	struct output_opts o = { .top = 2 };
+	char *out = render(p, 0, &o);
 
 	cr_assert(strstr(out, "45 Python samples from 1 process in 2.5 s at 99 Hz"), "%s", out);
 	cr_assert(strstr(out, " 66.7%   66.7%       30  Worker.a"), "%s", out);
@@ -139,11 +141,11 @@ Test(profile, hostile_strings_are_escaped_in_text)
 	uint32_t pr = profile__proc(p, 1, "x", "evil\x1b[2Jcmd", "3.11", "m");
 	uint32_t f = profile__func(p, "/a\nb.py", "f\x07", 1);
 	struct pframe s[] = { { f, 1 } };
-	struct report_opts o = { .top = 5 };
+	struct output_opts o = { .top = 5 };
 	char *out;
 
 	profile__add(p, pr, 1, s, 1, 0, 1);
-	out = _render(p, 0, &o);
+	out = render(p, 0, &o);
 	cr_assert_null(strchr(out, '\x1b'));
 	cr_assert_null(strchr(out, '\x07'));
 	cr_assert(strstr(out, "evil\\x1b[2Jcmd"));
@@ -154,9 +156,9 @@ Test(profile, hostile_strings_are_escaped_in_text)
 
 Test(profile_json, round_trip_renders_identically)
 {
-	struct profile *p = _sample(), *q;
+	struct profile *p = sample(), *q;
 	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256];
-	struct report_opts o = { .top = 20, .lines = true, .stats = true };
+	struct output_opts o = { .top = 20, .lines = true, .stats = true };
 	char *a, *b, *fa, *fb;
 	int fd = mkstemp(path);
 
@@ -165,8 +167,8 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.present = true;
 	p->stats.counters[CB_STAT_SAMPLES] = 99;
 	p->stats.counters[CB_ERR_READ_FRAME] = 3;
-	p->stats.run_cnt = 10;
-	p->stats.run_time_ns = 12345;
+	p->stats.counters[CTR_BPF_RUN_CNT] = 10;
+	p->stats.counters[CTR_BPF_RUN_TIME_NS] = 12345;
 	p->procs[0].exited = true;
 	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
 	q = profile__load_json(path, err, sizeof(err));
@@ -174,11 +176,11 @@ Test(profile_json, round_trip_renders_identically)
 	cr_assert_eq(q->nstacks, p->nstacks);
 	cr_assert_eq(q->stats.counters[CB_ERR_READ_FRAME], 3);
 	cr_assert(q->procs[0].exited);
-	a = _render(p, 0, &o);
-	b = _render(q, 0, &o);
+	a = render(p, 0, &o);
+	b = render(q, 0, &o);
 	cr_assert_str_eq(a, b);
-	fa = _render(p, 1, NULL);
-	fb = _render(q, 1, NULL);
+	fa = render(p, 1, NULL);
+	fb = render(q, 1, NULL);
 	cr_assert_str_eq(fa, fb);
 	free(a);
 	free(b);
@@ -189,7 +191,7 @@ Test(profile_json, round_trip_renders_identically)
 	unlink(path);
 }
 
-static void _expect_load_error(const char *content, const char *needle)
+static void expect_load_error(const char *content, const char *needle)
 {
 	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[512];
 	int fd = mkstemp(path);
@@ -208,18 +210,18 @@ static void _expect_load_error(const char *content, const char *needle)
 
 Test(profile_json, corrupt_files_give_one_line_errors)
 {
-	_expect_load_error("", "invalid JSON");
-	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1,", "invalid JSON");
-	_expect_load_error("[1,2,3]", "not a coldbpf profile");
-	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 2}", "version 2 is not supported");
-	_expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1}", "\"processes\" missing");
-	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[],\"functions\":[],"
+	expect_load_error("", "invalid JSON");
+	expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1,", "invalid JSON");
+	expect_load_error("[1,2,3]", "not a coldbpf profile");
+	expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 2}", "version 2 is not supported");
+	expect_load_error("{\"format\": \"coldbpf-profile\", \"version\": 1}", "\"processes\" missing");
+	expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[],\"functions\":[],"
 			   "\"stacks\":[{\"proc\":0,\"tid\":1,\"count\":1,\"frames\":[]}]}", "stack 0 is malformed");
-	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":1,"
+	expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":1,"
 			   "\"comm\":\"a\",\"cmdline\":\"a\",\"python\":\"3.11\"}],\"functions\":[],"
 			   "\"stacks\":[{\"proc\":0,\"tid\":1,\"count\":1,\"frames\":[[0,1]]}]}",
 			   "frame 0 is malformed");
-	_expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":-5,"
+	expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":-5,"
 			   "\"comm\":\"a\",\"cmdline\":\"a\",\"python\":\"3.11\"}]}", "process 0 is malformed");
-	_expect_load_error("{\"format\":\"coldbpf-profile\",\"format\":\"x\"}", "invalid JSON");
+	expect_load_error("{\"format\":\"coldbpf-profile\",\"format\":\"x\"}", "invalid JSON");
 }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Maps every BPF feature shares (docs/design.md, "BPF programs per feature").
+ * The sampler's object creates them; a later feature's object includes this
+ * header too and reuses the sampler's map fds before it loads
+ * (bpf_map__reuse_fd), so a feature that fails to load never touches
+ * sampling. Include after vmlinux.h, bpf_helpers.h and sampler.h.
+ */
+#ifndef COLDBPF_MAPS_BPF_H
+#define COLDBPF_MAPS_BPF_H
+
+/* pid -> layout of a profiled CPython process (written by collect/targets.c) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct cb_layout);
+} py_procs SEC(".maps");
+
+/* per-CPU outcome counters, enum cb_stat (read by collect/bpfobj.c) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CB_STAT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* new stacks and exec events for userspace (collect/agent.c) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;	/* per-CPU: no other writer */
+}
+#endif

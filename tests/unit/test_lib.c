@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+/* lib/: the small tools every stage uses; the counters registry and the format table. */
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "lib/htab.h"
+#include "lib/srccache.h"
+#include "output/format.h"
+#include "profile/counters.h"
+#include "lib/str.h"
+
+Test(lib, htab_insert_delete_reinsert)
+{
+	struct htab m;
+
+	htab__init(&m);
+	for (uint64_t k = 0; k < 5000; k++)
+		*htab__put(&m, k * 7919, NULL) = k + 1;
+	for (uint64_t k = 0; k < 5000; k += 2)
+		cr_assert(htab__del(&m, k * 7919));
+	for (uint64_t k = 0; k < 5000; k++) {
+		uint64_t *v = htab__get(&m, k * 7919);
+
+		if (k % 2)
+			cr_assert(v && *v == k + 1);
+		else
+			cr_assert_null(v);
+	}
+	for (int round = 0; round < 10; round++)	/* churn must not fill the table */
+		for (uint64_t k = 0; k < 5000; k += 2) {
+			bool isnew;
+
+			*htab__put(&m, k * 7919, &isnew) = 1;
+			cr_assert(isnew);
+			htab__del(&m, k * 7919);
+		}
+	cr_assert_null(htab__get(&m, 12345678));
+	htab__free(&m);
+	htab__free(NULL);
+}
+
+Test(lib, parse_long_rejects_junk)
+{
+	long v;
+
+	cr_assert_eq(str__parse_long("42", 1, 100, &v), 0);
+	cr_assert_eq(v, 42);
+	cr_assert_eq(str__parse_long("42x", 1, 100, &v), -1);
+	cr_assert_eq(str__parse_long("", 1, 100, &v), -1);
+	cr_assert_eq(str__parse_long("101", 1, 100, &v), -1);
+	cr_assert_eq(str__parse_long("99999999999999999999", 1, 100, &v), -1);
+}
+
+Test(lib, sanitize_keeps_utf8_escapes_controls)
+{
+	char out[64];
+
+	str__sanitize("caf\xc3\xa9 \xe2\x86\x92 ok", out, sizeof(out));
+	cr_assert_str_eq(out, "caf\xc3\xa9 \xe2\x86\x92 ok");
+	str__sanitize("a\x1b[0m\xff\tb", out, sizeof(out));
+	cr_assert_str_eq(out, "a\\x1b[0m\\xff b");
+	str__sanitize("0123456789abcdef", out, 8);
+	cr_assert_eq(strlen(out), 7);
+}
+
+/* srccache: lines as a target names them, without leading blanks or CR;
+ * pseudo-files and files with a NUL byte are never source; bounded caches
+ * evict the oldest file and still answer for it. */
+Test(lib, srccache_lines_and_eviction)
+{
+	char dir[] = "/tmp/coldbpf-src-XXXXXX", path[4][128], out[16];
+	struct srccache *c;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (int i = 0; i < 4; i++) {
+		snprintf(path[i], sizeof(path[i]), "%s/f%d.py", dir, i);
+		f = fopen(path[i], "w");
+		cr_assert_not_null(f);
+		fprintf(f, "first %d\n\t  indented  \r\n\nlast line without newline", i);
+		fclose(f);
+	}
+	c = srccache__new(2, 1 << 20, 0);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 4; i++) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "first %d", i);
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 1, out, sizeof(out)), 0);
+			cr_assert_str_eq(out, want);
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 2, out, sizeof(out)), 0);
+			cr_assert_str_eq(out, "indented");
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 3, out, sizeof(out)), 0);
+			cr_assert_str_eq(out, "");
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 4, out, sizeof(out)), 0);
+			cr_assert_str_eq(out, "last line witho", "truncated to the buffer");
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 5, out, sizeof(out)), -1);
+			cr_assert_eq(srccache__line(c, getpid(), path[i], 0, out, sizeof(out)), -1);
+		}
+	cr_assert_eq(srccache__line(c, getpid(), "<frozen importlib._bootstrap>", 1, out, sizeof(out)), -1);
+	f = fopen(path[0], "w");
+	fwrite("a\0b\n", 1, 4, f);
+	fclose(f);
+	srccache__free(c);
+	c = srccache__new(0, 1 << 20, 0);
+	cr_assert_null(srccache__get(c, getpid(), path[0])->data, "a NUL byte: not source");
+	srccache__free(c);
+	for (int i = 0; i < 4; i++)
+		unlink(path[i]);
+	rmdir(dir);
+}
+
+/* Every counter has a unique name and a kind: the text report, the profile
+ * file and /metrics all take names from the registry. */
+Test(lib, counters_registry_complete)
+{
+	for (int i = 0; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		cr_assert_not_null(c, "counter %d has no entry", i);
+		cr_assert(c->help && c->help[0], "%s: no help", c->name);
+		for (int k = 0; k < i; k++)
+			cr_assert_str_neq(c->name, counter__name(k));
+	}
+	cr_assert_null(counter__info(CTR_NR));
+	cr_assert_null(counter__name(-1));
+	cr_assert_eq(counter__info(CB_ERR_COUNTS_FULL)->kind, CTR_KIND_LOSS);
+}
+
+/* The format table: each input's names, and the message list of them. */
+Test(lib, format_table)
+{
+	char names[128];
+
+	cr_assert_not_null(format__find(OUT_PROFILE, "folded"));
+	cr_assert_not_null(format__find(OUT_PROFILE, "json"));
+	cr_assert_null(format__find(OUT_PROFILE, "tsv"));
+	cr_assert(format__find(OUT_DEADCODE, "html")->directory);
+	format__names(OUT_DEADCODE, false, names, sizeof(names));
+	cr_assert_str_eq(names, "text, tsv or json");
+	format__names(OUT_PROFILE, false, names, sizeof(names));
+	cr_assert_str_eq(names, "text, folded or json");
+}

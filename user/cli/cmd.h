@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The subcommands, one file each (cli/<name>.c), and the option parsing
+ * they share (cli/options.c). A subcommand parses, calls the stages below
+ * it and returns the exit status; nothing below cli/ parses argv.
+ */
+#ifndef COLDBPF_CLI_CMD_H
+#define COLDBPF_CLI_CMD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "deadcode/deadcode.h"
+#include "output/format.h"
+
+struct profile;
+
+/* Each returns the process exit status (0, or 1 after a one-line message). */
+int cmd__record(int argc, char **argv);	/* coldbpf [OPTIONS] TARGETS: sample */
+int cmd__report(int argc, char **argv);	/* coldbpf report FILE */
+int cmd__cold(int argc, char **argv);
+int cmd__rm(int argc, char **argv);
+int cmd__ignore(int argc, char **argv);
+int cmd__html(int argc, char **argv);
+
+/* Output options shared by sampling and report. */
+enum {
+	OPT_FOLDED = 256,
+	OPT_TOP,
+	OPT_LINES,
+	OPT_STATS,
+	OPT_FIRST_FREE,	/* a subcommand's own long-only options start here */
+};
+
+/* their long options, for a subcommand's option table */
+#define PROFILE_OUTPUT_OPTIONS                                         \
+	{ "output", required_argument, NULL, 'o' },                    \
+	{ "folded", required_argument, NULL, OPT_FOLDED },             \
+	{ "top", required_argument, NULL, OPT_TOP },                   \
+	{ "lines", no_argument, NULL, OPT_LINES },                     \
+	{ "stats", no_argument, NULL, OPT_STATS }
+
+struct profile_outputs {
+	struct output_opts opts;	/* the text report on stdout */
+	const char *json;		/* -o FILE */
+	const char *folded;		/* --folded FILE */
+};
+
+/* One output option (c is the getopt result): 0, or -1 after a message. */
+int options__profile_output(int c, const char *arg, struct profile_outputs *po);
+/* The text report on stdout, then the files asked for. Exit status. */
+int options__emit_profile(const struct profile *p, const struct profile_outputs *po);
+
+/* The options of cold, rm and html. */
+struct deadcode_args {
+	struct dc_sources s;	/* --src, --python and the evidence sources */
+	const char *format, *output, *key;
+};
+
+/* Parse cold/rm/html options (want_key: rm's PATH:QUALNAME). 0, 1 when
+ * --help was printed (exit 0), or -1 after a message (exit 1); on 0 the
+ * caller frees da->s.pids. */
+int options__deadcode(int argc, char **argv, struct deadcode_args *da, const char *cmd, const char *usage,
+		      bool want_key);
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cmd.h"
+#include "deadcode/deadcode.h"
+#include "lib/msg.h"
+#include "lib/str.h"
+
+int options__profile_output(int c, const char *arg, struct profile_outputs *po)
+{
+	long v;
+
+	switch (c) {
+	case OPT_TOP:
+		if (str__parse_long(arg, 1, 1000000, &v)) {
+			msg__err("--top needs a number from 1 to 1000000, not '%s'", arg);
+			return -1;
+		}
+		po->opts.top = v;
+		break;
+	case OPT_LINES:
+		po->opts.lines = true;
+		break;
+	case OPT_STATS:
+		po->opts.stats = true;
+		break;
+	case OPT_FOLDED:
+		po->folded = arg;
+		break;
+	case 'o':
+		po->json = arg;
+		break;
+	}
+	return 0;
+}
+
+int options__emit_profile(const struct profile *p, const struct profile_outputs *po)
+{
+	int err = 0;
+
+	/* every output is attempted: a closed stdout must not lose the saved profile */
+	err |= format__write(format__find(OUT_PROFILE, "text"), p, &po->opts, NULL);
+	if (po->folded)
+		err |= format__write(format__find(OUT_PROFILE, "folded"), p, NULL, po->folded);
+	if (po->json)
+		err |= format__write(format__find(OUT_PROFILE, "json"), p, NULL, po->json);
+	return err ? 1 : 0;
+}
+
+int options__deadcode(int argc, char **argv, struct deadcode_args *da, const char *cmd, const char *usage,
+		      bool want_key)
+{
+	static const struct option opts[] = {
+		{ "src", required_argument, NULL, 's' },
+		{ "all-python", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "python", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{},
+	};
+	int opt;
+
+	da->format = "text";
+	da->s.python = "python3";
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:ap:f:o:P:hv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': da->s.src = optarg; break;
+		case 'a': da->s.all = true; break;
+		case 'p':
+			if (str__parse_pids(optarg, &da->s.pids, &da->s.npids))
+				goto fail;
+			break;
+		case 'f': da->format = optarg; break;
+		case 'o': da->output = optarg; break;
+		case 'P': da->s.python = optarg; break;
+		case 'v': msg_verbose++; break;
+		case 'h':
+			fputs(usage, stdout);
+			free(da->s.pids);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'coldbpf %s --help'.\n", cmd);
+			goto fail;
+		}
+	}
+	if (want_key) {
+		if (optind >= argc) {
+			msg__err("rm needs a KEY (PATH:QUALNAME)");
+			goto fail;
+		}
+		da->key = argv[optind++];
+	}
+	da->s.profiles = argv + optind;
+	da->s.nprofiles = argc - optind;
+	if (!da->s.src) {
+		msg__err("%s needs --src DIR (the source tree to inventory)", cmd);
+		goto fail;
+	}
+	if (!format__find(OUT_DEADCODE, da->format) || format__find(OUT_DEADCODE, da->format)->directory) {
+		char names[128];
+
+		format__names(OUT_DEADCODE, false, names, sizeof(names));
+		msg__err("--format is %s, not '%s'", names, da->format);
+		goto fail;
+	}
+	if ((da->s.all || da->s.npids) + (da->s.nprofiles > 0) != 1 || (da->s.all && da->s.npids)) {
+		msg__err("one evidence source is needed: --all-python, -p PID or PROFILE.json files");
+		goto fail;
+	}
+	return 0;
+fail:
+	free(da->s.pids);
+	da->s.pids = NULL;
+	return -1;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldbpf [OPTIONS] (--all-python | -p PID,... | -- CMD): sample, then
+ * report. Shape: parse args -> check privileges -> signals -> run the agent
+ * (collect/: open, load, attach, poll) -> outputs -> cleanup; the exit status
+ * comes from err.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cmd.h"
+#include "collect/agent.h"
+#include "collect/caps.h"
+#include "lib/msg.h"
+#include "lib/str.h"
+#include "profile/profile.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+const char cli_usage[] =
+"Usage: coldbpf [OPTIONS] (--all-python | -p PID[,PID...] | -- CMD [ARGS...])\n"
+"       coldbpf report FILE [--top N] [--lines] [--stats] [--folded OUT]\n"
+"       coldbpf cold --src DIR (--all-python | -p PID,... | PROFILE.json...)  (see cold --help)\n"
+"       coldbpf ignore --src DIR PATH:QUALNAME\n"
+"       coldbpf rm --src DIR PATH:QUALNAME (--all-python | -p PID,... | PROFILE.json...)\n"
+"       coldbpf html --src DIR -o OUTDIR (PROFILE.json... | --all-python | -p PID,...)\n"
+"\n"
+"Sample the Python stacks of CPython processes from the kernel (eBPF on perf\n"
+"events) and print which functions and lines are hot. Needs root (CAP_BPF,\n"
+"CAP_PERFMON, CAP_SYS_PTRACE). Never pauses or writes to the targets.\n"
+"\n"
+"Targets:\n"
+"  -a, --all-python       every CPython process, including ones started later\n"
+"  -p, --pid PID[,PID]    these processes (ends when all of them have exited)\n"
+"  -- CMD [ARGS...]       run CMD and sample it and its Python children until it exits\n"
+"\n"
+"Sampling:\n"
+"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000)\n"
+"  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
+"      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
+"                         deeper stacks lose their root-most frames and are flagged\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE      save the profile as JSON (docs/profile-format.md)\n"
+"      --folded FILE      collapsed stacks for flamegraph.pl / speedscope\n"
+"      --top N            rows per table (default 20)\n"
+"      --lines            under each hot function, its lines with their samples\n"
+"      --stats            sampler statistics: samples, drops by reason, BPF ns/sample\n"
+"  -v, --verbose          say what is found and how (twice: libbpf debug output)\n"
+"  -h, --help             this help\n"
+"      --version          print the version\n"
+"\n"
+"Examples:\n"
+"  sudo coldbpf --all-python -d 60            # every CPython for a minute\n"
+"  sudo coldbpf -p 1234,5678 -o prof.json     # two processes, saved profile\n"
+"  sudo coldbpf -F 999 -- python3 app.py      # run and profile a command\n"
+"  coldbpf report prof.json --lines --top 30  # re-render a saved profile\n"
+"  coldbpf report prof.json --folded out.folded && flamegraph.pl out.folded > fg.svg\n";
+
+enum {
+	OPT_MAX_DEPTH = OPT_FIRST_FREE,
+	OPT_VERSION,
+	OPT_DRAIN,
+};
+
+int cmd__record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all-python", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "frequency", required_argument, NULL, 'F' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+		PROFILE_OUTPUT_OPTIONS,
+		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{},
+	};
+	struct agent_opts ao = { .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0, .stop = &stop };
+	struct profile_outputs po = { .opts = { .top = 20 } };
+	bool all = false, cmd = false;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct profile *prof = NULL;
+	int c, err = 1, modes;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "+ap:F:d:o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			if (str__parse_pids(optarg, &ao.pids, &ao.npids))
+				return 1;
+			break;
+		case 'F':
+			if (str__parse_long(optarg, 1, 10000, &v)) {
+				msg__err("-F needs a frequency from 1 to 10000 Hz, not '%s'", optarg);
+				return 1;
+			}
+			ao.hz = v;
+			break;
+		case 'd': {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end || !(d > 0) || d > 31536000) {
+				msg__err("-d needs a positive number of seconds, not '%s'", optarg);
+				return 1;
+			}
+			ao.duration = d;
+			break;
+		}
+		case OPT_MAX_DEPTH:
+			if (str__parse_long(optarg, 1, CB_MAX_DEPTH, &v)) {
+				msg__err("--max-depth needs a number from 1 to %d, not '%s'", CB_MAX_DEPTH, optarg);
+				return 1;
+			}
+			ao.max_depth = v;
+			break;
+		case 'o':
+		case OPT_FOLDED:
+		case OPT_TOP:
+		case OPT_LINES:
+		case OPT_STATS:
+			if (options__profile_output(c, optarg, &po))
+				return 1;
+			break;
+		case OPT_DRAIN:
+			if (str__parse_long(optarg, 10, 60000, &v)) {
+				msg__err("--drain-interval-ms needs 10 to 60000, not '%s'", optarg);
+				return 1;
+			}
+			ao.drain_interval = v / 1000.0;
+			break;
+		case 'v':
+			msg_verbose++;
+			break;
+		case 'h':
+			fputs(cli_usage, stdout);
+			return 0;
+		case OPT_VERSION:
+			puts("coldbpf " COLDBPF_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'coldbpf --help'.\n");
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		cmd = true;
+		ao.cmd = argv + optind;
+	}
+	modes = all + (ao.npids > 0) + cmd;
+	if (modes != 1) {
+		msg__err(modes ? "choose one of --all-python, -p PID or -- CMD"
+			     : "nothing to profile: give --all-python, -p PID or -- CMD (see --help)");
+		goto cleanup;
+	}
+	ao.mode = all ? MODE_ALL : cmd ? MODE_CMD : MODE_PIDS;
+	ao.evidence = po.json != NULL;	/* saved profiles carry it for `cold` */
+
+	if (caps__check())
+		goto cleanup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	prof = profile__new();
+	if (agent__run(&ao, prof))
+		goto cleanup;
+	err = options__emit_profile(prof, &po);
+cleanup:
+	profile__free(prof);
+	free(ao.pids);
+	return err;
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The live sampler's loop (the one thread of collection today; see
+ * docs/design.md "Threads" for what moves out of it): load and attach, then
+ * every tick consume the ring buffer (new stacks are symbolized at once, exec
+ * events queue classification), re-check exec'd and exited processes, drain
+ * the counters and, with evidence on, scan execution evidence.
+ */
+#include "collect/agent.h"
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "collect/attach.h"
+#include "collect/bpfobj.h"
+#include "collect/child.h"
+#include "collect/drain.h"
+#include "collect/targets.h"
+#include "cpython/evidence.h"
+#include "cpython/symtab.h"
+#include "lib/alloc.h"
+#include "lib/clock.h"
+#include "lib/msg.h"
+#include "profile/profile.h"
+#include "sampler.skel.h"
+
+#define TICK_MS		50	/* ring buffer poll: new stacks are symbolized this fast */
+#define SCAN_SECS	0.5	/* /proc rescan and exit checks */
+#define EVIDENCE_SECS	10.0	/* execution evidence rescan (with -o) */
+
+struct agent {
+	const struct agent_opts *o;
+	struct profile *prof;
+	struct bpfobj bpf;
+	struct attach sampling, exec_events;
+	struct ring_buffer *rb;
+	struct targets tg;
+	struct drain dr;
+	struct child child;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+	const struct cb_event *ev = data;
+
+	if (size < sizeof(*ev))
+		return 0;
+	if (ev->type == CB_EV_EXEC)
+		targets__on_exec(&a->tg, ev->pid, ev->tid);
+	else if (ev->type == CB_EV_STACK)
+		drain__on_stack(&a->dr, ev->pid, ev->stack_id);	/* the process may exit before the drain */
+	return 0;
+}
+
+/* Exited targets: their last samples are drained with the symbols already
+ * read, then their map entries go. */
+static void retire_exited(struct agent *a)
+{
+	if (!targets__find_exited(&a->tg))
+		return;
+	drain__run(&a->dr);
+	for (size_t i = 0; i < a->tg.n; i++) {
+		struct target *t = a->tg.v[i];
+
+		if (!t->exited || t->cleaned)
+			continue;
+		a->prof->procs[t->proc].exited = true;
+		symtab__freeze(t->sym);
+		if (targets__of(&a->tg, t->info.pid) == t)
+			drain__forget_pid(&a->dr, t->info.pid);
+		t->cleaned = true;
+	}
+}
+
+/* Execution evidence of every live target into the profile: a later scan
+ * replaces an earlier one, so a process that exits keeps its last scan. */
+static void scan_evidence(struct agent *a)
+{
+	for (size_t i = 0; i < a->tg.n; i++) {
+		struct target *t = a->tg.v[i];
+		struct ev_scan sc;
+		struct pevcode *codes;
+		size_t k = 0;
+		char why[200];
+
+		if (t->exited || evidence__scan(t->info.pid, &t->info.layout, &sc, why, sizeof(why)))
+			continue;
+		codes = xcalloc(sc.n + 1, sizeof(*codes));
+		for (size_t j = 0; j < sc.n; j++) {
+			if (!strncmp(sc.codes[j].file, "<frozen", 7))
+				continue;	/* the interpreter's own, never under a source tree */
+			codes[k].func = profile__func(a->prof, sc.codes[j].file, sc.codes[j].qualname,
+						      sc.codes[j].firstline);
+			codes[k].status = sc.codes[j].status;
+			k++;
+		}
+		msg__dbg("evidence of PID %d: %zu code objects, %" PRIu64 " bytes read", t->info.pid, k,
+			 sc.bytes_read);
+		profile__set_evidence(a->prof, t->proc, codes, k);
+		ev_scan__free(&sc);
+	}
+}
+
+/* Targets given by PID are checked before anything is loaded. */
+static int check_pids(const struct agent_opts *o)
+{
+	struct classifier *cl = classifier__new();
+	int err = 0;
+
+	for (size_t i = 0; i < o->npids && !err; i++) {
+		struct pyproc_info info;
+		char why[320];
+
+		if (classifier__classify(cl, o->pids[i], &info, why, sizeof(why)) != CL_PYTHON) {
+			msg__err("%s", why);
+			err = -1;
+		}
+	}
+	classifier__free(cl);
+	return err;
+}
+
+static int setup(struct agent *a)
+{
+	const struct agent_opts *o = a->o;
+
+	if (bpfobj__load(&a->bpf, o->max_depth))
+		return -1;
+	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd);
+	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.stacks_fd, a->bpf.stack_value_size,
+		    o->max_depth);
+	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
+		return -1;
+	a->rb = ring_buffer__new(a->bpf.events_fd, on_event, a, NULL);
+	if (!a->rb) {
+		msg__err("cannot open the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	if (o->mode == MODE_PIDS) {
+		for (size_t i = 0; i < o->npids; i++)
+			if (targets__consider(&a->tg, o->pids[i]) != CL_PYTHON) {
+				msg__err("PID %d is no longer a CPython process", o->pids[i]);
+				return -1;
+			}
+	} else if (o->mode == MODE_ALL) {
+		targets__scan_proc(&a->tg);
+	} else {
+		if (child__start(&a->child, o->cmd))
+			return -1;
+		a->tg.child = a->child.pid;
+	}
+	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz))
+		return -1;
+	msg__dbg("sampling %d CPUs at %d Hz, max depth %d", a->sampling.cpus, o->hz, o->max_depth);
+	if (o->mode == MODE_CMD && child__go(&a->child))
+		return -1;
+	return 0;
+}
+
+/* Poll until a stop signal, -d, or the targets are done. 0, or -1. */
+static int loop(struct agent *a, double start)
+{
+	const struct agent_opts *o = a->o;
+	double last_scan = 0, last_drain = start, last_evidence = start - EVIDENCE_SECS + 1.0;
+
+	while (!*o->stop) {
+		double now;
+		int r = ring_buffer__poll(a->rb, TICK_MS);
+
+		/* stack events do not wake us (BPF_RB_NO_WAKEUP): consume each tick */
+		if (r >= 0 || r == -EINTR)
+			r = ring_buffer__consume(a->rb);
+		if (r < 0 && r != -EINTR) {
+			msg__err("ring buffer: %s", strerror(-r));
+			return -1;
+		}
+		targets__retry_pending(&a->tg);
+		now = clock__now();
+		if (o->mode == MODE_CMD)
+			child__poll(&a->child);
+		if (now - last_scan >= SCAN_SECS || a->child.done) {
+			last_scan = now;
+			if (o->mode != MODE_PIDS)
+				targets__scan_proc(&a->tg);
+			retire_exited(a);
+		}
+		if (now - last_drain >= o->drain_interval) {
+			last_drain = now;
+			drain__run(&a->dr);
+		}
+		if (o->evidence && now - last_evidence >= EVIDENCE_SECS) {	/* first scan after 1 s */
+			last_evidence = now;
+			scan_evidence(a);
+		}
+		if (a->child.done || targets__all_exited(&a->tg))
+			break;
+		if (o->duration > 0 && now - start >= o->duration)
+			break;
+	}
+	return 0;
+}
+
+static void set_started(struct profile *prof)
+{
+	time_t wall = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&wall, &tm);
+	strftime(prof->started, sizeof(prof->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int agent__run(const struct agent_opts *o, struct profile *prof)
+{
+	struct agent a = { .o = o, .prof = prof, .child = { .gofd = -1 } };
+	double start;
+	int err = 1;
+
+	attach__init(&a.sampling, "sampler");
+	attach__init(&a.exec_events, "exec tracepoint");
+	prof->frequency_hz = o->hz;
+	prof->max_depth = o->max_depth;
+	set_started(prof);
+	if (o->mode == MODE_PIDS && check_pids(o))
+		return 1;
+	if (setup(&a))
+		goto cleanup;
+	start = clock__now();
+	if (loop(&a, start))
+		goto cleanup;
+	/* final: symbolize what is queued, then count everything once more */
+	ring_buffer__consume(a.rb);
+	retire_exited(&a);
+	if (o->evidence)
+		scan_evidence(&a);
+	drain__run(&a.dr);
+	prof->duration_s = clock__now() - start;
+	prof->stats.present = true;
+	bpfobj__read_stats(&a.bpf, prof->stats.counters);
+	if (o->mode == MODE_CMD && !a.child.done)
+		child__stop(&a.child, *o->stop == SIGINT ? SIGINT : SIGTERM);
+	else if (o->mode == MODE_CMD)
+		child__report(&a.child);
+	err = 0;
+cleanup:
+	if (o->mode == MODE_CMD)
+		child__abandon(&a.child, err != 0);
+	attach__free(&a.sampling);
+	attach__free(&a.exec_events);
+	ring_buffer__free(a.rb);
+	drain__free(&a.dr);	/* both are safe to free zeroed */
+	targets__free(&a.tg);
+	bpfobj__free(&a.bpf);
+	return err;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The live sampler: loads the BPF program, keeps the set of CPython targets
+ * (given PIDs, a command and its children, or every CPython on the machine),
+ * drains the BPF maps and builds a struct profile.
+ */
+#ifndef COLDBPF_COLLECT_AGENT_H
+#define COLDBPF_COLLECT_AGENT_H
+#include <signal.h>
+#include <stdbool.h>
+#include "profile/profile.h"
+
+enum agent_mode {
+	MODE_ALL,	/* --all-python */
+	MODE_PIDS,	/* -p PID,... */
+	MODE_CMD,	/* -- CMD ARGS */
+};
+
+struct agent_opts {
+	enum agent_mode mode;
+	int *pids;
+	size_t npids;
+	char **cmd;
+	int hz;
+	double duration;	/* seconds; 0 = until a signal (or the targets exit) */
+	int max_depth;
+	double drain_interval;	/* seconds between map drains */
+	bool evidence;		/* scan execution evidence into the profile (-o) */
+	volatile sig_atomic_t *stop;
+};
+
+/* Check privileges; 0 or -1 after printing which capability is missing. */
+int caps__check(void);
+/* Profile until done; 0 on success, else 1 after printing a one-line error. */
+int agent__run(const struct agent_opts *o, struct profile *prof);
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "collect/bpfobj.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/alloc.h"
+#include "lib/msg.h"
+#include "sampler.skel.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && msg_verbose < 2)
+		return 0;
+	if (!msg_verbose && level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int bpfobj__load(struct bpfobj *b, int max_depth)
+{
+	memset(b, 0, sizeof(*b));
+	b->stats_fd = -1;
+	libbpf_set_print(libbpf_print);
+	b->skel = sampler__open();
+	if (!b->skel) {
+		msg__err("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	/* load-time settings: rodata and map sizes, between open and load */
+	b->skel->rodata->max_depth = max_depth;
+	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);
+	bpf_map__set_value_size(b->skel->maps.stacks, b->stack_value_size);
+	if (sampler__load(b->skel)) {
+		msg__err("cannot load the BPF sampler: %s (is this Linux >= 5.17 with BTF? run with -v)",
+			 strerror(errno));
+		return -1;
+	}
+	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);	/* optional: --stats shows it */
+	b->py_procs_fd = bpf_map__fd(b->skel->maps.py_procs);
+	b->stacks_fd = bpf_map__fd(b->skel->maps.stacks);
+	b->counts_fd = bpf_map__fd(b->skel->maps.counts);
+	b->events_fd = bpf_map__fd(b->skel->maps.events);
+	return 0;
+}
+
+void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
+{
+	int fd = bpf_map__fd(b->skel->maps.stats);
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals = xcalloc(ncpu > 0 ? ncpu : 1, sizeof(uint64_t));
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+
+	for (uint32_t k = 0; k < CB_STAT_NR; k++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sum += vals[c];
+		counters[k] = sum;
+	}
+	free(vals);
+	if (!bpf_obj_get_info_by_fd(bpf_program__fd(b->skel->progs.cb_sample), &info, &len)) {
+		counters[CTR_BPF_RUN_CNT] = info.run_cnt;
+		counters[CTR_BPF_RUN_TIME_NS] = info.run_time_ns;
+	}
+}
+
+void bpfobj__free(struct bpfobj *b)
+{
+	sampler__destroy(b->skel);
+	b->skel = NULL;
+	if (b->stats_fd >= 0)
+		close(b->stats_fd);
+	b->stats_fd = -1;
+}

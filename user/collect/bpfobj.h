@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF object of the sampling feature (bpf/sampler.bpf.c, embedded as a
+ * libbpf skeleton): opened, sized and loaded here; its maps are read by
+ * collect/targets.c (py_procs), collect/drain.c (stacks, counts) and here
+ * (stats). Attaching is collect/attach.c's.
+ */
+#ifndef COLDBPF_COLLECT_BPFOBJ_H
+#define COLDBPF_COLLECT_BPFOBJ_H
+#include <stddef.h>
+#include <stdint.h>
+#include "profile/counters.h"
+
+struct sampler;	/* the skeleton (sampler.skel.h) */
+
+struct bpfobj {
+	struct sampler *skel;
+	size_t stack_value_size;	/* bytes of a stacks-map value at this max depth */
+	int stats_fd;			/* kernel run-time stats, or -1 */
+	int py_procs_fd, stacks_fd, counts_fd, events_fd;
+};
+
+/* Open, size (max_depth frames per stack) and load. 0, or -1 after a message. */
+int bpfobj__load(struct bpfobj *b, int max_depth);
+/* Sum the per-CPU counters and the kernel's run-time stats into counters. */
+void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR]);
+void bpfobj__free(struct bpfobj *b);
+#endif

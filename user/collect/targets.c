@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "collect/targets.h"
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cpython/symtab.h"
+#include "lib/alloc.h"
+#include "lib/clock.h"
+#include "lib/msg.h"
+#include "lib/procfs.h"
+#include "lib/str.h"
+#include "profile/profile.h"
+
+#define PENDING_SECS 2.0	/* how long a fresh exec is re-checked for a runtime */
+
+void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd)
+{
+	memset(t, 0, sizeof(*t));
+	t->o = o;
+	t->prof = prof;
+	t->py_procs_fd = py_procs_fd;
+	t->cl = classifier__new();
+}
+
+void targets__free(struct targets *t)
+{
+	classifier__free(t->cl);
+	for (size_t i = 0; i < t->n; i++) {
+		symtab__free(t->v[i]->sym);
+		free(t->v[i]);
+	}
+	free(t->v);
+	free(t->pend);
+	htab__free(&t->by_pid);
+	htab__free(&t->ignored);
+}
+
+struct target *targets__of(struct targets *t, int pid)
+{
+	uint64_t *v = htab__get(&t->by_pid, pid);
+
+	return v ? t->v[*v - 1] : NULL;
+}
+
+/* symtab's callback: functions are the profile's */
+static uint32_t intern(void *ctx, const char *file, const char *qualname, int firstline)
+{
+	return profile__func(ctx, file, qualname, firstline);
+}
+
+static int add(struct targets *t, const struct pyproc_info *info)
+{
+	struct target *tg = xcalloc(1, sizeof(*tg));
+	uint32_t pid = info->pid;
+
+	tg->info = *info;
+	tg->sym = symtab__new(info->pid, &tg->info.layout, intern, t->prof);
+	tg->proc = profile__proc(t->prof, info->pid, info->comm, info->cmdline, info->layout.version,
+				 info->layout.method);
+	if (bpf_map_update_elem(t->py_procs_fd, &pid, &tg->info.layout.bpf, BPF_ANY)) {
+		msg__err("cannot register PID %d: %s", info->pid, strerror(errno));
+		symtab__free(tg->sym);
+		free(tg);
+		return -1;
+	}
+	ARRAY_RESERVE(t->v, t->n, t->cap, 16);
+	t->v[t->n++] = tg;
+	*htab__put(&t->by_pid, pid, NULL) = t->n;
+	htab__del(&t->ignored, pid);
+	msg__dbg("profiling PID %d (%s): CPython %s via %s in %s", info->pid, info->comm,
+		 info->layout.version, info->layout.method, info->binary);
+	return 0;
+}
+
+static bool is_descendant(int pid, int ancestor)
+{
+	for (int i = 0; i < 64 && pid > 1; i++) {
+		if (pid == ancestor)
+			return true;
+		pid = procfs__ppid(pid);
+	}
+	return pid == ancestor;
+}
+
+static bool wanted(const struct targets *t, int pid)
+{
+	if (pid == getpid())
+		return false;
+	switch (t->o->mode) {
+	case MODE_ALL:
+		return true;
+	case MODE_CMD:
+		return t->child > 0 && is_descendant(pid, t->child);
+	case MODE_PIDS:
+		for (size_t i = 0; i < t->o->npids; i++)
+			if (t->o->pids[i] == pid)
+				return true;
+		return false;
+	}
+	return false;
+}
+
+enum classify targets__consider(struct targets *t, int pid)
+{
+	struct pyproc_info info;
+	char why[320];
+	enum classify c;
+
+	c = classifier__classify(t->cl, pid, &info, why, sizeof(why));
+	if (c == CL_PYTHON) {
+		if (add(t, &info))
+			return CL_ERROR;
+	} else if (c == CL_UNSUPPORTED) {
+		/* named once per program: the ignore map holds it until it execs */
+		msg__err("skipping %s", why);
+		profile__skip(t->prof, pid, info.cmdline[0] ? info.cmdline : info.comm, why);
+	}
+	if (c != CL_PYTHON && c != CL_GONE)
+		*htab__put(&t->ignored, pid, NULL) = info.starttime;
+	return c;
+}
+
+static void pending_add(struct targets *t, int pid)
+{
+	for (size_t i = 0; i < t->npend; i++)
+		if (t->pend[i].pid == pid) {
+			t->pend[i].since = clock__now();
+			return;
+		}
+	ARRAY_RESERVE(t->pend, t->npend, t->cappend, 16);
+	t->pend[t->npend].pid = pid;
+	t->pend[t->npend].since = clock__now();
+	t->npend++;
+}
+
+void targets__on_exec(struct targets *t, int pid, int tid)
+{
+	struct target *tg = targets__of(t, pid);
+
+	if (tg && !tg->exited && pid == tid) {
+		/* a target replaced its program: what ran before has ended */
+		tg->exited = true;
+	}
+	htab__del(&t->ignored, pid);
+	if (wanted(t, pid))
+		pending_add(t, pid);
+}
+
+void targets__retry_pending(struct targets *t)
+{
+	double now = clock__now();
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->npend; i++) {
+		struct pending p = t->pend[i];
+		struct target *tg = targets__of(t, p.pid);
+
+		/* the dynamic loader maps libpython after exec: retry for a while */
+		if ((!tg || tg->exited) && targets__consider(t, p.pid) == CL_NOT_PYTHON &&
+		    now - p.since < PENDING_SECS)
+			t->pend[k++] = p;
+	}
+	t->npend = k;
+}
+
+void targets__scan_proc(struct targets *t)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		long pid;
+		uint64_t *ign, st;
+		struct target *tg;
+
+		if (str__parse_long(de->d_name, 1, INT32_MAX, &pid))
+			continue;
+		tg = targets__of(t, pid);
+		if (tg && !tg->exited)
+			continue;
+		ign = htab__get(&t->ignored, pid);
+		if (ign && !procfs__starttime(pid, &st) && st == *ign)
+			continue;	/* same process as before: exec events tell us of changes */
+		if (!wanted(t, pid))
+			continue;
+		targets__consider(t, pid);
+	}
+	closedir(d);
+}
+
+bool targets__find_exited(struct targets *t)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct target *tg = t->v[i];
+
+		if (!tg->exited && !procfs__alive(tg->info.pid, tg->info.starttime))
+			tg->exited = true;
+		if (tg->exited && !tg->cleaned)
+			any = true;
+	}
+	return any;
+}
+
+bool targets__all_exited(const struct targets *t)
+{
+	if (t->o->mode != MODE_PIDS)
+		return false;
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->v[i]->exited)
+			return false;
+	return true;
+}

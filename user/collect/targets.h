@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The processes being profiled and their life cycle: found (by PID, as a
+ * command's descendants, or every CPython on the machine through /proc scans
+ * and exec events), classified by cpython/classify.h, registered in the BPF
+ * py_procs map, and marked exited (gone, or replaced by exec). A refused
+ * CPython is listed in the profile's skipped processes, once per program.
+ */
+#ifndef COLDBPF_COLLECT_TARGETS_H
+#define COLDBPF_COLLECT_TARGETS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "collect/agent.h"
+#include "cpython/classify.h"
+#include "lib/htab.h"
+
+struct symtab;
+struct profile;
+
+struct target {
+	struct pyproc_info info;
+	struct symtab *sym;
+	uint32_t proc;		/* profile process index */
+	bool exited;
+	bool cleaned;		/* its final samples were drained and its map entries removed */
+};
+
+struct targets {
+	const struct agent_opts *o;
+	struct profile *prof;
+	struct classifier *cl;
+	int py_procs_fd;
+	pid_t child;		/* MODE_CMD: the command, whose descendants are wanted */
+	struct target **v;
+	size_t n, cap;
+	struct htab by_pid;	/* pid -> index + 1 of its latest target */
+	struct htab ignored;	/* pid -> starttime of a process that is not a target */
+	struct pending {
+		int pid;
+		double since;
+	} *pend;		/* exec'd processes re-checked until libpython is mapped */
+	size_t npend, cappend;
+};
+
+void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd);
+void targets__free(struct targets *t);
+/* The latest target with that PID, or NULL. */
+struct target *targets__of(struct targets *t, int pid);
+/* Try to make pid a target; the classification. */
+enum classify targets__consider(struct targets *t, int pid);
+/* An exec event: a target that exec'd has ended; the PID is re-checked. */
+void targets__on_exec(struct targets *t, int pid, int tid);
+/* Re-check exec'd processes (the loader maps libpython after exec). */
+void targets__retry_pending(struct targets *t);
+/* Consider every wanted process of /proc not seen before. */
+void targets__scan_proc(struct targets *t);
+/* Mark targets that are gone; true when some exited target is not yet cleaned. */
+bool targets__find_exited(struct targets *t);
+/* -p mode: every given process has exited. */
+bool targets__all_exited(const struct targets *t);
+#endif

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "cpython/classify.h"
+#include "lib/alloc.h"
+#include "lib/htab.h"
+#include "lib/file.h"
+#include "lib/procfs.h"
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct elfcache_entry {
+	uint64_t dev, ino;
+	int ok;			/* elfinfo__read succeeded */
+	struct elfinfo info;
+};
+
+struct classifier {
+	struct htab idx;	/* hash(dev, ino) -> entry index + 1 */
+	struct elfcache_entry *ents;
+	size_t n, cap;
+};
+
+struct classifier *classifier__new(void)
+{
+	struct classifier *d = xcalloc(1, sizeof(*d));
+
+	htab__init(&d->idx);
+	return d;
+}
+
+void classifier__free(struct classifier *d)
+{
+	if (!d)
+		return;
+	htab__free(&d->idx);
+	free(d->ents);
+	free(d);
+}
+
+struct elf_probe {
+	const struct classifier *d;
+	uint64_t dev, ino;
+};
+
+static bool same_file(uint64_t val, const void *probe)
+{
+	const struct elf_probe *p = probe;
+	const struct elfcache_entry *e = &p->d->ents[val - 1];
+
+	return e->dev == p->dev && e->ino == p->ino;
+}
+
+static const struct elfcache_entry *elf_get(struct classifier *d, uint64_t dev, uint64_t ino,
+					     const char *open_path)
+{
+	struct elf_probe pr = { d, dev, ino };
+	uint64_t h = hash__u64(dev * 0x9e3779b97f4a7c15ULL ^ ino), *v;
+	struct elfcache_entry *e;
+
+	v = htab__find(&d->idx, h, same_file, &pr);
+	if (v)
+		return &d->ents[*v - 1];
+	ARRAY_RESERVE(d->ents, d->n, d->cap, 16);
+	e = &d->ents[d->n++];
+	memset(e, 0, sizeof(*e));
+	e->dev = dev;
+	e->ino = ino;
+	e->ok = elfinfo__read(open_path, &e->info) == 0;
+	htab__add(&d->idx, h, d->n);
+	return e;
+}
+
+struct mapping {
+	uint64_t start, end, off, dev, ino;
+	char perms[5];
+	char path[PATH_MAX];
+};
+
+static int parse_maps_line(const char *line, struct mapping *m)
+{
+	unsigned int maj, min;
+	unsigned long long ino;
+	int pos = 0;
+
+	m->path[0] = 0;
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %llu %n", &m->start,
+		   &m->end, m->perms, &m->off, &maj, &min, &ino, &pos) < 7)
+		return -1;
+	m->dev = ((uint64_t)maj << 32) | min;
+	m->ino = ino;
+	if (pos > 0) {
+		snprintf(m->path, sizeof(m->path), "%s", line + pos);
+		m->path[strcspn(m->path, "\n")] = 0;
+	}
+	return 0;
+}
+
+/* Lowest mapping of the file with offset 0: base for the load bias. */
+static uint64_t file_base(const char *maps, const struct mapping *f)
+{
+	uint64_t base = UINT64_MAX;
+	const char *line = maps;
+
+	while (line && *line) {
+		struct mapping m;
+
+		if (!parse_maps_line(line, &m) && m.dev == f->dev && m.ino == f->ino && m.off == 0 &&
+		    m.start < base)
+			base = m.start;
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	return base;
+}
+
+enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_info *out,
+				  char *why, size_t whysz)
+{
+	char path[128], *maps;
+	const char *line;
+	enum classify res = CL_NOT_PYTHON;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	why[0] = 0;
+	if (procfs__starttime(pid, &out->starttime)) {
+		snprintf(why, whysz, "no process with PID %d", pid);
+		return CL_GONE;
+	}
+	procfs__comm(pid, out->comm, sizeof(out->comm));
+	procfs__cmdline(pid, out->cmdline, sizeof(out->cmdline));
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = file__read(path, 64 << 20, NULL);
+	if (!maps) {
+		if (errno == EACCES || errno == EPERM) {
+			snprintf(why, whysz, "cannot read /proc/%d/maps: %s", pid, strerror(errno));
+			return CL_ERROR;
+		}
+		snprintf(why, whysz, "no process with PID %d", pid);
+		return CL_GONE;
+	}
+	if (!*maps) {
+		/* kernel threads and zombies have no mappings */
+		snprintf(why, whysz, "PID %d (%s) is not a CPython process", pid, out->comm);
+		free(maps);
+		return CL_NOT_PYTHON;
+	}
+
+	for (line = maps; line && *line;) {
+		struct mapping m;
+		const struct elfcache_entry *e;
+		char mf[128];
+
+		if (!parse_maps_line(line, &m) && m.ino && m.path[0] == '/' && m.perms[2] == 'x') {
+			/* map_files reaches the file even inside another mount namespace */
+			snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid,
+				 m.start, m.end);
+			e = elf_get(d, m.dev, m.ino, mf);
+			if (e->ok && e->info.is_python) {
+				char reason[200];
+				uint64_t base = file_base(maps, &m), bias;
+
+				if (pylayout__resolve(&e->info, m.path, &out->layout, reason,
+						      sizeof(reason))) {
+					snprintf(why, whysz, "PID %d (%s): %s", pid, out->comm, reason);
+					res = CL_UNSUPPORTED;
+					/* keep looking: an embedder may map two runtimes */
+				} else if (base != UINT64_MAX) {
+					bias = base - e->info.first_load;
+					out->layout.bpf.runtime_addr = e->info.runtime + bias;
+					out->layout.code_type = e->info.code_type ? e->info.code_type + bias : 0;
+					out->layout.unicode_type =
+						e->info.unicode_type ? e->info.unicode_type + bias : 0;
+					out->layout.bytes_type =
+						e->info.bytes_type ? e->info.bytes_type + bias : 0;
+					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
+					res = CL_PYTHON;
+					break;
+				}
+			}
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	free(maps);
+	if (res == CL_NOT_PYTHON)
+		snprintf(why, whysz, "PID %d (%s) is not a CPython process", pid, out->comm);
+	return res;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "cpython/elfinfo.h"
+#include <ctype.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Copy len bytes at link-time address vaddr out of the file (not .bss). */
+static int read_vaddr(Elf *e, uint64_t vaddr, void *dst, size_t len)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		if (vaddr < sh.sh_addr || vaddr >= sh.sh_addr + sh.sh_size)
+			continue;
+		if (vaddr + len > sh.sh_addr + sh.sh_size)
+			len = sh.sh_addr + sh.sh_size - vaddr;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || vaddr - sh.sh_addr + len > d->d_size)
+			return -1;
+		memcpy(dst, (char *)d->d_buf + (vaddr - sh.sh_addr), len);
+		return (int)len;
+	}
+	return -1;
+}
+
+static bool is_version_string(const char *s, size_t n)
+{
+	size_t i = 0, dots = 0;
+
+	/* "3.11.2", "3.13.0rc1", "2.7.18+": digits and dots, then an optional tag */
+	if (n < 5 || n > 20 || (s[0] != '2' && s[0] != '3') || s[1] != '.')
+		return false;
+	for (i = 2; i < n && (isdigit((unsigned char)s[i]) || s[i] == '.'); i++)
+		dots += s[i] == '.';
+	if (dots != 1 || s[i - 1] == '.')
+		return false;
+	for (; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+')
+			return false;
+	return true;
+}
+
+static void scan_version_string(Elf *e, size_t shstrndx, struct elfinfo *out)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".rodata"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			return;
+		const char *p = d->d_buf, *end = p + d->d_size;
+		while (p < end) {
+			size_t n = strnlen(p, end - p);
+
+			/* PY_VERSION may be tail-merged by the linker into a longer
+			 * string ("/build/Python-3.8.18"): try every suffix that starts
+			 * after a non-version character */
+			for (size_t k = 0; k + 5 <= n; k++) {
+				if (k && (isdigit((unsigned char)p[k - 1]) || p[k - 1] == '.'))
+					continue;
+				if (is_version_string(p + k, n - k)) {
+					memcpy(out->version_string, p + k, n - k);
+					out->version_string[n - k] = 0;
+					return;
+				}
+			}
+			p += n + 1;
+		}
+	}
+}
+
+static void scan_symbols(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elfinfo *out)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t n;
+
+	if (!d || !sh->sh_entsize)
+		return;
+	n = sh->sh_size / sh->sh_entsize;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(d, i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_value)
+			continue;
+		name = elf_strptr(e, sh->sh_link, sym.st_name);
+		if (!name || (name[0] != '_' && name[0] != 'P'))
+			continue;
+		if (!strcmp(name, "_PyRuntime"))
+			out->runtime = sym.st_value;
+		else if (!strcmp(name, "PyCode_Type"))
+			out->code_type = sym.st_value;
+		else if (!strcmp(name, "PyUnicode_Type"))
+			out->unicode_type = sym.st_value;
+		else if (!strcmp(name, "PyBytes_Type"))
+			out->bytes_type = sym.st_value;
+		else if (!strcmp(name, "Py_Initialize"))
+			out->is_python = true;
+		else if (!strcmp(name, "Py_Version")) {
+			uint64_t v = 0;
+
+			if (read_vaddr(e, sym.st_value, &v, sym.st_size == 4 ? 4 : 8) > 0) {
+				out->has_py_version = true;
+				out->py_version = v & 0xffffffffULL;
+			}
+		}
+	}
+}
+
+int elfinfo__read(const char *path, struct elfinfo *out)
+{
+	int fd, ret = -1;
+	Elf *e = NULL;
+	size_t phnum, shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	memset(out, 0, sizeof(*out));
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum) ||
+	    elf_getshdrstrndx(e, &shstrndx))
+		goto out;
+
+	out->first_load = UINT64_MAX;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(e, i, &ph) && ph.p_type == PT_LOAD && ph.p_vaddr < out->first_load)
+			out->first_load = ph.p_vaddr & ~0xfffULL;
+	}
+	if (out->first_load == UINT64_MAX)
+		goto out;
+
+	/* .symtab first (unstripped builds), then .dynsym; both give the same values */
+	while ((scn = elf_nextscn(e, scn))) {
+		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+			scan_symbols(e, scn, &sh, out);
+	}
+	if (out->runtime) {
+		int n;
+
+		out->is_python = true;
+		n = read_vaddr(e, out->runtime, out->runtime_head, sizeof(out->runtime_head));
+		out->runtime_head_len = n > 0 ? (size_t)n : 0;
+	}
+	if (out->is_python)
+		scan_version_string(e, shstrndx, out);
+	ret = 0;
+out:
+	if (e)
+		elf_end(e);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What coldbpf needs from a python executable or libpython, read from its file. */
+#ifndef COLDBPF_CPYTHON_ELFINFO_H
+#define COLDBPF_CPYTHON_ELFINFO_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_RUNTIME_HEAD 1024	/* bytes of _PyRuntime kept (holds _Py_DebugOffsets) */
+
+struct elfinfo {
+	bool is_python;		/* defines Py_Initialize or _PyRuntime */
+	uint64_t first_load;	/* lowest PT_LOAD p_vaddr, page aligned */
+	/* link-time addresses (add the load bias); 0 when absent */
+	uint64_t runtime;	/* _PyRuntime */
+	uint64_t code_type;	/* PyCode_Type */
+	uint64_t unicode_type;	/* PyUnicode_Type */
+	uint64_t bytes_type;	/* PyBytes_Type */
+	bool has_py_version;
+	uint64_t py_version;	/* value of Py_Version (3.11+) */
+	size_t runtime_head_len;
+	uint8_t runtime_head[ELF_RUNTIME_HEAD];	/* initial bytes of _PyRuntime */
+	char version_string[32];	/* a "3.X.Y" string found in .rodata, or "" */
+};
+
+/* 0 on success; -1 when the file is unreadable or not an ELF we understand. */
+int elfinfo__read(const char *path, struct elfinfo *out);
+#endif

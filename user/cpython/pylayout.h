@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Everything coldbpf knows about one CPython version's memory layout.
+ * Version knowledge lives only here: pylayout__resolve() turns an ELF's
+ * facts into a struct pylayout, whose .bpf part goes to the BPF walker.
+ */
+#ifndef COLDBPF_CPYTHON_PYLAYOUT_H
+#define COLDBPF_CPYTHON_PYLAYOUT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpython/elfinfo.h"
+#include "cpython/linetable.h"
+#include <linux/types.h>
+#include "sampler.h"
+
+#define PY_NO_FIELD 0xffff
+
+struct pylayout {
+	int major, minor, micro;
+	const char *method;	/* how the version was found */
+	char version[24];	/* "3.11.2" or "3.11" */
+	struct cb_layout bpf;	/* runtime_addr filled by the caller */
+
+	/* symbolizer: PyCodeObject */
+	enum lt_kind lt_kind;
+	uint16_t code_read;	/* bytes of the code object to read */
+	uint16_t ob_type;
+	uint16_t co_firstlineno;
+	uint16_t co_filename;
+	uint16_t co_name;
+	uint16_t co_qualname;	/* PY_NO_FIELD before 3.11 */
+	uint16_t co_linetable;	/* co_lnotab (3.8/3.9) or co_linetable */
+	/* str / bytes */
+	uint16_t str_length;
+	uint16_t str_state;
+	uint16_t str_ascii_data;	/* sizeof(PyASCIIObject) */
+	uint16_t str_compact_data;	/* sizeof(PyCompactUnicodeObject) */
+	uint16_t bytes_size;
+	uint16_t bytes_sval;
+	/* type objects in the target (load bias applied), 0 when unknown */
+	uint64_t code_type, unicode_type, bytes_type;
+};
+
+/* Resolve the layout of an interpreter from its ELF facts and the file's
+ * name. Returns 0, or -1 with why filled ("CPython 2.7 is not supported"). */
+int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pylayout *out,
+		      char *why, size_t whysz);
+
+/* Layout from the committed tables for major.minor (3.8-3.12 primarily;
+ * 3.13/3.14 rows are the cross-check for _Py_DebugOffsets). -1 if unknown. */
+int pylayout__from_table(int major, int minor, struct pylayout *out);
+
+/* Layout from a _Py_DebugOffsets image (3.13+). -1 with why on failure. */
+int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *out,
+				 char *why, size_t whysz);
+#endif

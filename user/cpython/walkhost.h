@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF stack walker (bpf/walker.h) run as host C over mem__read(): every
+ * thread state of a process's main interpreter, walked as the kernel would.
+ * Used by the memory-image tests and the image recorder, not by sampling.
+ */
+#ifndef COLDBPF_CPYTHON_WALKHOST_H
+#define COLDBPF_CPYTHON_WALKHOST_H
+#include <linux/types.h>
+#include "sampler.h"
+
+/* Called once per thread state with its stack (leaf first) and whether the
+ * kernel's thread search finds that thread state by its thread_id; non-zero
+ * stops the walk. */
+typedef int (*walkhost_fn)(const struct cb_stack *stack, __u64 tstate, int searchable, void *ctx);
+
+/* Walk every thread of pid (max_depth frames each). Returns the number of
+ * thread states visited, or -1 when the runtime could not be read. Not
+ * thread-safe: one walk at a time. */
+int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx);
+#endif

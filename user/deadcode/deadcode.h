@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Dead code under a source tree (docs/cold.md):
+ *
+ *   inventory (inventory.c: every definition, from Python's own ast)
+ *     x evidence (match.c: live processes through cpython/evidence.h, or
+ *       saved profiles)
+ *     x samples (match.c: saved profiles)
+ *   -> one status per definition (status.c): ran, sampled, never-ran, unknown.
+ *
+ * The result is a struct deadcode that outputs (output/coldlist.c,
+ * output/html.c) render and `coldbpf rm` (edit.c) acts on. It never writes
+ * to a target and reads target memory only through cpython/.
+ */
+#ifndef COLDBPF_DEADCODE_H
+#define COLDBPF_DEADCODE_H
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/htab.h"
+
+struct classifier;
+struct ignorefile;
+
+enum dc_status { DC_RAN, DC_SAMPLED, DC_NEVER, DC_UNKNOWN, DC_NR };
+
+struct dc_entry {
+	char *path;	/* relative to the source root */
+	char *qualname;
+	int first, last, lines;	/* lines: own lines, nested definitions excluded */
+	char kind[12];	/* function, class, lambda, genexpr, ... (the inventory's) */
+	/* accumulated over every evidence source */
+	bool ran, never, matched;
+	bool drifted;	/* matched by name only: the running code's lines differ */
+	uint64_t samples;
+	enum dc_status status;
+};
+
+struct deadcode {
+	char root[PATH_MAX];
+	struct dc_entry *e;
+	size_t n, cap;
+	char **errors;		/* files the inventory could not read or parse */
+	size_t nerrors;
+	char **paths;		/* distinct inventory paths (owned by entries) */
+	size_t npaths, cappaths;
+	bool *imported;		/* per path: some process has code from it */
+	struct htab path_idx;	/* hash(path) -> path index + 1 */
+	struct htab exact;	/* (path, qualname, first) -> entry + 1 */
+	struct htab byfirst;	/* (path, first) -> entry + 1, the first one */
+	struct htab byname;	/* (path, qualname) -> entry + 1 | DC_AMBIGUOUS */
+	struct htab bylast;	/* (path, last name component) -> entry + 1 | DC_AMBIGUOUS */
+	char **drift;		/* running code with no inventory entry: "path\tqualname\tfirst" */
+	size_t ndrift, capdrift;
+	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
+	int sources;		/* evidence sources used */
+	const struct ignorefile *ig;
+	size_t in_tree;		/* code objects that mapped into the tree */
+	struct htab line_samples;	/* (path index << 32 | line) -> leaf samples */
+	uint64_t total_samples;
+};
+
+#define DC_AMBIGUOUS (1ULL << 63)	/* several entries share the name: no drift match */
+
+/* Where evidence comes from: exactly one of all, pids, profiles. */
+struct dc_sources {
+	const char *src;	/* the source tree */
+	const char *python;	/* interpreter for the inventory helper */
+	bool all;		/* every CPython process */
+	int *pids;
+	size_t npids;
+	char **profiles;	/* saved profiles (JSON) */
+	size_t nprofiles;
+};
+
+extern const char *const dc_status_names[DC_NR];
+
+/* Inventory, evidence, decision. 0, or -1 after a one-line message. */
+int deadcode__collect(struct deadcode *d, const struct dc_sources *s);
+void deadcode__free(struct deadcode *d);
+/* Dead first, biggest first; then unknown, sampled, ran. */
+void deadcode__sort(struct deadcode *d);
+/* Leaf samples of a line of the path with that index. */
+uint64_t deadcode__line_samples(const struct deadcode *d, size_t path_index, int line);
+
+/* inventory.c: run the helper (deadcode/inventory.py) over d->root. */
+int inventory__run(struct deadcode *d, const char *python, const struct ignorefile *ig);
+int inventory__path_index(const struct deadcode *d, const char *path);
+
+/* match.c: evidence and samples of one source into the entries. */
+int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet);
+int match__profile(struct deadcode *d, const char *path);
+
+/* status.c: every entry's status from what was matched. */
+void status__decide(struct deadcode *d);
+#endif

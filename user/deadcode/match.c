@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Code objects seen in processes or profiles, mapped onto inventory
+ * entries: by file (under the root, else the longest path suffix that names
+ * an inventory file), then exactly by (qualname, first line), then by first
+ * line and last name component (3.8-3.10's co_name), then by name alone
+ * (the running code is older or newer than the tree: "drift").
+ */
+#include "deadcode/deadcode.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cpython/classify.h"
+#include "cpython/evidence.h"
+#include "deadcode/ignorefile.h"
+#include "deadcode/keys.h"
+#include "lib/alloc.h"
+#include "lib/msg.h"
+#include "lib/procfs.h"
+#include "profile/aggregate.h"
+#include "profile/json.h"
+
+/* A code object's file name as an inventory path, or NULL when outside the tree. */
+static const char *rel_path(struct deadcode *d, const char *file)
+{
+	size_t rl = strlen(d->root);
+	int i;
+
+	if (!strncmp(file, d->root, rl) && file[rl] == '/' && (i = inventory__path_index(d, file + rl + 1)) >= 0)
+		return d->paths[i];
+	/* "/srv/app/pkg/mod.py", "app/pkg/mod.py", "pkg/mod.py", "mod.py": longest first */
+	for (const char *p = file; p && *p;) {
+		if ((i = inventory__path_index(d, p)) >= 0)
+			return d->paths[i];
+		p = strchr(p, '/');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+static uint64_t *lookup(struct deadcode *d, struct htab *t, const struct dc_key *k)
+{
+	struct dc_key_probe pr = { d, *k };
+
+	return htab__find(t, dc_key__hash(k), dc_key__same, &pr);
+}
+
+static struct dc_entry *entry_of(struct deadcode *d, const uint64_t *v)
+{
+	return v && !(*v & DC_AMBIGUOUS) ? &d->e[*v - 1] : NULL;
+}
+
+static struct dc_entry *match_entry(struct deadcode *d, const char *rel, const char *q, int first)
+{
+	struct dc_key k;
+	struct dc_entry *e = entry_of(d, lookup(d, &d->exact, dc_key__exact(&k, rel, q, first)));
+
+	if (e)
+		return e;
+	/* 3.8-3.10 evidence has co_name only: same line, same last component */
+	e = entry_of(d, lookup(d, &d->byfirst, dc_key__first(&k, rel, first)));
+	if (e && !strcmp(dc_key__last_component(e->qualname), dc_key__last_component(q)))
+		return e;
+	/* version drift: the line moved, the name did not */
+	e = entry_of(d, lookup(d, &d->byname, dc_key__name(&k, rel, q)));
+	if (!e && !strchr(q, '.'))
+		e = entry_of(d, lookup(d, &d->bylast, dc_key__last(&k, rel, q)));
+	if (e)
+		e->drifted = true;
+	return e;
+}
+
+static void add_drift(struct deadcode *d, const char *rel, const char *q, int first)
+{
+	char buf[1200];
+	struct htab_str_probe pr = { d->drift, buf };
+	uint64_t h;
+
+	snprintf(buf, sizeof(buf), "%s\t%s\t%d", rel, q, first);
+	h = hash__str(buf, 2);
+	if (htab__find(&d->drift_idx, h, htab__same_str, &pr))
+		return;
+	ARRAY_RESERVE(d->drift, d->ndrift, d->capdrift, 16);
+	d->drift[d->ndrift++] = xstrdup(buf);
+	htab__add(&d->drift_idx, h, d->ndrift);
+}
+
+static void apply_code(struct deadcode *d, const char *file, const char *q, int first, uint8_t status,
+		       uint64_t samples)
+{
+	const char *rel = rel_path(d, file);
+	struct dc_entry *e;
+
+	if (!rel)
+		return;
+	d->in_tree++;
+	d->imported[inventory__path_index(d, rel)] = true;
+	if (!strcmp(q, "<module>") || strstr(q, "<listcomp>") || strstr(q, "<setcomp>") ||
+	    strstr(q, "<dictcomp>"))
+		return;	/* not inventory entries (docs/cold.md) */
+	e = match_entry(d, rel, q, first);
+	if (!e && d->ig && (ignorefile__ignores_key(d->ig, rel, q) ||
+			    (!strchr(q, '.') && ignorefile__ignores_name(d->ig, rel, q))))
+		return;	/* ignored on purpose, not drift */
+	if (!e) {
+		add_drift(d, rel, q, first);
+		return;
+	}
+	e->matched = true;
+	e->ran |= status == EV_RAN;
+	e->never |= status == EV_NEVER;
+	e->samples += samples;
+}
+
+int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
+{
+	struct pyproc_info info;
+	struct ev_scan sc;
+	char why[320];
+
+	if (classifier__classify(cl, pid, &info, why, sizeof(why)) != CL_PYTHON) {
+		if (!quiet)
+			msg__err("%s", why);
+		return quiet ? 0 : -1;
+	}
+	if (evidence__scan(pid, &info.layout, &sc, why, sizeof(why))) {
+		msg__err("PID %d: %s", pid, why);
+		return quiet ? 0 : -1;
+	}
+	for (size_t i = 0; i < sc.n; i++)
+		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
+	if (!procfs__alive(pid, info.starttime))
+		msg__err("note: PID %d exited during the scan: its evidence may be partial", pid);
+	msg__dbg("PID %d (CPython %s): %zu code objects, %" PRIu64 " bytes read", pid, info.layout.version, sc.n,
+		 sc.bytes_read);
+	ev_scan__free(&sc);
+	d->sources++;
+	return 0;
+}
+
+int match__profile(struct deadcode *d, const char *path)
+{
+	char err[512];
+	struct profile *p = profile__load_json(path, err, sizeof(err));
+	size_t before = d->in_tree, nfs;
+	struct func_stat *fs;
+
+	if (!p) {
+		msg__err("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < p->nevidence; i++)
+		for (size_t k = 0; k < p->evidence[i].n; k++) {
+			const struct pfunc *f = &p->funcs[p->evidence[i].codes[k].func];
+
+			apply_code(d, f->file, f->qualname, f->firstline, p->evidence[i].codes[k].status, 0);
+		}
+	/* samples: every function in a stack (total), counted once per stack */
+	fs = profile__func_stats(p, &nfs);
+	/* leaf samples per source line, for the HTML heatmap */
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *st = &p->stacks[i];
+		const struct pframe *leaf;
+		const char *rel;
+
+		d->total_samples += st->count;
+		if (!st->depth)
+			continue;
+		leaf = &st->frames[st->depth - 1];
+		rel = rel_path(d, p->funcs[leaf->func].file);
+		if (rel && leaf->line > 0)
+			*htab__put(&d->line_samples,
+				   ((uint64_t)inventory__path_index(d, rel) << 32) | (uint32_t)leaf->line, NULL) +=
+				st->count;
+	}
+	for (size_t i = 0; i < nfs; i++)
+		apply_code(d, p->funcs[fs[i].func].file, p->funcs[fs[i].func].qualname, p->funcs[fs[i].func].firstline,
+			   EV_UNKNOWN, fs[i].total);
+	free(fs);
+	if (!p->nevidence && !p->nstacks)
+		msg__err("note: %s holds no evidence and no samples", path);
+	else if (d->in_tree == before)
+		msg__err("note: no code in %s comes from %s: a profile of another source tree?", path, d->root);
+	profile__free(p);
+	d->sources++;
+	return 0;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "lib/procfs.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/file.h"
+#include "lib/str.h"
+
+int procfs__starttime(int pid, uint64_t *out)
+{
+	char path[64], *buf, *p;
+	unsigned long long st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = file__read(path, 8192, NULL);
+	if (!buf)
+		return -1;
+	/* comm may contain spaces and parentheses: fields restart after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			 "%*d %*d %llu", &st) != 1) {
+		free(buf);
+		return -1;
+	}
+	*out = st;
+	free(buf);
+	return 0;
+}
+
+int procfs__ppid(int pid)
+{
+	char path[64], *buf, *p;
+	int ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = file__read(path, 8192, NULL);
+	if (!buf)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+		ppid = -1;
+	free(buf);
+	return ppid;
+}
+
+void procfs__comm(int pid, char *buf, size_t sz)
+{
+	char path[64], *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	s = file__read(path, 256, NULL);
+	if (!s) {
+		snprintf(buf, sz, "?");
+		return;
+	}
+	s[strcspn(s, "\n")] = 0;
+	str__sanitize(s, buf, sz);
+	free(s);
+}
+
+void procfs__cmdline(int pid, char *buf, size_t sz)
+{
+	char path[64], *s;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	s = file__read(path, 65536, &n);
+	if (!s || !n) {
+		free(s);
+		procfs__comm(pid, buf, sz);
+		return;
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!s[i])
+			s[i] = ' ';
+	str__sanitize(s, buf, sz);
+	free(s);
+}
+
+bool procfs__alive(int pid, uint64_t starttime)
+{
+	char path[64], *buf, *p, state = 0;
+	unsigned long long st = 0;
+	bool alive;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	buf = file__read(path, 8192, NULL);
+	if (!buf)
+		return false;
+	p = strrchr(buf, ')');
+	alive = p && sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			    "%*d %*d %*d %llu", &state, &st) == 2 &&
+		st == starttime && state != 'Z' && state != 'X';	/* a zombie has exited */
+	free(buf);
+	return alive;
+}
+

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Small readers of /proc/PID; a process that is gone gives -1, false or "?". */
+#ifndef COLDBPF_LIB_PROCFS_H
+#define COLDBPF_LIB_PROCFS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* /proc/PID/stat field 22: tells a reused PID apart. 0 or -1. */
+int procfs__starttime(int pid, uint64_t *out);
+int procfs__ppid(int pid);
+/* comm / the command line with NULs as spaces, sanitized for printing */
+void procfs__comm(int pid, char *buf, size_t sz);
+void procfs__cmdline(int pid, char *buf, size_t sz);
+/* Same process (PID and start time) and not a zombie. */
+bool procfs__alive(int pid, uint64_t starttime);
+#endif

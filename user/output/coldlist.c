@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The list of `coldbpf cold`: text, tsv and json (docs/cold.md). */
+#include "output/coldlist.h"
+#include <jansson.h>
+#include <string.h>
+#include "lib/str.h"
+
+static void totals(const struct deadcode *d, size_t nfun[DC_NR], size_t nlines[DC_NR])
+{
+	for (size_t i = 0; i < d->n; i++) {
+		nfun[d->e[i].status]++;
+		nlines[d->e[i].status] += d->e[i].lines;
+	}
+}
+
+int coldlist__tsv(const struct deadcode *d, FILE *out)
+{
+	char q[600], pth[600];
+
+	fprintf(out, "status\tpath\tqualname\tfirst\tlast\tsamples\n");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dc_entry *e = &d->e[i];
+
+		str__sanitize(e->qualname, q, sizeof(q));
+		str__sanitize(e->path, pth, sizeof(pth));
+		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%llu\n", dc_status_names[e->status], pth, q, e->first,
+			e->last, (unsigned long long)e->samples);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+int coldlist__json(const struct deadcode *d, FILE *out)
+{
+	size_t nfun[DC_NR] = {}, nlines[DC_NR] = {};
+	json_t *root = json_object(), *arr = json_array(), *tot = json_object(), *errs = json_array();
+	json_t *drift = json_array();
+	int ret;
+
+	totals(d, nfun, nlines);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dc_entry *e = &d->e[i];
+
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:I}", "status",
+						     dc_status_names[e->status], "path", e->path,
+						     "qualname", e->qualname, "first", e->first,
+						     "last", e->last, "lines", e->lines, "kind",
+						     e->kind, "samples", (json_int_t)e->samples));
+	}
+	for (int s = 0; s < DC_NR; s++)
+		json_object_set_new(tot, dc_status_names[s], json_pack("{s:I,s:I}", "functions",
+									(json_int_t)nfun[s], "lines",
+									(json_int_t)nlines[s]));
+	for (size_t i = 0; i < d->nerrors; i++)
+		json_array_append_new(errs, json_string(d->errors[i]));
+	for (size_t i = 0; i < d->ndrift; i++)
+		json_array_append_new(drift, json_string(d->drift[i]));
+	json_object_set_new(root, "format", json_string("coldbpf-cold"));
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "root", json_string(d->root));
+	json_object_set_new(root, "functions", arr);
+	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "source_errors", errs);
+	json_object_set_new(root, "running_not_in_source", drift);
+	ret = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+	fputc('\n', out);
+	json_decref(root);
+	return ret || ferror(out) ? -1 : 0;
+}
+
+int coldlist__text(const struct deadcode *d, FILE *out)
+{
+	size_t nfun[DC_NR] = {}, nlines[DC_NR] = {};
+	char q[600], pth[600];
+
+	totals(d, nfun, nlines);
+	fprintf(out, "%-10s %6s  %-50s %s\n", "STATUS", "LINES", "FUNCTION", "WHERE");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dc_entry *e = &d->e[i];
+		char where[700];
+
+		str__sanitize(e->qualname, q, sizeof(q));
+		str__sanitize(e->path, pth, sizeof(pth));
+		snprintf(where, sizeof(where), "%s:%d-%d", pth, e->first, e->last);
+		fprintf(out, "%-10s %6d  %-50s %s", dc_status_names[e->status], e->last - e->first + 1, q, where);
+		if (e->samples)
+			fprintf(out, "  (%llu sample%s)", (unsigned long long)e->samples, e->samples == 1 ? "" : "s");
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < d->nerrors; i++)
+		fprintf(out, "warning: %s\n", d->errors[i]);
+	if (d->ndrift)
+		fprintf(out, "\n%zu function(s) in the running code are not in %s (older or newer code):\n",
+			d->ndrift, d->root);
+	for (size_t i = 0; i < d->ndrift && i < 50; i++) {
+		str__sanitize(d->drift[i], q, sizeof(q));
+		for (char *t = q; *t; t++)
+			if (*t == '\t')
+				*t = ' ';
+		fprintf(out, "  %s\n", q);
+	}
+	fprintf(out, "\nTotals (own lines, nested definitions counted once):\n");
+	for (int s = 0; s < DC_NR; s++)
+		fprintf(out, "  %-10s %6zu functions %8zu lines\n", dc_status_names[s], nfun[s], nlines[s]);
+	return ferror(out) ? -1 : 0;
+}

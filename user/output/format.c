@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "output/format.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "lib/file.h"
+#include "lib/msg.h"
+#include "output/coldlist.h"
+#include "output/folded.h"
+#include "output/html.h"
+#include "output/text.h"
+#include "profile/json.h"
+
+static int profile_json(const struct profile *p, const struct output_opts *o, FILE *f)
+{
+	return profile__dump_json(p, f);
+}
+
+static int profile_folded(const struct profile *p, const struct output_opts *o, FILE *f)
+{
+	return folded__write(p, f);
+}
+
+static const struct output_format formats[] = {
+	{ "text", OUT_PROFILE, false, .profile = text__write, .what = "the heatmap tables" },
+	{ "folded", OUT_PROFILE, false, .profile = profile_folded,
+	  .what = "collapsed stacks for flamegraph.pl / speedscope" },
+	{ "json", OUT_PROFILE, false, .profile = profile_json,
+	  .what = "the coldbpf profile (docs/profile-format.md)" },
+	{ "text", OUT_DEADCODE, false, .deadcode = coldlist__text, .what = "the dead-code list" },
+	{ "tsv", OUT_DEADCODE, false, .deadcode = coldlist__tsv, .what = "the list as tab-separated values" },
+	{ "json", OUT_DEADCODE, false, .deadcode = coldlist__json, .what = "the list as JSON" },
+	{ "html", OUT_DEADCODE, true, .deadcode_dir = html__write,
+	  .what = "a heatmap of the source tree, one page per file" },
+};
+
+const struct output_format *format__find(enum output_input in, const char *name)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (formats[i].input == in && !strcmp(formats[i].name, name))
+			return &formats[i];
+	return NULL;
+}
+
+void format__names(enum output_input in, bool directories, char *buf, size_t sz)
+{
+	size_t n = 0, k = 0, o = 0;
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		n += formats[i].input == in && formats[i].directory == directories;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]) && o < sz; i++) {
+		if (formats[i].input != in || formats[i].directory != directories)
+			continue;
+		k++;
+		o += snprintf(buf + o, sz - o, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", formats[i].name);
+	}
+}
+
+int format__write(const struct output_format *f, const void *data, const struct output_opts *o,
+		  const char *dest)
+{
+	static const struct output_opts none;
+	bool to_stdout = !dest || !strcmp(dest, "-");
+	FILE *out;
+	int err;
+
+	if (!o)
+		o = &none;
+	if (f->directory) {
+		size_t files = 0;
+
+		if (to_stdout) {
+			msg__err("the %s format writes a directory: give its name", f->name);
+			return -1;
+		}
+		if (mkdir(dest, 0755) && errno != EEXIST) {
+			msg__err("cannot create %s: %s", dest, strerror(errno));
+			return -1;
+		}
+		return f->deadcode_dir(data, dest, &files);
+	}
+	out = to_stdout ? stdout : file__create(dest);
+	if (!out)
+		return -1;
+	err = f->input == OUT_PROFILE ? f->profile(data, o, out) : f->deadcode(data, out);
+	if (to_stdout) {
+		if (fflush(stdout) || err) {
+			msg__err("cannot write to standard output");
+			return -1;
+		}
+		return 0;
+	}
+	if (file__commit(out, dest) || err) {
+		if (err)
+			msg__err("cannot write %s", dest);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "output/text.h"
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/alloc.h"
+#include "lib/str.h"
+#include "profile/aggregate.h"
+#include "profile/counters.h"
+
+static double pct(uint64_t a, uint64_t total)
+{
+	return total ? 100.0 * (double)a / (double)total : 0.0;
+}
+
+static void format_loc(const struct profile *p, uint32_t func, int line, char *buf, size_t sz)
+{
+	char file[1024];
+
+	str__sanitize(p->funcs[func].file, file, sizeof(file));
+	if (line >= 0)
+		snprintf(buf, sz, "%s:%d", file, line);
+	else
+		snprintf(buf, sz, "%s:?", file);
+}
+
+static void lines_of(const struct profile *p, const struct line_stat *ls, size_t nl,
+		      uint32_t func, uint64_t total, FILE *out)
+{
+	/* lines of one function, in source order */
+	size_t cnt = 0;
+	struct line_stat *mine = xcalloc(nl ? nl : 1, sizeof(*mine));
+
+	for (size_t i = 0; i < nl; i++)
+		if (ls[i].func == func)
+			mine[cnt++] = ls[i];
+	for (size_t i = 1; i < cnt; i++)
+		for (size_t j = i; j > 0 && mine[j - 1].line > mine[j].line; j--) {
+			struct line_stat t = mine[j];
+
+			mine[j] = mine[j - 1];
+			mine[j - 1] = t;
+		}
+	for (size_t i = 0; i < cnt; i++) {
+		const char *src = profile__source(p, p->funcs[func].file, mine[i].line);
+		char text[512] = "";
+
+		if (src)
+			str__sanitize(src, text, sizeof(text));
+		fprintf(out, "            %6.1f%% %8" PRIu64 "  line %-6d %s\n",
+			pct(mine[i].self, total), mine[i].self, mine[i].line, text);
+	}
+	free(mine);
+}
+
+int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
+{
+	uint64_t total = profile__total(p), trunc_samples = 0;
+	size_t nf, nl, trunc = 0;
+	struct func_stat *fs = profile__func_stats(p, &nf);
+	struct line_stat *ls = profile__line_stats(p, &nl);
+	int top = o->top > 0 ? o->top : 20;
+	char loc[1200], name[512];
+
+	fprintf(out, "coldbpf: %" PRIu64 " Python samples from %zu process%s in %.1f s at %d Hz "
+		"(started %s)\n", total, p->nprocs, p->nprocs == 1 ? "" : "es", p->duration_s,
+		p->frequency_hz, p->started[0] ? p->started : "?");
+
+	fprintf(out, "\nHottest functions\n  %6s %7s %8s  %-40s %s\n", "SELF%", "TOTAL%", "SAMPLES",
+		"FUNCTION", "FILE:LINE");
+	for (size_t i = 0; i < nf && (int)i < top; i++) {
+		const struct pfunc *f = &p->funcs[fs[i].func];
+
+		str__sanitize(f->qualname, name, sizeof(name));
+		format_loc(p, fs[i].func, f->firstline, loc, sizeof(loc));
+		fprintf(out, "  %5.1f%% %6.1f%% %8" PRIu64 "  %-40s %s\n", pct(fs[i].self, total),
+			pct(fs[i].total, total), fs[i].self, name, loc);
+		if (o->lines)
+			lines_of(p, ls, nl, fs[i].func, total, out);
+	}
+	if (!nf)
+		fprintf(out, "  (no Python samples)\n");
+
+	fprintf(out, "\nHottest lines\n  %6s %8s  %-50s %s\n", "SELF%", "SAMPLES", "FILE:LINE",
+		"SOURCE");
+	for (size_t i = 0; i < nl && (int)i < top; i++) {
+		const char *src = profile__source(p, p->funcs[ls[i].func].file, ls[i].line);
+		char text[512] = "";
+
+		if (src)
+			str__sanitize(src, text, sizeof(text));
+		format_loc(p, ls[i].func, ls[i].line, loc, sizeof(loc));
+		fprintf(out, "  %5.1f%% %8" PRIu64 "  %-50s %s\n", pct(ls[i].self, total), ls[i].self,
+			loc, text);
+	}
+	if (!nl)
+		fprintf(out, "  (no Python samples)\n");
+
+	fprintf(out, "\nProcesses\n  %7s %-9s %8s  %s\n", "PID", "PYTHON", "SAMPLES", "COMMAND");
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+		char cmd[600];
+
+		str__sanitize(r->cmdline, cmd, sizeof(cmd));
+		fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s\n", r->pid, r->python, r->samples, cmd,
+			r->exited ? "  [exited]" : "");
+	}
+	if (!p->nprocs)
+		fprintf(out, "  (no CPython processes found)\n");
+	if (p->nskipped) {
+		fprintf(out, "\nSkipped (CPython, not profiled)\n");
+		for (size_t i = 0; i < p->nskipped; i++) {
+			char cmd[300], why[400];
+
+			str__sanitize(p->skipped[i].cmdline, cmd, sizeof(cmd));
+			str__sanitize(p->skipped[i].reason, why, sizeof(why));
+			fprintf(out, "  %7d %s: %s\n", p->skipped[i].pid, cmd, why);
+		}
+	}
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		if (p->stacks[i].flags & PF_STACK_TRUNCATED) {
+			trunc++;
+			trunc_samples += p->stacks[i].count;
+		}
+	if (trunc)
+		fprintf(out, "\nnote: %zu stacks (%" PRIu64 " samples) were deeper than --max-depth %d "
+			"and lost their root-most frames; raise --max-depth\n", trunc, trunc_samples,
+			p->max_depth);
+	if (o->stats)
+		text__stats(p, out);
+	free(fs);
+	free(ls);
+	return ferror(out) ? -1 : 0;
+}
+
+void text__stats(const struct profile *p, FILE *out)
+{
+	const struct pstats *s = &p->stats;
+	uint64_t py = s->counters[CB_STAT_PY_SAMPLES];
+
+	fprintf(out, "\nSampler statistics\n");
+	if (!s->present) {
+		fprintf(out, "  (not recorded)\n");
+		return;
+	}
+	for (int i = 0; i < CB_STAT_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		if (c->kind == CTR_KIND_NS)
+			continue;
+		if (c->kind == CTR_KIND_LOSS && !s->counters[i])
+			continue;	/* list only the failure reasons that happened */
+		fprintf(out, "  %-26s %12" PRIu64 "\n", c->name, s->counters[i]);
+	}
+	fprintf(out, "  %-26s %12" PRIu64 "\n", counter__name(CTR_UNRESOLVED_FRAMES),
+		s->counters[CTR_UNRESOLVED_FRAMES]);
+	if (py)
+		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
+			(double)s->counters[CB_STAT_NS] / (double)py);
+	if (s->counters[CTR_BPF_RUN_CNT])
+		fprintf(out, "  %-26s %12.0f  (kernel run-time stats, all %" PRIu64 " runs)\n",
+			"bpf_ns_per_run", (double)s->counters[CTR_BPF_RUN_TIME_NS] /
+			(double)s->counters[CTR_BPF_RUN_CNT], s->counters[CTR_BPF_RUN_CNT]);
+	for (size_t i = 0; i < p->nprocs; i++)
+		fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid,
+			p->procs[i].python, p->procs[i].method);
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "profile/counters.h"
+#include <stddef.h>
+
+static const struct counter_info counters[CTR_NR] = {
+	[CB_STAT_SAMPLES] = { "samples", CTR_KIND_COUNT, "perf samples seen by the BPF program" },
+	[CB_STAT_PY_SAMPLES] = { "python_samples", CTR_KIND_COUNT, "samples in a profiled CPython process" },
+	[CB_STAT_RECORDED] = { "recorded", CTR_KIND_COUNT, "samples recorded as a Python stack" },
+	[CB_STAT_TRUNCATED] = { "truncated", CTR_KIND_COUNT,
+				"recorded stacks deeper than --max-depth (root-most frames dropped)" },
+	[CB_STAT_NS] = { "bpf_python_ns", CTR_KIND_NS, "ns the BPF program spent on Python samples" },
+	[CB_STAT_CACHE_HIT] = { "thread_cache_hits", CTR_KIND_COUNT, "thread-state cache hits" },
+	[CB_STAT_FRAME_READS] = { "frame_window_reads", CTR_KIND_COUNT, "frame-window reads of recorded stacks" },
+	[CB_ERR_READ_RUNTIME] = { "err_read_runtime", CTR_KIND_LOSS, "reading _PyRuntime or the interpreter failed" },
+	[CB_ERR_NO_INTERP] = { "err_no_interpreter", CTR_KIND_LOSS, "runtime not initialised" },
+	[CB_ERR_NO_THREAD] = { "err_no_thread_state", CTR_KIND_LOSS, "thread without a PyThreadState" },
+	[CB_ERR_THREAD_LIMIT] = { "err_thread_walk_limit", CTR_KIND_LOSS, "thread list longer than the walk bound" },
+	[CB_ERR_READ_TSTATE] = { "err_read_thread_state", CTR_KIND_LOSS, "reading the thread state failed" },
+	[CB_ERR_READ_FRAME] = { "err_read_frame", CTR_KIND_LOSS, "reading a frame failed" },
+	[CB_ERR_NO_FRAMES] = { "err_no_python_frames", CTR_KIND_LOSS, "thread state without Python frames" },
+	[CB_ERR_STACKS_FULL] = { "err_stacks_map_full", CTR_KIND_LOSS, "stacks map full: sample dropped" },
+	[CB_ERR_COUNTS_FULL] = { "err_counts_map_full", CTR_KIND_LOSS, "counts map full: sample dropped" },
+	[CB_ERR_EVENTS_FULL] = { "err_ringbuf_full", CTR_KIND_LOSS,
+				 "ring buffer full (the stack was symbolized at the next drain)" },
+	[CTR_UNRESOLVED_FRAMES] = { "unresolved_frames", CTR_KIND_LOSS,
+				    "sampled frames whose code object could not be read" },
+	[CTR_BPF_RUN_CNT] = { "bpf_run_cnt", CTR_KIND_COUNT, "runs of the sampler (kernel run-time stats)" },
+	[CTR_BPF_RUN_TIME_NS] = { "bpf_run_time_ns", CTR_KIND_NS, "ns in the sampler (kernel run-time stats)" },
+};
+
+const struct counter_info *counter__info(int idx)
+{
+	return idx >= 0 && idx < CTR_NR && counters[idx].name ? &counters[idx] : NULL;
+}
+
+const char *counter__name(int idx)
+{
+	const struct counter_info *c = counter__info(idx);
+
+	return c ? c->name : NULL;
+}

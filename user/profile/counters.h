@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one registry of coldbpf's counters: every outcome of a sample in BPF
+ * (include/sampler.h, enum cb_stat, in the same order) and every count the
+ * agent keeps. The text report, the profile file and (later) /metrics all
+ * read names and meanings from here, so a counter added once shows up
+ * everywhere under one name.
+ */
+#ifndef COLDBPF_PROFILE_COUNTERS_H
+#define COLDBPF_PROFILE_COUNTERS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "sampler.h"
+
+enum counter {
+	/* 0 .. CB_STAT_NR - 1: the BPF program's per-CPU counters, summed */
+	CTR_UNRESOLVED_FRAMES = CB_STAT_NR,	/* frames whose code object could not be read */
+	CTR_BPF_RUN_CNT,		/* kernel run-time stats of the sampler: runs */
+	CTR_BPF_RUN_TIME_NS,		/* ... and their total ns */
+	CTR_NR,
+};
+
+enum counter_kind {
+	CTR_KIND_COUNT,	/* an event count (samples, reads) */
+	CTR_KIND_LOSS,	/* something was lost or dropped: shown whenever non-zero */
+	CTR_KIND_NS,	/* a time in nanoseconds */
+};
+
+struct counter_info {
+	const char *name;	/* snake_case; the profile file's key, later the metric's suffix */
+	enum counter_kind kind;
+	const char *help;	/* one line */
+};
+
+/* NULL for an index out of range. */
+const struct counter_info *counter__info(int idx);
+/* counter__info(idx)->name, or NULL. */
+const char *counter__name(int idx);
+#endif

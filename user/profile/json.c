@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "profile/json.h"
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/alloc.h"
+#include "profile/counters.h"
+
+#define FORMAT_NAME "coldbpf-profile"
+
+static json_t *to_json(const struct profile *p)
+{
+	json_t *root = json_object(), *procs = json_array(), *funcs = json_array();
+	json_t *stacks = json_array(), *sources = json_array();
+
+	json_object_set_new(root, "format", json_string(FORMAT_NAME));
+	json_object_set_new(root, "version", json_integer(PROFILE_FORMAT_VERSION));
+	json_object_set_new(root, "tool", json_string("coldbpf " COLDBPF_VERSION));
+	json_object_set_new(root, "started", json_string(p->started));
+	json_object_set_new(root, "duration_s", json_real(p->duration_s));
+	json_object_set_new(root, "frequency_hz", json_integer(p->frequency_hz));
+	json_object_set_new(root, "max_depth", json_integer(p->max_depth));
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+
+		json_array_append_new(procs, json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:b}", "pid", r->pid,
+						       "comm", r->comm, "cmdline", r->cmdline,
+						       "python", r->python, "version_method", r->method,
+						       "samples", (json_int_t)r->samples, "exited",
+						       r->exited));
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		json_array_append_new(funcs, json_pack("{s:s,s:s,s:i}", "file", p->funcs[i].file,
+						       "qualname", p->funcs[i].qualname, "firstline",
+						       p->funcs[i].firstline));
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *s = &p->stacks[i];
+		json_t *fr = json_array();
+
+		for (uint32_t d = 0; d < s->depth; d++)
+			json_array_append_new(fr, json_pack("[i,i]", s->frames[d].func, s->frames[d].line));
+		json_array_append_new(stacks, json_pack("{s:i,s:i,s:I,s:b,s:o}", "proc", s->proc, "tid",
+							s->tid, "count", (json_int_t)s->count,
+							"truncated", !!(s->flags & PF_STACK_TRUNCATED),
+							"frames", fr));
+	}
+	for (size_t i = 0; i < p->nsources; i++)
+		json_array_append_new(sources, json_pack("{s:s,s:i,s:s}", "file", p->sources[i].file,
+							 "line", p->sources[i].line, "text",
+							 p->sources[i].text));
+	json_t *skipped = json_array();
+
+	for (size_t i = 0; i < p->nskipped; i++)
+		json_array_append_new(skipped, json_pack("{s:i,s:s,s:s}", "pid", p->skipped[i].pid,
+							 "cmdline", p->skipped[i].cmdline, "reason",
+							 p->skipped[i].reason));
+	json_object_set_new(root, "skipped", skipped);
+	json_t *evidence = json_array();
+
+	for (size_t i = 0; i < p->nevidence; i++) {
+		json_t *codes = json_array();
+
+		for (size_t k = 0; k < p->evidence[i].n; k++)
+			json_array_append_new(codes, json_pack("[i,i]", p->evidence[i].codes[k].func,
+							       p->evidence[i].codes[k].status));
+		json_array_append_new(evidence, json_pack("{s:i,s:o}", "proc", p->evidence[i].proc,
+							  "codes", codes));
+	}
+	json_object_set_new(root, "evidence", evidence);
+	json_object_set_new(root, "processes", procs);
+	json_object_set_new(root, "functions", funcs);
+	json_object_set_new(root, "stacks", stacks);
+	json_object_set_new(root, "sources", sources);
+	if (p->stats.present) {
+		json_t *st = json_object();
+
+		for (int i = 0; i < CTR_NR; i++)
+			json_object_set_new(st, counter__name(i), json_integer(p->stats.counters[i]));
+		json_object_set_new(root, "stats", st);
+	}
+	return root;
+}
+
+int profile__dump_json(const struct profile *p, FILE *f)
+{
+	json_t *root = to_json(p);
+	int ret = json_dumpf(root, f, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	json_decref(root);
+	return ret || ferror(f) ? -1 : 0;
+}
+
+int profile__save_json(const struct profile *p, const char *path, char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = profile__dump_json(p, f);
+	if (fclose(f) || ret) {
+		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *str_at(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int json_int_at(json_t *o, const char *k, json_int_t min, json_int_t max, json_int_t *out)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+/* [function index, value in min..max]: 0, or -1 when malformed. */
+static int func_pair(const struct profile *p, json_t *a, json_int_t min, json_int_t max, json_int_t *fi,
+		     json_int_t *val)
+{
+	json_t *f = json_array_get(a, 0), *v = json_array_get(a, 1);
+
+	if (json_array_size(a) != 2 || !json_is_integer(f) || !json_is_integer(v) || json_integer_value(f) < 0 ||
+	    (size_t)json_integer_value(f) >= p->nfuncs || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return -1;
+	*fi = json_integer_value(f);
+	*val = json_integer_value(v);
+	return 0;
+}
+
+struct profile *profile__load_json(const char *path, char *err, size_t errsz)
+{
+	json_error_t je;
+	json_t *root, *a, *v;
+	struct profile *p;
+	const char *s;
+	json_int_t iv;
+	size_t i;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		if (je.line <= 0)
+			snprintf(err, errsz, "%s: %s", path, je.text);
+		else
+			snprintf(err, errsz, "%s: not a coldbpf profile: invalid JSON at line %d: %s",
+				 path, je.line, je.text);
+		return NULL;
+	}
+	p = profile__new();
+#define BAD(...)                                         \
+	do {                                             \
+		snprintf(err, errsz, __VA_ARGS__);       \
+		goto fail;                               \
+	} while (0)
+	if (!json_is_object(root) || !(s = str_at(root, "format")) || strcmp(s, FORMAT_NAME))
+		BAD("%s: not a coldbpf profile (no \"format\": \"" FORMAT_NAME "\")", path);
+	if (json_int_at(root, "version", 0, INT32_MAX, &iv))
+		BAD("%s: profile has no format version", path);
+	if (iv != PROFILE_FORMAT_VERSION)
+		BAD("%s: profile format version %lld is not supported (this coldbpf reads version %d)",
+		    path, (long long)iv, PROFILE_FORMAT_VERSION);
+	if ((s = str_at(root, "started")))
+		snprintf(p->started, sizeof(p->started), "%s", s);
+	v = json_object_get(root, "duration_s");
+	p->duration_s = json_is_number(v) ? json_number_value(v) : 0;
+	if (!json_int_at(root, "frequency_hz", 0, 1000000, &iv))
+		p->frequency_hz = iv;
+	if (!json_int_at(root, "max_depth", 0, CB_MAX_DEPTH, &iv))
+		p->max_depth = iv;
+
+	a = json_object_get(root, "processes");
+	if (!json_is_array(a))
+		BAD("%s: \"processes\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *comm = str_at(v, "comm"), *cmd = str_at(v, "cmdline"), *py = str_at(v, "python");
+		const char *m = str_at(v, "version_method");
+		json_int_t pid;
+		uint32_t r;
+
+		if (json_int_at(v, "pid", 0, INT32_MAX, &pid) || !comm || !cmd || !py)
+			BAD("%s: process %zu is malformed", path, i);
+		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
+		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
+	}
+	a = json_object_get(root, "functions");
+	if (!json_is_array(a))
+		BAD("%s: \"functions\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *file = str_at(v, "file"), *q = str_at(v, "qualname");
+		json_int_t first;
+
+		if (!file || !q || json_int_at(v, "firstline", -1, INT32_MAX, &first))
+			BAD("%s: function %zu is malformed", path, i);
+		if (profile__func(p, file, q, first) != i)
+			BAD("%s: function %zu is a duplicate", path, i);
+	}
+	a = json_object_get(root, "stacks");
+	if (!json_is_array(a))
+		BAD("%s: \"stacks\" missing or not an array", path);
+	json_array_foreach(a, i, v) {
+		json_t *fr = json_object_get(v, "frames"), *f;
+		json_int_t proc, tid, count;
+		struct pframe *frames;
+		size_t d, depth;
+
+		if (json_int_at(v, "proc", 0, (json_int_t)p->nprocs - 1, &proc) ||
+		    json_int_at(v, "tid", 0, UINT32_MAX, &tid) || json_int_at(v, "count", 0, INT64_MAX, &count) ||
+		    !json_is_array(fr) || json_array_size(fr) > CB_MAX_DEPTH)
+			BAD("%s: stack %zu is malformed", path, i);
+		depth = json_array_size(fr);
+		frames = xcalloc(depth ? depth : 1, sizeof(*frames));
+		json_array_foreach(fr, d, f) {
+			json_int_t fi, li;
+
+			if (func_pair(p, f, -1, INT32_MAX, &fi, &li)) {
+				free(frames);
+				BAD("%s: stack %zu frame %zu is malformed", path, i, d);
+			}
+			frames[d].func = fi;
+			frames[d].line = li;
+		}
+		/* samples per process are recomputed from the stacks */
+		profile__add(p, proc, tid, frames, depth,
+			     json_is_true(json_object_get(v, "truncated")) ? PF_STACK_TRUNCATED : 0, count);
+		free(frames);
+	}
+	a = json_object_get(root, "sources");
+	if (a && !json_is_array(a))
+		BAD("%s: \"sources\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *file = str_at(v, "file"), *text = str_at(v, "text");
+		json_int_t line;
+
+		if (!file || !text || json_int_at(v, "line", 0, INT32_MAX, &line))
+			BAD("%s: source %zu is malformed", path, i);
+		profile__set_source(p, file, line, text);
+	}
+	a = json_object_get(root, "skipped");
+	if (a && !json_is_array(a))
+		BAD("%s: \"skipped\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		const char *cmd = str_at(v, "cmdline"), *why = str_at(v, "reason");
+		json_int_t pid;
+
+		if (!cmd || !why || json_int_at(v, "pid", 0, INT32_MAX, &pid))
+			BAD("%s: skipped process %zu is malformed", path, i);
+		profile__skip(p, pid, cmd, why);
+	}
+	a = json_object_get(root, "evidence");
+	if (a && !json_is_array(a))
+		BAD("%s: \"evidence\" is not an array", path);
+	json_array_foreach(a, i, v) {
+		json_t *codes = json_object_get(v, "codes"), *c;
+		json_int_t proc;
+		struct pevcode *pc;
+		size_t k;
+
+		if (json_int_at(v, "proc", 0, (json_int_t)p->nprocs - 1, &proc) || !json_is_array(codes))
+			BAD("%s: evidence %zu is malformed", path, i);
+		pc = xcalloc(json_array_size(codes) + 1, sizeof(*pc));
+		json_array_foreach(codes, k, c) {
+			json_int_t fi, st;
+
+			if (func_pair(p, c, 0, 2, &fi, &st)) {
+				free(pc);
+				BAD("%s: evidence %zu code %zu is malformed", path, i, k);
+			}
+			pc[k].func = fi;
+			pc[k].status = st;
+		}
+		profile__set_evidence(p, proc, pc, json_array_size(codes));
+	}
+	v = json_object_get(root, "stats");
+	if (json_is_object(v)) {
+		p->stats.present = true;
+		for (int k = 0; k < CTR_NR; k++)
+			if (!json_int_at(v, counter__name(k), 0, INT64_MAX, &iv))
+				p->stats.counters[k] = iv;
+	}
+#undef BAD
+	json_decref(root);
+	return p;
+fail:
+	json_decref(root);
+	profile__free(p);
+	return NULL;
+}

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "profile/profile.h"
+#include <stdlib.h>
+#include <string.h>
+#include "lib/alloc.h"
+
+struct profile *profile__new(void)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+
+	htab__init(&p->func_idx);
+	htab__init(&p->stack_idx);
+	htab__init(&p->source_idx);
+	return p;
+}
+
+void profile__free(struct profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		free(p->funcs[i].file);
+		free(p->funcs[i].qualname);
+	}
+	for (size_t i = 0; i < p->nprocs; i++) {
+		free(p->procs[i].comm);
+		free(p->procs[i].cmdline);
+		free(p->procs[i].python);
+		free(p->procs[i].method);
+	}
+	for (size_t i = 0; i < p->nstacks; i++)
+		free(p->stacks[i].frames);
+	for (size_t i = 0; i < p->nsources; i++) {
+		free(p->sources[i].file);
+		free(p->sources[i].text);
+	}
+	for (size_t i = 0; i < p->nskipped; i++) {
+		free(p->skipped[i].cmdline);
+		free(p->skipped[i].reason);
+	}
+	free(p->skipped);
+	for (size_t i = 0; i < p->nevidence; i++)
+		free(p->evidence[i].codes);
+	free(p->evidence);
+	free(p->funcs);
+	free(p->procs);
+	free(p->stacks);
+	free(p->sources);
+	htab__free(&p->func_idx);
+	htab__free(&p->stack_idx);
+	htab__free(&p->source_idx);
+	free(p);
+}
+
+#define GROW(arr, n, cap) ARRAY_RESERVE(arr, n, cap, 64)
+
+static uint64_t func_hash(const char *file, const char *qualname, int firstline)
+{
+	uint64_t h = hash__bytes(file, strlen(file), firstline);
+
+	return hash__bytes(qualname, strlen(qualname), h);
+}
+
+struct func_probe {
+	const struct profile *p;
+	const char *file, *qualname;
+	int firstline;
+};
+
+static bool same_func(uint64_t val, const void *probe)
+{
+	const struct func_probe *q = probe;
+	const struct pfunc *f = &q->p->funcs[val - 1];
+
+	return f->firstline == q->firstline && !strcmp(f->file, q->file) && !strcmp(f->qualname, q->qualname);
+}
+
+uint32_t profile__func(struct profile *p, const char *file, const char *qualname, int firstline)
+{
+	struct func_probe pr = { p, file, qualname, firstline };
+	uint64_t h = func_hash(file, qualname, firstline), *v = htab__find(&p->func_idx, h, same_func, &pr);
+	struct pfunc *f;
+
+	if (v)
+		return *v - 1;
+	GROW(p->funcs, p->nfuncs, p->capfuncs);
+	f = &p->funcs[p->nfuncs++];
+	f->file = xstrdup(file);
+	f->qualname = xstrdup(qualname);
+	f->firstline = firstline;
+	htab__add(&p->func_idx, h, p->nfuncs);
+	return p->nfuncs - 1;
+}
+
+uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char *cmdline,
+		       const char *python, const char *method)
+{
+	struct pproc *r;
+
+	GROW(p->procs, p->nprocs, p->capprocs);
+	r = &p->procs[p->nprocs++];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	r->comm = xstrdup(comm);
+	r->cmdline = xstrdup(cmdline);
+	r->python = xstrdup(python);
+	r->method = xstrdup(method);
+	return p->nprocs - 1;
+}
+
+static uint64_t stack_hash(uint32_t proc, uint32_t tid, const struct pframe *frames,
+			    uint32_t depth, uint32_t flags)
+{
+	uint64_t h = hash__u64(((uint64_t)proc << 32) | tid) ^ hash__u64(((uint64_t)flags << 32) | depth);
+
+	return hash__bytes(frames, depth * sizeof(*frames), h);
+}
+
+struct stack_probe {
+	const struct profile *p;
+	uint32_t proc, tid, depth, flags;
+	const struct pframe *frames;
+};
+
+static bool same_stack(uint64_t val, const void *probe)
+{
+	const struct stack_probe *q = probe;
+	const struct pstack *s = &q->p->stacks[val - 1];
+
+	return s->proc == q->proc && s->tid == q->tid && s->depth == q->depth && s->flags == q->flags &&
+	       !memcmp(s->frames, q->frames, q->depth * sizeof(*q->frames));
+}
+
+void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
+		  uint32_t depth, uint32_t flags, uint64_t count)
+{
+	struct stack_probe pr = { p, proc, tid, depth, flags, frames };
+	uint64_t h = stack_hash(proc, tid, frames, depth, flags), *v;
+	struct pstack *s;
+
+	if (!count)
+		return;
+	v = htab__find(&p->stack_idx, h, same_stack, &pr);
+	if (v) {
+		p->stacks[*v - 1].count += count;
+		p->procs[proc].samples += count;
+		return;
+	}
+	GROW(p->stacks, p->nstacks, p->capstacks);
+	s = &p->stacks[p->nstacks++];
+	s->proc = proc;
+	s->tid = tid;
+	s->depth = depth;
+	s->flags = flags;
+	s->count = count;
+	s->frames = xcalloc(depth ? depth : 1, sizeof(*frames));
+	memcpy(s->frames, frames, depth * sizeof(*frames));
+	p->procs[proc].samples += count;
+	htab__add(&p->stack_idx, h, p->nstacks);
+}
+
+static uint64_t src_hash(const char *file, int line)
+{
+	return hash__bytes(file, strlen(file), (uint64_t)line * 0x9e3779b97f4a7c15ULL);
+}
+
+struct source_probe {
+	const struct profile *p;
+	const char *file;
+	int line;
+};
+
+static bool same_source(uint64_t val, const void *probe)
+{
+	const struct source_probe *q = probe;
+	const struct psource *s = &q->p->sources[val - 1];
+
+	return s->line == q->line && !strcmp(s->file, q->file);
+}
+
+const char *profile__source(const struct profile *p, const char *file, int line)
+{
+	struct source_probe pr = { p, file, line };
+	uint64_t *v = htab__find(&p->source_idx, src_hash(file, line), same_source, &pr);
+
+	return v ? p->sources[*v - 1].text : NULL;
+}
+
+void profile__set_source(struct profile *p, const char *file, int line, const char *text)
+{
+	struct source_probe pr = { p, file, line };
+	uint64_t h = src_hash(file, line);
+	struct psource *s;
+
+	if (htab__find(&p->source_idx, h, same_source, &pr))
+		return;
+	GROW(p->sources, p->nsources, p->capsources);
+	s = &p->sources[p->nsources++];
+	s->file = xstrdup(file);
+	s->line = line;
+	s->text = xstrdup(text);
+	htab__add(&p->source_idx, h, p->nsources);
+}
+
+uint64_t profile__total(const struct profile *p)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		t += p->stacks[i].count;
+	return t;
+}
+
+void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason)
+{
+	struct pskip *k;
+
+	GROW(p->skipped, p->nskipped, p->capskipped);
+	k = &p->skipped[p->nskipped++];
+	k->pid = pid;
+	k->cmdline = xstrdup(cmdline);
+	k->reason = xstrdup(reason);
+}
+
+void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n)
+{
+	struct pevidence *e = NULL;
+
+	for (size_t i = 0; i < p->nevidence; i++)
+		if (p->evidence[i].proc == proc)
+			e = &p->evidence[i];
+	if (!e) {
+		GROW(p->evidence, p->nevidence, p->capevidence);
+		e = &p->evidence[p->nevidence++];
+		e->proc = proc;
+		e->codes = NULL;
+	}
+	free(e->codes);
+	e->codes = codes;
+	e->n = n;
+}
