@@ -97,8 +97,8 @@ def agent_cost(hz, seconds, exe=COLDBPF):
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
-def bpf_cost(depth):
-    out = subprocess.run([COLDBPF, "-F", "999", "--stats", "--max-depth", "256", "--",
+def bpf_cost(depth, exe=COLDBPF):
+    out = subprocess.run([exe, "-F", "999", "--stats", "--max-depth", "256", "--",
                           "taskset", "-c", WORK_CPU, PY,
                           os.path.join(ROOT, "tests", "workloads", "recurse.py"), "3", str(depth)],
                          capture_output=True, text=True, check=True).stdout
@@ -150,8 +150,16 @@ def compare_baseline():
     """Agent CPU (whole 11 s run) and peak RSS, this build vs BENCH_BASELINE,
     interleaved so that both see the same machine."""
     rounds = int(os.environ.get("BENCH_BASELINE_ROUNDS", "5"))
-    print("  this build vs BENCH_BASELINE=%s (%d interleaved 11 s runs each, medians):"
+    print("  this build vs BENCH_BASELINE=%s (%d interleaved runs each, medians):"
           % (BASELINE, rounds), flush=True)
+    ns = {"new": [], "base": []}
+    for i in range(rounds):
+        for name, exe in (("new", COLDBPF), ("base", BASELINE))[::1 if i % 2 == 0 else -1]:
+            ns[name].append(bpf_cost(32, exe)[0])
+    print("    BPF at stack depth 32: %.0f vs %.0f ns per Python sample (%.3fx; runs %s vs %s)"
+          % (statistics.median(ns["new"]), statistics.median(ns["base"]),
+             statistics.median(ns["new"]) / statistics.median(ns["base"]),
+             " ".join("%.0f" % v for v in ns["new"]), " ".join("%.0f" % v for v in ns["base"])), flush=True)
     for hz in (99, 999):
         res = {"new": [], "base": []}
         for i in range(rounds):

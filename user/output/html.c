@@ -84,15 +84,7 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	src = file__read(full, 16 << 20, &len);
 	if (!src)
 		return -1;
-	for (char *p = src; p && *p;) {
-		char *e = strchr(p, '\n');
-
-		lines = xrealloc(lines, nl + 1, sizeof(char *));
-		lines[nl++] = p;
-		if (e)
-			*e = 0;
-		p = e ? e + 1 : NULL;
-	}
+	lines = file__split_lines(src, &nl);
 	mark = xcalloc(nl + 2, 1);
 	*fsamples = 0;
 	*dead = 0;

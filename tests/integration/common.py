@@ -1,0 +1,162 @@
+"""Shared by the integration tests: interpreters, running coldbpf, reading
+profiles, assertions. Imported by run.py and the t_*.py modules."""
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLDBPF = os.environ.get("COLDBPF", os.path.join(ROOT, "build", "coldbpf"))
+WL = os.path.join(ROOT, "tests", "workloads")
+CI = bool(os.environ.get("CI"))
+TMP = tempfile.mkdtemp(prefix="coldbpf-it-")
+
+results = {"passed": 0, "failed": 0, "skipped": 0}
+failures = []
+
+
+# --- interpreters -----------------------------------------------------------
+
+def py_version(exe):
+    out = subprocess.run([exe, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                         capture_output=True, text=True, timeout=30)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def pyenv_root():
+    return os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+
+
+def discover_interpreters():
+    """(label, path, (major, minor)) for every interpreter to test."""
+    env = os.environ.get("COLDBPF_PYTHONS")
+    if env:
+        paths = [p for p in env.split(":") if p]
+    else:
+        paths = []
+        if os.path.exists("/usr/bin/python3.11"):
+            paths.append("/usr/bin/python3.11")
+        for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+            m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+            if not m or (int(m.group(1)), int(m.group(2))) < (3, 8):
+                continue
+            exe = os.path.join(d, "bin", "python%s.%s" % (m.group(1), m.group(2)))
+            if os.path.exists(exe):
+                paths.append(exe)
+    out = []
+    for p in paths:
+        v = py_version(p)
+        if not v:
+            raise SystemExit("interpreter %s does not run" % p)
+        mm = tuple(int(x) for x in v.split(".")[:2])
+        kind = ("debian" if p.startswith("/usr/bin/") else
+                "pyenv" if p.startswith(pyenv_root() + "/") else "other")
+        out.append(("%s %s (%s)" % (kind, v, p), p, mm))
+    return sorted(out, key=lambda t: (not t[1].startswith("/usr/bin/"), t[2]))
+
+
+def unsupported_interpreters():
+    """pyenv CPythons older than 3.8, which coldbpf must refuse by name."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+        if m and (int(m.group(1)), int(m.group(2))) < (3, 8):
+            exe = os.path.join(d, "bin", "python%s.%s" % (m.group(1), m.group(2)))
+            if os.path.exists(exe):
+                out.append(("%s.%s" % (m.group(1), m.group(2)), exe))
+    return out
+
+
+# --- helpers ------------------------------------------------------------------
+
+class Skip(Exception):
+    pass
+
+
+def run_coldbpf(args, timeout=120, **kw):
+    return subprocess.run([COLDBPF] + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def profile(args, timeout=120):
+    """Run coldbpf with -o and return (completed process, profile dict)."""
+    out = os.path.join(TMP, "p%d.json" % time.monotonic_ns())
+    cp = run_coldbpf(["-o", out] + args, timeout=timeout)
+    if cp.returncode != 0:
+        raise AssertionError("coldbpf %s failed (%d): %s" % (" ".join(args), cp.returncode,
+                                                             cp.stderr.strip()))
+    with open(out) as f:
+        return cp, json.load(f)
+
+
+def func_index(prof, qualname, file_suffix=None):
+    for i, f in enumerate(prof["functions"]):
+        if f["qualname"] == qualname and (file_suffix is None or f["file"].endswith(file_suffix)):
+            return i
+    return None
+
+
+def in_stacks(prof, qualname):
+    """Whether any sampled stack has a frame of a function named qualname (the
+    functions table also lists every live code object, for `cold`)."""
+    idx = {i for i, f in enumerate(prof["functions"]) if f["qualname"] == qualname}
+    return any(f in idx for s in prof["stacks"] for f, _ in s["frames"])
+
+
+def self_samples(prof, fidx, pid=None):
+    return sum(s["count"] for s in prof["stacks"]
+               if s["frames"] and s["frames"][-1][0] == fidx and
+               (pid is None or prof["processes"][s["proc"]]["pid"] == pid))
+
+
+def line_samples(prof, fidx):
+    """{line: self samples} of one function."""
+    out = {}
+    for s in prof["stacks"]:
+        if s["frames"] and s["frames"][-1][0] == fidx:
+            ln = s["frames"][-1][1]
+            out[ln] = out.get(ln, 0) + s["count"]
+    return out
+
+
+def marker_line(path, marker):
+    with open(path) as f:
+        for i, line in enumerate(f, 1):
+            if marker in line:
+                return i
+    raise AssertionError("no %s in %s" % (marker, path))
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def method_name(mm, cls, meth):
+    # 3.11+: co_qualname; 3.8-3.10: rebuilt from the source (docs/coldbpf.md, "Names")
+    return "%s.%s" % (cls, meth)
+
+
+def proc_entry(prof, pid):
+    for p in prof["processes"]:
+        if p["pid"] == pid:
+            return p
+    return None
+
+
+# --- BPF availability -----------------------------------------------------
+
+def bpf_check():
+    """None when BPF works, else the reason."""
+    if not os.path.exists(COLDBPF):
+        return "%s is not built" % COLDBPF
+    cp = run_coldbpf(["-d", "0.3", "--top", "1", "--", "/bin/true"], timeout=60)
+    if cp.returncode != 0:
+        return cp.stderr.strip() or "coldbpf exited %d" % cp.returncode
+    return None

@@ -1,0 +1,369 @@
+"""Sampling: shares, threads, recursion, discovery, exits, the CLI, embedding,
+containers, unsupported versions, layout tables."""
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from common import *  # noqa: F401,F403 - the tests' shared vocabulary
+
+
+# --- tests: per interpreter --------------------------------------------------
+
+def t_ratio(label, py, mm):
+    """6:3:1 workload: self shares within 3 points; the hot line >= 90%."""
+    script = os.path.join(WL, "ratio.py")
+    cp, prof = profile(["-F", "999", "--", py, script, "5"])
+    idx = {n: func_index(prof, n, "ratio.py") for n in ("work_a", "work_b", "work_c")}
+    for n, i in idx.items():
+        expect(i is not None, "%s not in profile" % n)
+    counts = {n: self_samples(prof, i) for n, i in idx.items()}
+    total = sum(counts.values())
+    expect(total >= 2000, "too few samples: %d" % total)
+    shares = {n: 100.0 * c / total for n, c in counts.items()}
+    for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
+        expect(abs(shares[n] - want) <= 3, "%s self share %.1f%%, want %d%% +-3 (%s)" %
+               (n, shares[n], want, shares))
+    for n, tag in (("work_a", "HOT-A"), ("work_b", "HOT-B"), ("work_c", "HOT-C")):
+        hot = marker_line(script, tag)
+        lines = line_samples(prof, idx[n])
+        share = 100.0 * lines.get(hot, 0) / max(1, sum(lines.values()))
+        expect(share >= 90, "%s: hot line %d has %.1f%% of its samples (%s)" % (n, hot, share, lines))
+        f = prof["functions"][idx[n]]
+        expect(f["firstline"] == marker_line(script, "def %s(" % n),
+               "%s first line %d" % (n, f["firstline"]))
+    expect(not in_stacks(prof, "work_never"), "work_never ran?")
+    expect("work_never" not in cp.stdout, "work_never in the heatmap")
+    # the text heatmap names the hot functions and shows the hot line's source
+    expect(re.search(r"work_a\s+\S*ratio\.py:%d" % prof["functions"][idx["work_a"]]["firstline"],
+                     cp.stdout), "heatmap lacks work_a:\n" + cp.stdout)
+    expect("x += i * i % 7  # HOT-A" in cp.stdout, "heatmap lacks the hot line's source")
+    p = prof["processes"][0]
+    expect(p["python"].startswith("%d.%d" % mm), "python version %s" % p["python"])
+
+
+def t_threads(label, py, mm):
+    """4 threads, 4 functions: each attributed, with 4 distinct thread ids."""
+    cp, prof = profile(["-F", "499", "--", py, os.path.join(WL, "threads.py"), "3"])
+    tids = {}
+    for name in ("spin_one", "spin_two", "spin_three", "spin_four"):
+        i = func_index(prof, name, "threads.py")
+        expect(i is not None, "%s not attributed" % name)
+        mine = {s["tid"] for s in prof["stacks"] if s["frames"] and s["frames"][-1][0] == i}
+        expect(len(mine) == 1, "%s seen on threads %s" % (name, mine))
+        expect(self_samples(prof, i) >= 20, "%s: only %d samples" % (name, self_samples(prof, i)))
+        tids[name] = mine.pop()
+    expect(len(set(tids.values())) == 4, "thread ids not distinct: %s" % tids)
+    pid = prof["processes"][0]["pid"]
+    expect(pid not in tids.values(), "a worker reported as the main thread")
+
+
+def _recursion_leaf(prof):
+    i = func_index(prof, "recurse", "recurse.py")
+    expect(i is not None, "recurse not in profile")
+    leaf_line = marker_line(os.path.join(WL, "recurse.py"), "# LEAF")
+    best = max((s for s in prof["stacks"] if s["frames"] and s["frames"][-1] == [i, leaf_line]),
+               key=lambda s: s["count"], default=None)
+    expect(best is not None, "no stack ends in the leaf line")
+    return i, best
+
+
+def t_recursion(label, py, mm):
+    """300 deep: complete with --max-depth 512; truncated and flagged at the default."""
+    script = os.path.join(WL, "recurse.py")
+    cp, prof = profile(["-F", "499", "--max-depth", "512", "--", py, script, "2", "300"])
+    i, s = _recursion_leaf(prof)
+    names = [prof["functions"][f]["qualname"] for f, _ in s["frames"]]
+    expect(not s["truncated"], "flagged truncated at --max-depth 512")
+    expect(names.count("recurse") == 300, "%d recurse frames, want 300" % names.count("recurse"))
+    expect(names[0] == "<module>" and names[1] == "main", "root frames: %s" % names[:3])
+    cp, prof = profile(["-F", "499", "--", py, script, "2", "300"])
+    i, s = _recursion_leaf(prof)
+    expect(s["truncated"], "300-deep stack not flagged at the default depth")
+    expect(len(s["frames"]) == prof["max_depth"] == 128, "kept %d frames" % len(s["frames"]))
+    expect(all(f == i for f, _ in s["frames"]), "truncation must drop the root side")
+    expect("deeper than --max-depth 128" in cp.stdout, "truncation not flagged in the report")
+    expect(prof["stats"]["truncated"] > 0, "truncation not counted")
+
+
+def t_all_python(label, py, mm):
+    """Two running processes plus one started later: all three reported."""
+    script = os.path.join(WL, "spin.py")
+    early = [subprocess.Popen([py, script, "7"]) for _ in range(2)]
+    out = os.path.join(TMP, "all%d.json" % time.monotonic_ns())
+    try:
+        time.sleep(0.3)
+        prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "199", "-d", "4", "-o", out],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        late = subprocess.Popen([py, script, "2"])
+        so, se = prof_proc.communicate(timeout=60)
+        expect(prof_proc.returncode == 0, "coldbpf failed: %s" % se)
+        late.wait(timeout=30)
+    finally:
+        for p in early:
+            p.kill()
+            p.wait()
+    with open(out) as f:
+        prof = json.load(f)
+    run = func_index(prof, method_name(mm, "Spinner", "run"), "spin.py")
+    expect(run is not None, "Spinner.run not found (%s)" %
+           [f["qualname"] for f in prof["functions"]][:20])
+    for p in early + [late]:
+        e = proc_entry(prof, p.pid)
+        expect(e is not None, "PID %d missing from --all-python" % p.pid)
+        expect(self_samples(prof, run, p.pid) > 20, "PID %d: %d samples" %
+               (p.pid, self_samples(prof, run, p.pid)))
+        expect(str(p.pid) in so, "PID %d not in the text summary" % p.pid)
+    expect(proc_entry(prof, late.pid)["exited"], "late process exited but is not flagged")
+
+
+def t_exit_midrun(label, py, mm):
+    """A process that exits mid-run is still reported, with its functions."""
+    script = os.path.join(WL, "ratio.py")
+    out = os.path.join(TMP, "exit%d.json" % time.monotonic_ns())
+    prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "499", "-d", "3", "-o", out],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    short = subprocess.Popen([py, script, "1"])
+    short.wait(timeout=30)
+    so, se = prof_proc.communicate(timeout=60)
+    expect(prof_proc.returncode == 0, "coldbpf failed: %s" % se)
+    with open(out) as f:
+        prof = json.load(f)
+    e = proc_entry(prof, short.pid)
+    expect(e is not None, "exited PID %d missing" % short.pid)
+    expect(e["exited"], "PID %d not flagged exited" % short.pid)
+    a = func_index(prof, "work_a", "ratio.py")
+    expect(a is not None and self_samples(prof, a, short.pid) > 100, "work_a of the exited process")
+    expect(not in_stacks(prof, "work_never") and "work_never" not in so,
+           "a function that never ran is reported")
+
+
+# --- once ---------------------------------------------------------------------
+
+# --- tests: once ---------------------------------------------------------------
+
+def t_report_roundtrip(py):
+    """report FILE re-renders exactly what the live run printed; folded is well formed."""
+    folded = os.path.join(TMP, "live.folded")
+    cp, prof = profile(["-F", "499", "--lines", "--stats", "--folded", folded, "--",
+                        py, os.path.join(WL, "ratio.py"), "1.5"])
+    path = max(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)
+    rp = run_coldbpf(["report", path, "--lines", "--stats", "--folded", folded + "2"])
+    expect(rp.returncode == 0, "report failed: %s" % rp.stderr)
+    expect(rp.stdout == cp.stdout, "report output differs from the live run:\n%s\n---\n%s" %
+           (cp.stdout, rp.stdout))
+    with open(folded) as f:
+        live = f.read()
+    with open(folded + "2") as f:
+        expect(f.read() == live, "folded output differs after the round trip")
+    total = 0
+    pid = prof["processes"][0]["pid"]
+    for line in live.splitlines():
+        m = re.match(r"^(.+) (\d+)$", line)
+        expect(m, "bad folded line %r" % line)
+        frames = m.group(1).split(";")
+        expect(re.match(r"^\S+ \(%d\)$" % pid, frames[0]), "root is not COMM (PID): %r" % line)
+        for fr in frames[1:]:
+            expect(re.match(r"^.+ \(.+:(\d+|\?)\)$", fr), "bad frame %r" % fr)
+        total += int(m.group(2))
+    expect(total == sum(s["count"] for s in prof["stacks"]), "folded counts do not add up")
+    expect(re.search(r";work_a \(\S*ratio\.py:\d+\) \d+$", live, re.M), "no work_a leaf in folded")
+    top = run_coldbpf(["report", path, "--top", "2"])
+    expect(top.returncode == 0 and "work_c" not in top.stdout.split("Hottest lines")[0],
+           "--top 2 still lists a third function")
+
+
+def t_cli_errors(py):
+    """Bad input: one clear line on stderr and exit 1, never a crash."""
+    def bad(args, pattern, **kw):
+        cp = run_coldbpf(args, timeout=60, **kw)
+        expect(cp.returncode == 1, "%s: exit %d, want 1 (%s)" % (args, cp.returncode, cp.stderr))
+        err = cp.stderr.strip().splitlines()
+        expect(err and re.search(pattern, err[0]), "%s: stderr %r lacks /%s/" % (args, err, pattern))
+        expect(not cp.stdout.strip() or args[:1] == ["report"], "%s printed a report" % args)
+
+    bad(["-p", "999999999"], r"invalid PID|no process")
+    bad(["-p", "4194000"], r"no process with PID 4194000")
+    bad(["-p", "abc"], r"invalid PID 'abc'")
+    bad([], r"nothing to profile")
+    bad(["-a", "-p", "1"], r"choose one")
+    bad(["-F", "0", "-a"], r"-F needs")
+    bad(["--max-depth", "5000", "-a"], r"--max-depth needs")
+    bad(["-d", "-3", "-a"], r"-d needs")
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        bad(["-p", str(sleeper.pid)], r"PID %d \(sleep\) is not a CPython process" % sleeper.pid)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    for ver, exe in unsupported_interpreters():
+        p = subprocess.Popen([exe, "-c", "import time; time.sleep(30)"])
+        try:
+            time.sleep(0.5)
+            bad(["-p", str(p.pid)], r"CPython %s is not supported" % re.escape(ver))
+        finally:
+            p.kill()
+            p.wait()
+    # corrupt, foreign and future profile files
+    garbage = os.path.join(TMP, "garbage.json")
+    with open(garbage, "wb") as f:
+        f.write(b"\x00\xffnot json{{{")
+    bad(["report", garbage], r"not a coldbpf profile")
+    foreign = os.path.join(TMP, "foreign.json")
+    with open(foreign, "w") as f:
+        json.dump({"hello": 1}, f)
+    bad(["report", foreign], r"not a coldbpf profile")
+    future = os.path.join(TMP, "future.json")
+    with open(future, "w") as f:
+        json.dump({"format": "coldbpf-profile", "version": 99}, f)
+    bad(["report", future], r"version 99 is not supported")
+    badidx = os.path.join(TMP, "badidx.json")
+    with open(badidx, "w") as f:
+        json.dump({"format": "coldbpf-profile", "version": 1, "processes": [], "functions": [],
+                   "stacks": [{"proc": 0, "tid": 1, "count": 1, "frames": [[5, 1]]}]}, f)
+    bad(["report", badidx], r"stack 0 is malformed")
+    bad(["report", os.path.join(TMP, "missing.json")], r"missing\.json")
+    # without root: name the missing capabilities
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        cp = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             "--inh-caps=-all", COLDBPF, "-a", "-d", "1"],
+                            capture_output=True, text=True, timeout=60)
+        expect(cp.returncode == 1, "unprivileged run exited %d" % cp.returncode)
+        expect(re.search(r"missing capabilities CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE",
+                         cp.stderr), "unprivileged stderr: %r" % cp.stderr)
+    # a target exiting immediately under -- CMD still ends cleanly
+    cp = run_coldbpf(["-d", "5", "--", py, "-c", "pass"])
+    expect(cp.returncode == 0, "short command: %s" % cp.stderr)
+    cp = run_coldbpf(["--", "/nonexistent/prog"])
+    expect("cannot run /nonexistent/prog" in cp.stderr, "exec failure not reported: %r" % cp.stderr)
+
+
+def t_sigint(py):
+    """SIGINT ends a run cleanly and still reports."""
+    p = subprocess.Popen([COLDBPF, "-F", "199", "--", py, os.path.join(WL, "spin.py"), "20"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    time.sleep(2)
+    p.send_signal(signal.SIGINT)
+    so, se = p.communicate(timeout=30)
+    expect(p.returncode == 0, "exit %d after SIGINT: %s" % (p.returncode, se))
+    expect("Hottest functions" in so and "run" in so, "no report after SIGINT:\n" + so)
+
+
+def embed_hosts():
+    """(version, python-config) of every pyenv CPython with a shared libpython."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(pyenv_root(), "versions", "*"))):
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", os.path.basename(d))
+        if not m or (int(m.group(1)), int(m.group(2))) < (3, 8):
+            continue
+        cfg = os.path.join(d, "bin", "python%s.%s-config" % (m.group(1), m.group(2)))
+        if os.path.exists(cfg) and glob.glob(os.path.join(d, "lib", "libpython*.so")):
+            out.append(("%s.%s" % (m.group(1), m.group(2)), cfg))
+    return out
+
+
+def t_embedded(py):
+    """A C program linked against libpython3.X.so, running Python, is profiled correctly."""
+    hosts = embed_hosts()
+    expect(any(v == "3.11" for v, _ in hosts), "no pyenv 3.11 with libpython3.11.so to embed")
+    script = os.path.join(WL, "ratio.py")
+    for ver, cfg in hosts:
+        flags = subprocess.run([cfg, "--cflags", "--ldflags", "--embed"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        libdir = subprocess.run([cfg, "--prefix"], capture_output=True, text=True,
+                                check=True).stdout.strip() + "/lib"
+        exe = os.path.join(TMP, "cb-embed-%s" % ver)
+        subprocess.run(["cc", "-o", exe, os.path.join(ROOT, "tests", "embed", "embed.c")] + flags +
+                       ["-Wl,-rpath," + libdir], check=True, capture_output=True)
+        cp, prof = profile(["-F", "999", "--", exe, script, "3"])
+        p = prof["processes"][0]
+        expect(p["comm"].startswith("cb-embed"), "%s: comm %r" % (ver, p["comm"]))
+        expect(p["python"].startswith(ver + "."), "%s: version %s" % (ver, p["python"]))
+        idx = {n: func_index(prof, n, "ratio.py") for n in ("work_a", "work_b", "work_c")}
+        expect(all(i is not None for i in idx.values()), "%s: functions missing" % ver)
+        counts = {n: self_samples(prof, i) for n, i in idx.items()}
+        total = sum(counts.values())
+        share = 100.0 * counts["work_a"] / max(1, total)
+        expect(total > 1000 and abs(share - 60) <= 3, "%s: work_a %.1f%% of %d" % (ver, share, total))
+        print("     embedded %s: %d samples, work_a %.1f%%, found via %s" %
+              (ver, total, share, p["version_method"]))
+
+
+def t_binary_not_at_host_path(py):
+    """The interpreter's files are read where the process sees them (/proc/PID/map_files), as
+    for a container: profile a CPython whose binary and libpython were deleted after start."""
+    src = os.path.join(pyenv_root(), "versions")
+    base = sorted(glob.glob(os.path.join(src, "3.11.*")))
+    expect(base, "needs a pyenv 3.11")
+    prefix = base[0]
+    d = tempfile.mkdtemp(prefix="coldbpf-gone-")
+    os.makedirs(os.path.join(d, "bin"))
+    os.makedirs(os.path.join(d, "lib"))
+    shutil.copy2(os.path.join(prefix, "bin", "python3.11"), os.path.join(d, "bin", "python3.11"))
+    for lib in glob.glob(os.path.join(prefix, "lib", "libpython3.11.so*")):
+        shutil.copy2(lib, os.path.join(d, "lib", os.path.basename(lib)))
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.join(d, "lib"), PYTHONHOME=prefix)
+    p = subprocess.Popen([os.path.join(d, "bin", "python3.11"), os.path.join(WL, "spin.py"), "6"], env=env)
+    try:
+        time.sleep(1.0)
+        with open("/proc/%d/maps" % p.pid) as f:
+            maps = f.read()
+        expect(os.path.join(d, "lib") in maps, "the copied libpython is not the one mapped")
+        shutil.rmtree(d)
+        cp, prof = profile(["-F", "499", "-d", "2", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+    e = proc_entry(prof, p.pid)
+    expect(e and e["python"].startswith("3.11."), "deleted interpreter not resolved: %s" % e)
+    run = func_index(prof, "Spinner.run", "spin.py")
+    expect(run is not None and self_samples(prof, run) > 200, "Spinner.run not sampled")
+
+
+def t_all_python_skips_unsupported(py):
+    """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
+    old = unsupported_interpreters()
+    expect(old, "no unsupported CPython installed to check the refusal with")
+    procs = [subprocess.Popen([exe, "-c", "import time; time.sleep(30)"]) for _, exe in old]
+    try:
+        time.sleep(0.5)
+        cp, prof = profile(["-d", "1.5", "--all-python"])
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+    skipped = {s["pid"]: s for s in prof["skipped"]}
+    for (ver, exe), p in zip(old, procs):
+        expect(p.pid in skipped, "PID %d (CPython %s) not listed as skipped" % (p.pid, ver))
+        expect("CPython %s is not supported" % ver in skipped[p.pid]["reason"], skipped[p.pid])
+        expect(proc_entry(prof, p.pid) is None, "unsupported PID %d was profiled" % p.pid)
+        expect(re.search(r"^\s+%d .*CPython %s is not supported" % (p.pid, re.escape(ver)),
+                         cp.stdout, re.M), "summary lacks skipped PID %d" % p.pid)
+    expect("Skipped (CPython, not profiled)" in cp.stdout, cp.stdout)
+
+
+def t_layout_tables(interps):
+    """The committed layout rows equal what every installed interpreter's headers give."""
+    cp = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-layout.py"), "--check"] +
+                        [py for _, py, _ in interps], capture_output=True, text=True, timeout=300)
+    for line in cp.stdout.splitlines():
+        print("     " + line)
+    expect(cp.returncode == 0, "layout rows differ from the headers:\n%s%s" % (cp.stdout, cp.stderr))
+    expect(cp.stdout.count(" same") == len(interps), "not every interpreter was checked")
+
+
+PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun]
+ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
+        t_binary_not_at_host_path]
+NO_BPF = [t_layout_tables]
