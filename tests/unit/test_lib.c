@@ -82,7 +82,7 @@ Test(lib, srccache_lines_and_eviction)
 		fprintf(f, "first %d\n\t  indented  \r\n\nlast line without newline", i);
 		fclose(f);
 	}
-	c = srccache__new(2, 1 << 20, 0);
+	c = srccache__new(2, 1 << 20);
 	for (int round = 0; round < 2; round++)
 		for (int i = 0; i < 4; i++) {
 			char want[16];
@@ -104,7 +104,7 @@ Test(lib, srccache_lines_and_eviction)
 	fwrite("a\0b\n", 1, 4, f);
 	fclose(f);
 	srccache__free(c);
-	c = srccache__new(0, 1 << 20, 0);
+	c = srccache__new(0, 1 << 20);
 	cr_assert_null(srccache__get(c, getpid(), path[0])->data, "a NUL byte: not source");
 	srccache__free(c);
 	for (int i = 0; i < 4; i++)

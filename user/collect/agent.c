@@ -23,6 +23,7 @@
 #include "lib/alloc.h"
 #include "lib/clock.h"
 #include "lib/msg.h"
+#include "lib/tfile.h"
 #include "profile/profile.h"
 #include "sampler.skel.h"
 
@@ -203,6 +204,19 @@ static int loop(struct agent *a, double start)
 	return 0;
 }
 
+/* What the one reader of target files did (lib/tfile.h), into the registry. */
+static void read_source_stats(struct profile *prof)
+{
+	struct tfile_stats ts;
+
+	tfile__stats(&ts);
+	prof->stats.counters[CTR_SRC_READ] = ts.reads;
+	prof->stats.counters[CTR_SRC_REFUSED] = ts.refused;
+	prof->stats.counters[CTR_SRC_DENIED] = ts.denied;
+	prof->stats.counters[CTR_SRC_FAILED] = ts.failed;
+	prof->stats.counters[CTR_SRC_TIMEOUTS] = ts.timeouts;
+}
+
 static void set_started(struct profile *prof)
 {
 	time_t wall = time(NULL);
@@ -239,6 +253,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	prof->duration_s = clock__now() - start;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
+	read_source_stats(prof);
 	if (o->mode == MODE_CMD && !a.child.done)
 		child__stop(&a.child, *o->stop == SIGINT ? SIGINT : SIGTERM);
 	else if (o->mode == MODE_CMD)

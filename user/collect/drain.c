@@ -8,7 +8,6 @@
 #include "cpython/symtab.h"
 #include "lib/alloc.h"
 #include "lib/srccache.h"
-#include "lib/tfile.h"
 #include "profile/profile.h"
 
 #define SRC_MAX (16 << 20)	/* bytes of a source file read for line previews */
@@ -23,8 +22,8 @@ void drain__init(struct drain *d, struct profile *prof, struct targets *tg, int 
 	d->stacks_fd = stacks_fd;
 	d->stack_value_size = stack_value_size;
 	d->max_depth = max_depth;
-	/* the file as the process sees it; once it is gone, the same absolute path here */
-	d->src = srccache__new(0, SRC_MAX, TFILE_HOST_FALLBACK);
+	/* the file as the process sees it, read while it runs (lib/tfile.h) */
+	d->src = srccache__new(0, SRC_MAX);
 }
 
 void drain__free(struct drain *d)

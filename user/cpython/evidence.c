@@ -274,7 +274,7 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	chunk = xcalloc(CHUNK + 1024, 1);
 	htab__init(&sc.idx);
 	htab__init(&seen);
-	sc.src = srccache__new(0, 4 << 20, 0);
+	sc.src = srccache__new(0, 4 << 20);
 	for (line = maps; line && *line;) {
 		uint64_t start, end;
 		char perms[5] = "", name[256] = "";

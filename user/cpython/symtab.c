@@ -34,7 +34,7 @@ struct symtab *symtab__new(int pid, const struct pylayout *l, symtab_intern_fn i
 	s->intern = intern;
 	s->intern_ctx = ctx;
 	htab__init(&s->idx);
-	s->src = srccache__new(SRC_CACHE, SRC_MAX, 0);
+	s->src = srccache__new(SRC_CACHE, SRC_MAX);
 	return s;
 }
 

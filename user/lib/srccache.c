@@ -11,17 +11,15 @@ struct srccache {
 	struct srcfile **files;	/* in the order read: the oldest is evicted */
 	size_t n, first, max;	/* ring of max slots when bounded */
 	size_t max_bytes;
-	unsigned flags;
 	struct htab idx;	/* hash(name) -> slot + 1 */
 };
 
-struct srccache *srccache__new(size_t max_files, size_t max_bytes, unsigned flags)
+struct srccache *srccache__new(size_t max_files, size_t max_bytes)
 {
 	struct srccache *c = xcalloc(1, sizeof(*c));
 
 	c->max = max_files;
 	c->max_bytes = max_bytes;
-	c->flags = flags;
 	return c;
 }
 
@@ -69,7 +67,7 @@ const struct srcfile *srccache__get(struct srccache *c, int pid, const char *nam
 		return c->files[*v - 1];
 	f = xcalloc(1, sizeof(*f));
 	f->name = xstrdup(name);
-	f->data = tfile__read(pid, name, c->max_bytes, &f->len, c->flags);
+	f->data = tfile__read(pid, name, c->max_bytes, &f->len);
 	if (c->max && c->n == c->max) {
 		/* bounded: replace the oldest */
 		struct probe old = { c, c->files[c->first]->name };

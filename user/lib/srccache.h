@@ -19,8 +19,8 @@ struct srcfile {
 
 struct srccache;
 
-/* max_files 0: unbounded. flags: enum tfile_flags. */
-struct srccache *srccache__new(size_t max_files, size_t max_bytes, unsigned flags);
+/* max_files 0: unbounded; max_bytes: read of one file. */
+struct srccache *srccache__new(size_t max_files, size_t max_bytes);
 void srccache__free(struct srccache *c);
 /* The file named name, read through pid's view when not cached. Never NULL;
  * valid until the next srccache__get. */

@@ -155,6 +155,12 @@ void text__stats(const struct profile *p, FILE *out)
 	}
 	fprintf(out, "  %-26s %12" PRIu64 "\n", counter__name(CTR_UNRESOLVED_FRAMES),
 		s->counters[CTR_UNRESOLVED_FRAMES]);
+	for (int i = CTR_UNRESOLVED_FRAMES + 1; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		if (c->kind == CTR_KIND_LOSS && s->counters[i])
+			fprintf(out, "  %-26s %12" PRIu64 "\n", c->name, s->counters[i]);
+	}
 	if (py)
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);

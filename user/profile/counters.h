@@ -16,6 +16,11 @@
 enum counter {
 	/* 0 .. CB_STAT_NR - 1: the BPF program's per-CPU counters, summed */
 	CTR_UNRESOLVED_FRAMES = CB_STAT_NR,	/* frames whose code object could not be read */
+	CTR_SRC_READ,			/* source files read as a target's user (lib/tfile.h) */
+	CTR_SRC_REFUSED,		/* ... named by a target, not a regular file on an ordinary fs */
+	CTR_SRC_DENIED,			/* ... the target's user could not read, or outside its root */
+	CTR_SRC_FAILED,			/* ... gone, unreadable or binary */
+	CTR_SRC_TIMEOUTS,		/* ... reads abandoned at their deadline */
 	CTR_BPF_RUN_CNT,		/* kernel run-time stats of the sampler: runs */
 	CTR_BPF_RUN_TIME_NS,		/* ... and their total ns */
 	CTR_NR,
