@@ -101,3 +101,107 @@ def t_source_from_target_mount_namespace(py):
 
 
 ONCE = [t_hostile_file_names, t_source_from_target_mount_namespace]
+
+
+def t_outputs_private_atomic(py):
+    """Outputs replace a symlink planted at their path instead of following it,
+    are mode 0600, and under sudo belong to the invoking user, who can then
+    read them without root."""
+    os.chmod(TMP, 0o755)
+    d = os.path.join(TMP, "outputs%d" % time.monotonic_ns())
+    os.makedirs(d)
+    os.chmod(d, 0o777)
+    victim = os.path.join(d, "victim")
+    with open(victim, "w") as f:
+        f.write("VICTIM")
+    out = os.path.join(d, "prof.json")
+    folded = os.path.join(d, "prof.folded")
+    os.symlink(victim, out)
+    os.symlink(victim, folded)
+    cp = run_coldbpf(["-d", "1", "-o", out, "--folded", folded, "--", py, "-c",
+                      "import time\nend = time.time() + 0.8\nwhile time.time() < end: pass"])
+    expect(cp.returncode == 0, cp.stderr)
+    expect(open(victim).read() == "VICTIM", "the planted symlink was followed")
+    for p in (out, folded):
+        st = os.lstat(p)
+        expect(stat.S_ISREG(st.st_mode), "%s is not a regular file" % p)
+        expect(stat.S_IMODE(st.st_mode) == 0o600, "%s has mode %o, not 0600" % (p, stat.S_IMODE(st.st_mode)))
+    expect(not [n for n in os.listdir(d) if ".tmp-" in n], "temporary files left: %s" % os.listdir(d))
+    # under sudo: the invoking user owns the outputs and reads them without root
+    env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
+    out2 = os.path.join(d, "sudo.json")
+    cp = run_coldbpf(["report", out, "-o", out2], env=env)
+    expect(cp.returncode == 0, cp.stderr)
+    st = os.stat(out2)
+    expect((st.st_uid, st.st_gid) == (65534, 65534), "owned by %d:%d, not the sudo user" % (st.st_uid, st.st_gid))
+    exe = os.path.join(d, "coldbpf")	# runnable by nobody wherever the clone is
+    shutil.copy(COLDBPF, exe)
+    os.chmod(exe, 0o755)
+    cp = subprocess.run(NOBODY + [exe, "report", out2, "--top", "3"], capture_output=True, text=True,
+                        timeout=60)
+    expect(cp.returncode == 0 and "Hottest functions" in cp.stdout, "the sudo user cannot read it: %s" % cp.stderr)
+    cp = run_coldbpf(["html", "--src", os.path.join(WL, "coldapp"), "-o", os.path.join(d, "html"), out])
+    expect(cp.returncode == 0, cp.stderr)
+    st = os.lstat(os.path.join(d, "html"))
+    expect(stat.S_IMODE(st.st_mode) == 0o700, "html directory mode %o" % stat.S_IMODE(st.st_mode))
+    os.symlink(victim, os.path.join(d, "html2"))
+    cp = run_coldbpf(["html", "--src", os.path.join(WL, "coldapp"), "-o", os.path.join(d, "html2"), out])
+    expect(cp.returncode == 1 and "not a directory" in cp.stderr, "html into a symlink: %s" % cp.stderr)
+
+
+def t_rm_as_the_invoking_user(py):
+    """rm keeps owner and mode, edits as the sudo user, refuses symlinks, and a
+    class whose only method goes keeps a body (the module still imports)."""
+    os.chmod(TMP, 0o755)
+    tree = os.path.join(TMP, "rmtree%d" % time.monotonic_ns())
+    os.makedirs(os.path.join(tree, "pkg"))
+    mod = os.path.join(tree, "pkg", "mod.py")
+    with open(mod, "w") as f:
+        f.write("class Lonely:\n    def only(self):\n        return 1\n\n\ndef used():\n    return 2\n")
+    with open(os.path.join(tree, "main.py"), "w") as f:
+        f.write("import sys, time\nsys.path.insert(0, %r)\nimport mod\nmod.used()\n"
+                "print('ready', flush=True)\ntime.sleep(60)\n" % os.path.join(tree, "pkg"))
+    for root, dirs, files in os.walk(tree):
+        for n in dirs + files:
+            os.chown(os.path.join(root, n), 65534, 65534)
+    os.chown(tree, 65534, 65534)
+    os.chmod(mod, 0o640)
+    outside = os.path.join(TMP, "outside%d.py" % time.monotonic_ns())
+    shutil.copy(mod, outside)
+    os.symlink(outside, os.path.join(tree, "pkg", "link.py"))	# never imported: never-ran
+    target = start_ready([py, os.path.join(tree, "main.py")])
+    env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
+    try:
+        cp = run_coldbpf(["rm", "--src", tree, "pkg/link.py:Lonely.only", "-p", str(target.pid)], env=env)
+        expect(cp.returncode == 1 and "symlinks are not edited" in cp.stderr,
+               "a symlinked file was edited: %s" % cp.stderr)
+        expect(open(outside).read() == open(mod).read(), "the symlink's target was written")
+        cp = run_coldbpf(["rm", "--src", tree, "pkg/mod.py:Lonely.only", "-p", str(target.pid)], env=env)
+        expect(cp.returncode == 0, cp.stderr)
+    finally:
+        target.kill()
+        target.wait()
+    text = open(mod).read()
+    expect("def only" not in text and "class Lonely:\n    pass\n" in text, text)
+    st = os.lstat(mod)
+    expect((st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (65534, 65534, 0o640),
+           "owner/mode not kept: %d:%d %o" % (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)))
+    cp = subprocess.run([py, "-c", "import sys; sys.path.insert(0, %r); import mod; mod.Lonely()"
+                         % os.path.join(tree, "pkg")], capture_output=True, text=True, timeout=30)
+    expect(cp.returncode == 0, "the edited module does not import: %s" % cp.stderr)
+    # a file the sudo user may not write is not written by root on their behalf
+    os.chown(mod, 0, 0)
+    os.chmod(mod, 0o644)
+    with open(mod, "a") as f:
+        f.write("\n\ndef never():\n    return 3\n")
+    target = start_ready([py, os.path.join(tree, "main.py")])
+    try:
+        cp = run_coldbpf(["rm", "--src", tree, "pkg/mod.py:never", "-p", str(target.pid)], env=env)
+    finally:
+        target.kill()
+        target.wait()
+    expect(cp.returncode == 1 and "def never" in open(mod).read(),
+           "root wrote a file its sudo user could not: %s" % cp.stderr)
+
+
+ONCE += [t_outputs_private_atomic, t_rm_as_the_invoking_user]

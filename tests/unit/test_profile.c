@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The profile model and its views: stats, text, folded, JSON round trip. */
 #include <criterion/criterion.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,43 @@ Test(profile_json, corrupt_files_give_one_line_errors)
 	expect_load_error("{\"format\":\"coldbpf-profile\",\"version\":1,\"processes\":[{\"pid\":-5,"
 			   "\"comm\":\"a\",\"cmdline\":\"a\",\"python\":\"3.11\"}]}", "process 0 is malformed");
 	expect_load_error("{\"format\":\"coldbpf-profile\",\"format\":\"x\"}", "invalid JSON");
+}
+
+/* Profiles written by earlier coldbpf versions stay readable: each committed
+ * one (tests/data/profiles/) loads, keeps its samples and counters, and
+ * renders the same after a save and a load with this version. */
+Test(profile_json, older_profiles_stay_readable)
+{
+	glob_t g;
+	char err[512];
+
+	cr_assert_eq(glob("tests/data/profiles/*.json", 0, NULL, &g), 0, "no committed profiles");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct profile *p = profile__load_json(g.gl_pathv[i], err, sizeof(err)), *q;
+		char path[] = "/tmp/coldbpf-unit-XXXXXX";
+		struct output_opts o = { .top = 20, .lines = true, .stats = true };
+		char *a, *b;
+		int fd;
+
+		cr_assert_not_null(p, "%s", err);
+		cr_assert_gt(profile__total(p), 100, "%s: samples", g.gl_pathv[i]);
+		cr_assert_geq(p->nprocs, 1);
+		cr_assert(p->stats.present && p->stats.counters[CB_STAT_RECORDED] > 0, "%s: counters", g.gl_pathv[i]);
+		cr_assert_eq(p->stats.counters[CTR_SRC_DENIED], 0, "a counter the old file lacks reads as 0");
+		fd = mkstemp(path);
+		cr_assert_geq(fd, 0);
+		close(fd);
+		cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+		q = profile__load_json(path, err, sizeof(err));
+		cr_assert_not_null(q, "%s", err);
+		a = render(p, 0, &o);
+		b = render(q, 0, &o);
+		cr_assert_str_eq(a, b);
+		free(a);
+		free(b);
+		profile__free(p);
+		profile__free(q);
+		unlink(path);
+	}
+	globfree(&g);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "cli/cmd.h"
 #include "deadcode/deadcode.h"
+#include "lib/file.h"
 #include "lib/msg.h"
 
 static const char html_usage[] =
@@ -34,10 +35,8 @@ int cmd__html(int argc, char **argv)
 		msg__err("html needs -o OUTDIR");
 		goto cleanup;
 	}
-	if (mkdir(da.output, 0755) && errno != EEXIST) {
-		msg__err("cannot create %s: %s", da.output, strerror(errno));
+	if (file__make_dir(da.output))
 		goto cleanup;
-	}
 	if (deadcode__collect(&d, &da.s))
 		goto cleanup;
 	deadcode__sort(&d);

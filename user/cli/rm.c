@@ -47,7 +47,7 @@ int cmd__rm(int argc, char **argv)
 		goto cleanup;
 	}
 	snprintf(path, sizeof(path), "%s/%.*s", d.root, (int)(colon - da.key), da.key);
-	if (stat(path, &st)) {
+	if (lstat(path, &st)) {
 		msg__err("%s: %s", path, strerror(errno));
 		goto cleanup;
 	}

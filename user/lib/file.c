@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "lib/file.h"
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +71,146 @@ char **file__split_lines(char *data, size_t *n)
 	return lines;
 }
 
-FILE *file__create(const char *path)
-{
-	FILE *f = fopen(path, "w");
+static unsigned int out_mode = 0600;
 
-	if (!f)
-		msg__err("cannot write %s: %s", path, strerror(errno));
-	return f;
+void file__set_mode(unsigned int mode)
+{
+	out_mode = mode & 07777;
 }
 
-int file__commit(FILE *f, const char *path)
+/* The sudo user, when root runs on their behalf. */
+static bool sudo_owner(uid_t *uid, gid_t *gid)
 {
-	if (ferror(f) | fclose(f)) {
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+	char *end;
+	unsigned long v;
+
+	if (geteuid() != 0 || !u || !g)
+		return false;
+	v = strtoul(u, &end, 10);
+	if (!*u || *end || v == 0 || v >= UINT32_MAX)
+		return false;
+	*uid = v;
+	v = strtoul(g, &end, 10);
+	if (!*g || *end || v >= UINT32_MAX)
+		return false;
+	*gid = v;
+	return true;
+}
+
+struct outfile *file__create_as(const char *path, unsigned int mode, long uid, long gid)
+{
+	struct outfile *o;
+	char *tmp;
+	int fd = -1;
+	uid_t su;
+	gid_t sg;
+
+	tmp = xcalloc(strlen(path) + 32, 1);
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		uint64_t r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint64_t)getpid() * 1000003u + i;
+		sprintf(tmp, "%s.tmp-%012llx", path, (unsigned long long)(r & 0xffffffffffffULL));
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		msg__err("cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	fchmod(fd, mode & 07777);	/* whatever the umask */
+	if (uid < 0 && sudo_owner(&su, &sg)) {
+		uid = su;
+		gid = sg;
+	}
+	if (uid >= 0 && fchown(fd, uid, gid)) {
+		msg__err("cannot give %s to uid %ld: %s", path, uid, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		free(o);
 		msg__err("cannot write %s", path);
+		return NULL;
+	}
+	o->path = xstrdup(path);
+	o->tmp = tmp;
+	return o;
+}
+
+struct outfile *file__create(const char *path)
+{
+	return file__create_as(path, out_mode, -1, -1);
+}
+
+static void outfile_free(struct outfile *o)
+{
+	free(o->path);
+	free(o->tmp);
+	free(o);
+}
+
+void file__abort(struct outfile *o)
+{
+	if (!o)
+		return;
+	if (o->f)
+		fclose(o->f);
+	unlink(o->tmp);
+	outfile_free(o);
+}
+
+int file__commit(struct outfile *o)
+{
+	bool bad = fflush(o->f) || ferror(o->f) || fsync(fileno(o->f));
+	int e = errno;
+
+	if (fclose(o->f))
+		bad = true, e = errno;
+	o->f = NULL;
+	if (!bad && rename(o->tmp, o->path))
+		bad = true, e = errno;
+	if (bad) {
+		msg__err("cannot write %s: %s", o->path, strerror(e ? e : EIO));
+		unlink(o->tmp);
+		outfile_free(o);
+		return -1;
+	}
+	outfile_free(o);
+	return 0;
+}
+
+int file__make_dir(const char *path)
+{
+	struct stat st;
+	uid_t su;
+	gid_t sg;
+
+	if (!mkdir(path, out_mode & 0044 ? 0755 : 0700)) {
+		chmod(path, out_mode & 0044 ? 0755 : 0700);	/* whatever the umask */
+		if (sudo_owner(&su, &sg) && chown(path, su, sg)) {
+			msg__err("cannot give %s to uid %u: %s", path, (unsigned)su, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != EEXIST) {
+		msg__err("cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) || !S_ISDIR(st.st_mode)) {
+		msg__err("%s exists and is not a directory (symlinks are not followed)", path);
 		return -1;
 	}
 	return 0;

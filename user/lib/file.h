@@ -17,8 +17,36 @@ char *file__read(const char *path, size_t max, size_t *len);
  * of line starts (caller frees it, not the lines) and *n. */
 char **file__split_lines(char *data, size_t *n);
 
-/* Outputs go through these two, so that how a file is created (and later
- * replaced atomically) is decided in one place. NULL/-1 after a message. */
-FILE *file__create(const char *path);
-int file__commit(FILE *f, const char *path);
+/*
+ * Every output coldbpf writes (profiles, lists, HTML pages, edited sources)
+ * goes through these, so how files are created is decided here: a temporary
+ * file next to the destination, created O_CREAT|O_EXCL|O_NOFOLLOW (a symlink
+ * planted at its name is never followed), written, fsync'd and renamed over
+ * the destination (a symlink planted there is replaced, not followed). Mode
+ * 0600 unless file__set_mode says otherwise: profiles hold paths and source
+ * text of other users' programs. Under sudo (root with SUDO_UID/SUDO_GID),
+ * the file belongs to the invoking user, who can then read it without root.
+ */
+struct outfile {
+	FILE *f;
+	char *path;	/* the destination */
+	char *tmp;	/* the temporary file, renamed over path by file__commit */
+};
+
+/* Default mode of new outputs (0600). */
+void file__set_mode(unsigned int mode);
+/* NULL after a one-line message. */
+struct outfile *file__create(const char *path);
+/* The same with an explicit mode and owner (uid/gid -1: coldbpf's, or the
+ * sudo user's): `rm` keeps an edited file's owner and mode. */
+struct outfile *file__create_as(const char *path, unsigned int mode, long uid, long gid);
+/* Flush, fsync, rename over the destination. 0, or -1 after a message (the
+ * destination is then untouched). Frees o either way. */
+int file__commit(struct outfile *o);
+/* Drop the temporary file; the destination is untouched. */
+void file__abort(struct outfile *o);
+/* A directory for outputs (html): created with mode 0700 (0755 when the
+ * output mode lets others read), or an existing directory that is not a
+ * symlink. 0, or -1 after a message. */
+int file__make_dir(const char *path);
 #endif

@@ -86,8 +86,10 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 			fprintf(out, "  (%llu sample%s)", (unsigned long long)e->samples, e->samples == 1 ? "" : "s");
 		fputc('\n', out);
 	}
-	for (size_t i = 0; i < d->nerrors; i++)
-		fprintf(out, "warning: %s\n", d->errors[i]);
+	for (size_t i = 0; i < d->nerrors; i++) {
+		str__sanitize(d->errors[i], pth, sizeof(pth));	/* file names of the tree */
+		fprintf(out, "warning: %s\n", pth);
+	}
 	if (d->ndrift)
 		fprintf(out, "\n%zu function(s) in the running code are not in %s (older or newer code):\n",
 			d->ndrift, d->root);

@@ -2,7 +2,6 @@
 #include "output/format.h"
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "lib/file.h"
 #include "lib/msg.h"
 #include "output/coldlist.h"
@@ -62,6 +61,7 @@ int format__write(const struct output_format *f, const void *data, const struct 
 {
 	static const struct output_opts none;
 	bool to_stdout = !dest || !strcmp(dest, "-");
+	struct outfile *of = NULL;
 	FILE *out;
 	int err;
 
@@ -74,15 +74,17 @@ int format__write(const struct output_format *f, const void *data, const struct 
 			msg__err("the %s format writes a directory: give its name", f->name);
 			return -1;
 		}
-		if (mkdir(dest, 0755) && errno != EEXIST) {
-			msg__err("cannot create %s: %s", dest, strerror(errno));
+		if (file__make_dir(dest))
 			return -1;
-		}
 		return f->deadcode_dir(data, dest, &files);
 	}
-	out = to_stdout ? stdout : file__create(dest);
-	if (!out)
-		return -1;
+	if (to_stdout) {
+		out = stdout;
+	} else {
+		if (!(of = file__create(dest)))
+			return -1;
+		out = of->f;
+	}
 	err = f->input == OUT_PROFILE ? f->profile(data, o, out) : f->deadcode(data, out);
 	if (to_stdout) {
 		if (fflush(stdout) || err) {
@@ -91,10 +93,10 @@ int format__write(const struct output_format *f, const void *data, const struct 
 		}
 		return 0;
 	}
-	if (file__commit(out, dest) || err) {
-		if (err)
-			msg__err("cannot write %s", dest);
+	if (err) {
+		msg__err("cannot write %s", dest);
+		file__abort(of);
 		return -1;
 	}
-	return 0;
+	return file__commit(of);
 }

@@ -78,6 +78,7 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	const struct dc_entry **mine = NULL;
 	size_t nmine = 0, next = 0;
 	uint64_t max = 0;
+	struct outfile *of;
 	FILE *f;
 
 	snprintf(full, sizeof(full), "%s/%s", d->root, rel);
@@ -119,14 +120,15 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	}
 	html_name(rel, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	f = fopen(path, "w");
-	if (!f) {
+	of = file__create(path);
+	if (!of) {
 		free(src);
 		free(lines);
 		free(mark);
 		free(mine);
 		return -1;
 	}
+	f = of->f;
 	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>", f);
 	html_text(f, rel);
 	fputs("</title>", f);
@@ -165,7 +167,7 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	free(lines);
 	free(mark);
 	free(mine);
-	return fclose(f) ? -1 : 0;
+	return file__commit(of);
 }
 
 int html__write(const struct deadcode *d, const char *outdir, size_t *pages)
@@ -173,6 +175,7 @@ int html__write(const struct deadcode *d, const char *outdir, size_t *pages)
 	uint64_t *fs = NULL;
 	int *dead = NULL, err = -1;
 	char path[PATH_MAX * 2], name[512];
+	struct outfile *of = NULL;
 	FILE *f = NULL;
 
 	fs = xcalloc(d->npaths + 1, sizeof(*fs));
@@ -183,11 +186,10 @@ int html__write(const struct deadcode *d, const char *outdir, size_t *pages)
 			goto out;
 		}
 	snprintf(path, sizeof(path), "%s/index.html", outdir);
-	f = fopen(path, "w");
-	if (!f) {
-		msg__err("cannot write %s: %s", path, strerror(errno));
+	of = file__create(path);
+	if (!of)
 		goto out;
-	}
+	f = of->f;
 	fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>coldbpf heatmap</title>", f);
 	write_css(f);
 	fputs("</head><body><h1>coldbpf heatmap of ", f);
@@ -245,17 +247,14 @@ int html__write(const struct deadcode *d, const char *outdir, size_t *pages)
 		fprintf(f, "</a></td><td>%d</td></tr>\n", e->last - e->first + 1);
 	}
 	fputs("</table></body></html>\n", f);
-	if (fclose(f)) {
-		f = NULL;
-		msg__err("cannot write %s", path);
+	err = file__commit(of);
+	of = NULL;
+	if (err)
 		goto out;
-	}
-	f = NULL;
 	*pages = d->npaths;
 	err = 0;
 out:
-	if (f)
-		fclose(f);
+	file__abort(of);
 	free(fs);
 	free(dead);
 	return err;

@@ -168,7 +168,11 @@ void text__stats(const struct profile *p, FILE *out)
 		fprintf(out, "  %-26s %12.0f  (kernel run-time stats, all %" PRIu64 " runs)\n",
 			"bpf_ns_per_run", (double)s->counters[CTR_BPF_RUN_TIME_NS] /
 			(double)s->counters[CTR_BPF_RUN_CNT], s->counters[CTR_BPF_RUN_CNT]);
-	for (size_t i = 0; i < p->nprocs; i++)
-		fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid,
-			p->procs[i].python, p->procs[i].method);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		char py[64], how[64];
+
+		str__sanitize(p->procs[i].python, py, sizeof(py));	/* a profile file is input too */
+		str__sanitize(p->procs[i].method, how, sizeof(how));
+		fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid, py, how);
+	}
 }

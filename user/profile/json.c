@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/alloc.h"
+#include "lib/file.h"
 #include "profile/counters.h"
 
 #define FORMAT_NAME "coldbpf-profile"
@@ -93,16 +94,19 @@ int profile__dump_json(const struct profile *p, FILE *f)
 
 int profile__save_json(const struct profile *p, const char *path, char *err, size_t errsz)
 {
-	FILE *f = fopen(path, "w");
-	int ret;
+	struct outfile *o = file__create(path);
 
-	if (!f) {
-		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+	if (!o) {
+		snprintf(err, errsz, "cannot write %s", path);
 		return -1;
 	}
-	ret = profile__dump_json(p, f);
-	if (fclose(f) || ret) {
-		snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+	if (profile__dump_json(p, o->f)) {
+		file__abort(o);
+		snprintf(err, errsz, "cannot write %s", path);
+		return -1;
+	}
+	if (file__commit(o)) {
+		snprintf(err, errsz, "cannot write %s", path);
 		return -1;
 	}
 	return 0;
