@@ -34,7 +34,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count images
+.PHONY: all deps demo test unit integration bench clean insn-count images fuzz
 all: $(OUT)/coldbpf
 
 deps:
@@ -84,6 +84,35 @@ $(OUT)/record-image: tests/tools/record_image.c $(LIB_OBJS) | $(OUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $^ $(LDLIBS) -o $@
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over every decoder of outside input;
+# `make fuzz` runs each for FUZZ_SECONDS from its committed seeds
+FUZZ_SECONDS ?= 60
+FUZZ_CC     := clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS   := $(patsubst user/%.c,$(OUT)/fuzz/obj/%.o,$(LIB_SRCS))
+
+$(OUT)/fuzz/obj/%.o: user/%.c $(GEN)
+	@mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wall -Werror -Wno-unused-parameter -c $< -o $@
+
+.SECONDARY: $(FUZZ_OBJS)
+$(OUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(filter-out -MMD -MP,$(CPPFLAGS)) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Wall -Werror $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do \
+		t=$$(basename $$f); mkdir -p $(OUT)/fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/$$t- \
+		    -timeout=10 -rss_limit_mb=2048 $(OUT)/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+		    > $(OUT)/fuzz/$$t.log 2>&1 || { tail -40 $(OUT)/fuzz/$$t.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|stat::new_units_added" $(OUT)/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
 # re-record tests/data/memimage-*.txt from every installed CPython (root)
 images: $(OUT)/record-image
 	/usr/bin/python3 tests/tools/record_images.py
@@ -102,11 +131,13 @@ unit: $(OUT)/unit-tests $(OUT)/coldbpf
 integration: $(OUT)/coldbpf
 	/usr/bin/python3 tests/integration/run.py
 
-# The one test command (README.md, .ci/run): dependencies, build, unit, integration.
+# The one test command (README.md, .ci/run): dependencies, build, unit,
+# integration, then every fuzzer for FUZZ_SECONDS (60 s each)
 test: deps
 	$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory fuzz
 
 demo: deps
 	$(MAKE) --no-print-directory all

@@ -5,11 +5,19 @@
  * the kernel runs is also unit-tested without a kernel (as the OTel profiler
  * does with coredumps). The includer defines
  *   CB_READ(dst, len, src)  read len bytes of the target at address src; 0 on success
+ *   CB_LOAD(type, p)        a value of type at p in a buffer already read; p may be
+ *                           misaligned (a hostile frame pointer): host C defines it
+ *                           with memcpy, BPF (x86-64, unaligned loads are fine) as a
+ *                           plain load
  * and provides the __u8..__u64 types and __always_inline. Nothing here may call
  * a BPF helper or know a CPython version.
  */
 #ifndef COLDBPF_WALKER_H
 #define COLDBPF_WALKER_H
+
+#ifndef CB_LOAD
+#define CB_LOAD(type, p) (*(type *)(p))
+#endif
 
 static __always_inline __u64 mix64(__u64 h, __u64 v)
 {
@@ -64,8 +72,8 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 		return -1;
 	if (CB_READ(buf, hi - lo, tstate + lo))
 		return -1;
-	*id = *(__u64 *)(buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
-	*top = *(__u64 *)(buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
+	*id = CB_LOAD(__u64, buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
+	*top = CB_LOAD(__u64, buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
 	return 0;
 }
 
@@ -156,14 +164,14 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	if (off >= CB_WINDOW)
 		return 1;
 	f = win + off;
-	back = *(__u64 *)(f + (w->f_back & CB_OFF_MASK));
+	back = CB_LOAD(__u64, f + (w->f_back & CB_OFF_MASK));
 	if (w->flags & CB_LF_OWNER) {
 		if (f[w->f_owner & CB_OFF_MASK] >= w->owner_skip) {
 			w->frame = back;	/* C-stack entry frame: not Python code */
 			return 0;
 		}
 	}
-	code = *(__u64 *)(f + (w->f_code & CB_OFF_MASK)) & w->code_mask;
+	code = CB_LOAD(__u64, f + (w->f_code & CB_OFF_MASK)) & w->code_mask;
 	if (!code) {
 		w->frame = back;
 		return 0;
@@ -173,12 +181,12 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 		return 1;
 	}
 	if (w->flags & CB_LF_IPTR) {
-		__u64 ip = *(__u64 *)(f + (w->f_lasti & CB_OFF_MASK));
+		__u64 ip = CB_LOAD(__u64, f + (w->f_lasti & CB_OFF_MASK));
 
 		/* arithmetic shift: a frame that has not started is negative */
 		lasti = (__s32)((__s64)(ip - code - w->code_adaptive) >> 1);
 	} else {
-		lasti = *(__s32 *)(f + (w->f_lasti & CB_OFF_MASK));
+		lasti = CB_LOAD(__s32, f + (w->f_lasti & CB_OFF_MASK));
 	}
 	n = w->n & (CB_MAX_DEPTH - 1);
 	out[n].code = code;

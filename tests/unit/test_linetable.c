@@ -115,3 +115,26 @@ Test(linetable, garbage_never_reads_outside_the_table)
 	}
 	free(buf);
 }
+
+/* Hostile inputs the fuzzer found (tests/fuzz/fuzz_linetable.c): an
+ * instruction index whose byte offset overflows an int, and deltas that
+ * would carry the line past INT_MAX, give "no line", never UB. */
+Test(linetable, hostile_lasti_and_deltas)
+{
+	static const uint8_t t310[] = { 0xff, 0x7f, 0xff, 0x7f };
+	uint8_t loc[9 * 8];
+
+	cr_assert_eq(linetable__310_line(t310, sizeof(t310), 1, 0x77777777), -1);
+	cr_assert_eq(linetable__310_line(t310, sizeof(t310), 0x7fffffa0, 0), -1);
+	cr_assert_eq(linetable__310_line(t310, sizeof(t310), 100, 0), 227, "an ordinary line still decodes");
+	cr_assert_eq(linetable__lnotab_line(t310, sizeof(t310), 0x7fffff80, 0x7fffffff), -1);
+	/* 3.11+ long-form entries (one code unit each) with line deltas of +2^28 */
+	for (size_t i = 0; i < sizeof(loc); i += 9) {
+		static const uint8_t entry[9] = { 0x80 | (14 << 3), 0x40, 0x40, 0x40, 0x40, 0x20, 0, 0, 0 };
+
+		memcpy(loc + i, entry, 9);
+	}
+	cr_assert_eq(linetable__locations_line(loc, sizeof(loc), 1, 0), 1 + (1 << 28));
+	cr_assert_eq(linetable__locations_line(loc, sizeof(loc), 0x7ffffff0, 0), -1);
+	cr_assert_eq(linetable__locations_line(loc, sizeof(loc), 1, 7), -1, "1 + 8 x 2^28 is past INT_MAX");
+}

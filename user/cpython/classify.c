@@ -62,15 +62,21 @@ static const struct elfcache_entry *elf_get(struct classifier *d, uint64_t dev, 
 	uint64_t h = hash__u64(dev * 0x9e3779b97f4a7c15ULL ^ ino), *v;
 	struct elfcache_entry *e;
 
+	int r;
+
 	v = htab__find(&d->idx, h, same_file, &pr);
 	if (v)
 		return &d->ents[*v - 1];
 	ARRAY_RESERVE(d->ents, d->n, d->cap, 16);
-	e = &d->ents[d->n++];
+	e = &d->ents[d->n];
 	memset(e, 0, sizeof(*e));
 	e->dev = dev;
 	e->ino = ino;
-	e->ok = elfinfo__read(open_path, &e->info) == 0;
+	r = elfinfo__read(open_path, &e->info);
+	e->ok = r == 0;
+	if (r == -1)
+		return e;	/* not cached: the process may have exited under us; the file is fine */
+	d->n++;
 	htab__add(&d->idx, h, d->n);
 	return e;
 }

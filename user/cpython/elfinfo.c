@@ -5,6 +5,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Copy len bytes at link-time address vaddr out of the file (not .bss). */
@@ -126,7 +127,8 @@ static void scan_symbols(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elfinfo *ou
 
 int elfinfo__read(const char *path, struct elfinfo *out)
 {
-	int fd, ret = -1;
+	int fd, ret = -2;
+	struct stat st;
 	Elf *e = NULL;
 	size_t phnum, shstrndx;
 	Elf_Scn *scn = NULL;
@@ -135,10 +137,17 @@ int elfinfo__read(const char *path, struct elfinfo *out)
 	memset(out, 0, sizeof(*out));
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a target can map a device executable: look before opening anything */
+	if (stat(path, &st))
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return -2;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* read, not mmap: a target that truncates its own file under us would
+	 * turn a mapped read into SIGBUS */
+	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &phnum) ||
 	    elf_getshdrstrndx(e, &shstrndx))
 		goto out;

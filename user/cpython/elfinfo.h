@@ -23,6 +23,8 @@ struct elfinfo {
 	char version_string[32];	/* a "3.X.Y" string found in .rodata, or "" */
 };
 
-/* 0 on success; -1 when the file is unreadable or not an ELF we understand. */
+/* 0 on success; -1 when the file could not be opened (the process may have
+ * exited: worth trying again later); -2 when it is not a regular file or not
+ * an ELF we understand (a fact about the file). */
 int elfinfo__read(const char *path, struct elfinfo *out);
 #endif

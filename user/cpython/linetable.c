@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/linetable.h"
+#include <limits.h>
+
+/* Lines are summed in 64 bits from hostile deltas; one outside 0..INT_MAX
+ * is garbage, reported as no line (found by tests/fuzz/fuzz_linetable.c). */
+static int clamp_line(long long line)
+{
+	return line < 0 || line > INT_MAX ? -1 : (int)line;
+}
 
 int linetable__lnotab_line(const uint8_t *tab, size_t len, int firstlineno, int lasti_bytes)
 {
-	int line = firstlineno, addr = 0;
+	long long line = firstlineno, addr = 0;
 
 	/* pairs (address delta in bytes, signed line delta); Objects/lnotab_notes.txt */
 	for (size_t i = 0; i + 1 < len; i += 2) {
@@ -12,24 +20,25 @@ int linetable__lnotab_line(const uint8_t *tab, size_t len, int firstlineno, int 
 			break;
 		line += (int8_t)tab[i + 1];
 	}
-	return line;
+	return clamp_line(line);
 }
 
 int linetable__310_line(const uint8_t *tab, size_t len, int firstlineno, int lasti_units)
 {
-	int line = firstlineno, end = 0, target = lasti_units * 2;
+	long long line = firstlineno, end = 0, target = (long long)lasti_units * 2;
 
 	if (lasti_units < 0)
 		return firstlineno;
 	/* pairs (start delta in bytes, line delta; -128 = no line), 3.10 Objects/lnotab_notes.txt */
 	for (size_t i = 0; i + 1 < len; i += 2) {
-		int start = end, ld = (int8_t)tab[i + 1];
+		long long start = end;
+		int ld = (int8_t)tab[i + 1];
 
 		end += tab[i];
 		if (ld != -128)
 			line += ld;
 		if (start <= target && target < end)
-			return ld == -128 ? -1 : line;
+			return ld == -128 ? -1 : clamp_line(line);
 	}
 	return -1;
 }
@@ -65,7 +74,7 @@ static int svarint(const uint8_t *tab, size_t len, size_t *i, int *out)
 
 int linetable__locations_line(const uint8_t *tab, size_t len, int firstlineno, int index)
 {
-	int line = firstlineno, addr = 0;
+	long long line = firstlineno, entry_line, addr = 0;
 	size_t i = 0;
 
 	if (index < 0)
@@ -73,7 +82,7 @@ int linetable__locations_line(const uint8_t *tab, size_t len, int firstlineno, i
 	/* Objects/locations.md: entries of (b & 7) + 1 code units, kind (b >> 3) & 15 */
 	while (i < len) {
 		uint8_t b = tab[i++];
-		int code = (b >> 3) & 15, n = (b & 7) + 1, entry_line = line, d;
+		int code = (b >> 3) & 15, n = (b & 7) + 1, d;
 		unsigned skip;
 
 		if (!(b & 0x80))
@@ -108,7 +117,7 @@ int linetable__locations_line(const uint8_t *tab, size_t len, int firstlineno, i
 			break;
 		}
 		if (addr <= index && index < addr + n)
-			return entry_line;
+			return clamp_line(entry_line);
 		addr += n;
 	}
 	return -1;

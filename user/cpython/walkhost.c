@@ -11,6 +11,8 @@ static int walk_pid;	/* the process CB_READ reads from during one walk */
 #define __always_inline inline __attribute__((always_inline))
 #endif
 #define CB_READ(dst, len, src) mem__read(walk_pid, (src), (dst), (len))
+/* frames come from a target (or a fuzzer): any alignment */
+#define CB_LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof(v_)); v_; })
 #include "../../bpf/walker.h"
 
 int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx)
