@@ -153,10 +153,13 @@ def proc_entry(prof, pid):
 # --- BPF availability -----------------------------------------------------
 
 def bpf_check():
-    """None when BPF works, else the reason."""
+    """(None, None) when BPF works; else (reason, may_skip). Only the complete
+    absence of BPF privileges may skip (and only outside CI): a program that
+    fails to load, a missing build or any other error is a failure."""
     if not os.path.exists(COLDBPF):
-        return "%s is not built" % COLDBPF
+        return "%s is not built" % COLDBPF, False
     cp = run_coldbpf(["-d", "0.3", "--top", "1", "--", "/bin/true"], timeout=60)
     if cp.returncode != 0:
-        return cp.stderr.strip() or "coldbpf exited %d" % cp.returncode
-    return None
+        why = cp.stderr.strip() or "coldbpf exited %d" % cp.returncode
+        return why, "missing capabilit" in why
+    return None, None

@@ -205,3 +205,45 @@ def t_rm_as_the_invoking_user(py):
 
 
 ONCE += [t_outputs_private_atomic, t_rm_as_the_invoking_user]
+
+
+CAPS = ["bpf", "perfmon", "sys_ptrace", "checkpoint_restore", "setuid", "setgid"]
+
+
+def as_user_with_caps(caps, cmd, **kw):
+    """Run cmd as nobody holding exactly caps (setpriv must exist: else this fails)."""
+    c = ",".join("+" + x for x in caps)
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "--inh-caps=" + c, "--ambient-caps=" + c] + cmd,
+                          capture_output=True, text=True, timeout=120, **kw)
+
+
+def t_capabilities_only(py):
+    """Without root, the capabilities the README lists are enough: samples,
+    names and source lines; one of them missing is named, not a silent
+    'no CPython processes'."""
+    os.chmod(TMP, 0o755)
+    d = os.path.join(TMP, "caps%d" % time.monotonic_ns())
+    os.makedirs(d)
+    os.chmod(d, 0o777)
+    exe, script, out = os.path.join(d, "coldbpf"), os.path.join(d, "ratio.py"), os.path.join(d, "p.json")
+    shutil.copy(COLDBPF, exe)
+    shutil.copy(os.path.join(WL, "ratio.py"), script)
+    os.chmod(exe, 0o755)
+    os.chmod(script, 0o644)
+    cp = as_user_with_caps(CAPS, [exe, "-d", "3", "-F", "499", "--lines", "-o", out, "--", py, script, "2"],
+                           cwd=d)
+    expect(cp.returncode == 0, "coldbpf with %s: %s" % (CAPS, cp.stderr))
+    with open(out) as f:
+        prof = json.load(f)
+    a = func_index(prof, "work_a", "ratio.py")
+    expect(a is not None and self_samples(prof, a) > 200, "work_a not sampled: %s" % cp.stdout[:600])
+    expect(any("HOT-A" in s["text"] for s in prof["sources"]), "no source line read: %s" % prof["sources"])
+    for missing in ("checkpoint_restore", "sys_ptrace"):
+        cp = as_user_with_caps([c for c in CAPS if c != missing],
+                               [exe, "-d", "1", "--", py, "-c", "pass"], cwd=d)
+        expect(cp.returncode == 1 and ("CAP_" + missing.upper()) in cp.stderr,
+               "without %s: %d %s" % (missing, cp.returncode, cp.stderr))
+
+
+ONCE += [t_capabilities_only]

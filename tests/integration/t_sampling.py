@@ -233,7 +233,7 @@ def t_cli_errors(py):
     bad(["report", badidx], r"stack 0 is malformed")
     bad(["report", os.path.join(TMP, "missing.json")], r"missing\.json")
     # without root: name the missing capabilities
-    if os.geteuid() == 0 and shutil.which("setpriv"):
+    if os.geteuid() == 0:	# setpriv missing fails the test, never passes it
         cp = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                              "--inh-caps=-all", COLDBPF, "-a", "-d", "1"],
                             capture_output=True, text=True, timeout=60)

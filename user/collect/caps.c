@@ -14,7 +14,12 @@ int caps__check(void)
 	static const struct {
 		int cap;
 		const char *name;
-	} need[] = { { 39, "CAP_BPF" }, { 38, "CAP_PERFMON" }, { 19, "CAP_SYS_PTRACE" } };
+	} need[] = {
+		{ 39, "CAP_BPF" },		/* load the sampler */
+		{ 38, "CAP_PERFMON" },		/* perf events, BPF reads of user memory */
+		{ 19, "CAP_SYS_PTRACE" },	/* process_vm_readv, /proc/PID/root of any user */
+		{ 40, "CAP_CHECKPOINT_RESTORE" },	/* /proc/PID/map_files: the interpreter's ELF */
+	};
 	char missing[128] = "";
 
 	if (syscall(SYS_capget, &hdr, data)) {

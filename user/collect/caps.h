@@ -2,7 +2,9 @@
 #ifndef COLDBPF_COLLECT_CAPS_H
 #define COLDBPF_COLLECT_CAPS_H
 
-/* Sampling needs CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE in the effective
- * set: 0, or -1 after naming the missing ones. */
+/* Sampling needs CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE and
+ * CAP_CHECKPOINT_RESTORE in the effective set: 0, or -1 after naming the
+ * missing ones. (CAP_SETUID and CAP_SETGID are optional: without them no
+ * source text is read, lib/tfile.h.) */
 int caps__check(void);
 #endif

@@ -114,7 +114,7 @@ enum classify targets__consider(struct targets *t, int pid)
 	if (c == CL_PYTHON) {
 		if (add(t, &info))
 			return CL_ERROR;
-	} else if (c == CL_UNSUPPORTED) {
+	} else if (c == CL_UNSUPPORTED || c == CL_ERROR) {
 		/* named once per program: the ignore map holds it until it execs */
 		msg__err("skipping %s", why);
 		profile__skip(t->prof, pid, info.cmdline[0] ? info.cmdline : info.comm, why);

@@ -16,6 +16,7 @@
 struct elfcache_entry {
 	uint64_t dev, ino;
 	int ok;			/* elfinfo__read succeeded */
+	int open_errno;		/* when it could not open the file */
 	struct elfinfo info;
 };
 
@@ -74,6 +75,7 @@ static const struct elfcache_entry *elf_get(struct classifier *d, uint64_t dev, 
 	e->ino = ino;
 	r = elfinfo__read(open_path, &e->info);
 	e->ok = r == 0;
+	e->open_errno = r == -1 ? errno : 0;
 	if (r == -1)
 		return e;	/* not cached: the process may have exited under us; the file is fine */
 	d->n++;
@@ -167,6 +169,13 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 			snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid,
 				 m.start, m.end);
 			e = elf_get(d, m.dev, m.ino, mf);
+			if (!e->ok && (e->open_errno == EPERM || e->open_errno == EACCES) &&
+			    strstr(m.path, "python")) {
+				/* never silent: a CPython we may not read is an error, not "no CPython" */
+				snprintf(why, whysz, "cannot read the interpreter of PID %d (%s): %s (/proc/PID/map_files "
+					 "needs CAP_CHECKPOINT_RESTORE)", pid, out->comm, strerror(e->open_errno));
+				res = CL_ERROR;
+			}
 			if (e->ok && e->info.is_python) {
 				char reason[200];
 				uint64_t base = file_base(maps, &m), bias;
