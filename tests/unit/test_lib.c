@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "lib/file.h"
 #include "lib/htab.h"
 #include "lib/srccache.h"
 #include "output/format.h"
@@ -142,4 +143,18 @@ Test(lib, format_table)
 	cr_assert_str_eq(names, "text, tsv or json");
 	format__names(OUT_PROFILE, false, names, sizeof(names));
 	cr_assert_str_eq(names, "text, folded or json");
+}
+
+/* The manual's table names every counter of the registry. */
+Test(lib, counters_documented)
+{
+	size_t len;
+	char *doc = file__read("docs/coldbpf.md", 1 << 20, &len), needle[80];
+
+	cr_assert_not_null(doc);
+	for (int i = 0; i < CTR_NR; i++) {
+		snprintf(needle, sizeof(needle), "| `%s` |", counter__name(i));
+		cr_assert_not_null(strstr(doc, needle), "docs/coldbpf.md does not describe %s", counter__name(i));
+	}
+	free(doc);
 }

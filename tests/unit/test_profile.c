@@ -176,6 +176,13 @@ Test(profile_json, round_trip_renders_identically)
 	cr_assert_not_null(q, "%s", err);
 	cr_assert_eq(q->nstacks, p->nstacks);
 	cr_assert_eq(q->stats.counters[CB_ERR_READ_FRAME], 3);
+	{
+		struct output_opts plain = { .top = 20 };
+		char *t = render(q, 0, &plain);
+
+		cr_assert_not_null(strstr(t, "note: losses: err_read_frame 3"), "losses shown without --stats:\n%s", t);
+		free(t);
+	}
 	cr_assert(q->procs[0].exited);
 	a = render(p, 0, &o);
 	b = render(q, 0, &o);

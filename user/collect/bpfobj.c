@@ -21,11 +21,52 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* The kernel features the sampler uses, probed (not guessed from the
+ * version: distributions backport), so that a missing one is named. */
+static int probe_kernel(void)
+{
+	static const struct {
+		enum bpf_func_id helper;
+		const char *what;
+	} helpers[] = {
+		{ BPF_FUNC_loop, "bpf_loop (Linux 5.17): the frame walk" },
+		{ BPF_FUNC_get_current_task_btf, "bpf_get_current_task_btf (Linux 5.11): the thread's FS base" },
+		{ BPF_FUNC_probe_read_user, "bpf_probe_read_user (Linux 5.5): reading Python frames" },
+		{ BPF_FUNC_ringbuf_output, "bpf_ringbuf_output (Linux 5.8): new-stack events" },
+		{ BPF_FUNC_ktime_get_ns, "bpf_ktime_get_ns" },
+	};
+	int r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		msg__err("this kernel has no BTF (/sys/kernel/btf/vmlinux): coldbpf needs CONFIG_DEBUG_INFO_BTF");
+		return -1;
+	}
+	r = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL);
+	if (r == 0) {
+		msg__err("this kernel cannot run BPF programs on perf events");
+		return -1;
+	}
+	if (r < 0)
+		return 0;	/* cannot probe (privileges, old libbpf): let the load say what fails */
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0) {
+		msg__err("this kernel lacks BPF ring buffers (Linux 5.8)");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, helpers[i].helper, NULL) == 0) {
+			msg__err("this kernel lacks the BPF helper %s", helpers[i].what);
+			return -1;
+		}
+	return 0;
+}
+
 int bpfobj__load(struct bpfobj *b, int max_depth)
 {
 	memset(b, 0, sizeof(*b));
 	b->stats_fd = -1;
 	libbpf_set_print(libbpf_print);
+	if (probe_kernel())
+		return -1;
 	b->skel = sampler__open();
 	if (!b->skel) {
 		msg__err("cannot open the BPF object: %s", strerror(errno));

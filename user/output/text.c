@@ -53,6 +53,24 @@ static void lines_of(const struct profile *p, const struct line_stat *ls, size_t
 	free(mine);
 }
 
+/* Losses are never silent: every non-zero loss counter, after every run. */
+static void losses(const struct profile *p, FILE *out)
+{
+	int n = 0;
+
+	if (!p->stats.present)
+		return;
+	for (int i = 0; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		if (c->kind != CTR_KIND_LOSS || !p->stats.counters[i])
+			continue;
+		fprintf(out, "%s %s %" PRIu64, n++ ? "," : "\nnote: losses:", c->name, p->stats.counters[i]);
+	}
+	if (n)
+		fprintf(out, " (docs/coldbpf.md, \"Statistics and losses\")\n");
+}
+
 int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 {
 	uint64_t total = profile__total(p), trunc_samples = 0;
@@ -127,6 +145,7 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 		fprintf(out, "\nnote: %zu stacks (%" PRIu64 " samples) were deeper than --max-depth %d "
 			"and lost their root-most frames; raise --max-depth\n", trunc, trunc_samples,
 			p->max_depth);
+	losses(p, out);
 	if (o->stats)
 		text__stats(p, out);
 	free(fs);
@@ -149,7 +168,7 @@ void text__stats(const struct profile *p, FILE *out)
 
 		if (c->kind == CTR_KIND_NS)
 			continue;
-		if (c->kind == CTR_KIND_LOSS && !s->counters[i])
+		if ((c->kind == CTR_KIND_LOSS || c->kind == CTR_KIND_OUTCOME) && !s->counters[i])
 			continue;	/* list only the failure reasons that happened */
 		fprintf(out, "  %-26s %12" PRIu64 "\n", c->name, s->counters[i]);
 	}

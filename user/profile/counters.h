@@ -28,7 +28,8 @@ enum counter {
 
 enum counter_kind {
 	CTR_KIND_COUNT,	/* an event count (samples, reads) */
-	CTR_KIND_LOSS,	/* something was lost or dropped: shown whenever non-zero */
+	CTR_KIND_LOSS,	/* something was lost or dropped: shown after every run when non-zero */
+	CTR_KIND_OUTCOME,	/* a sample found no Python running then (idle, native thread): not a loss */
 	CTR_KIND_NS,	/* a time in nanoseconds */
 };
 
