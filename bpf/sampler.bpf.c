@@ -43,13 +43,43 @@ struct {
 	__uint(value_size, sizeof(struct cb_stack));
 } stacks SEC(".maps");
 
-struct {
+/* Sample counts, in two maps: the program adds to counts[counts_gen & 1]
+ * while userspace drains and empties the other one (collect/drain.c), so
+ * entries never pile up and no increment races with a delete. */
+struct counts_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct cb_count_key);
 	__type(value, __u64);
-} counts SEC(".maps");
+};
+struct counts_map counts0 SEC(".maps");
+struct counts_map counts1 SEC(".maps");
+
+/* Runtime switch (.bss, written by userspace): which counts map is live. */
+volatile __u32 counts_gen;
+
+/* One more sample of key in map m; 0, or the stat reason it was dropped. */
+static __always_inline int count_into(void *m, struct cb_count_key *key)
+{
+	__u64 *cnt, one = 1;
+	int ret;
+
+	cnt = bpf_map_lookup_elem(m, key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return 0;
+	}
+	ret = bpf_map_update_elem(m, key, &one, BPF_NOEXIST);
+	if (ret == -EEXIST) {
+		cnt = bpf_map_lookup_elem(m, key);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+	} else if (ret) {
+		return CB_ERR_COUNTS_FULL;
+	}
+	return 0;
+}
 
 struct scratch {
 	struct cb_stack stack;
@@ -140,7 +170,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct cb_layout *l;
 	struct fwalk w = {};
 	struct scratch *s;
-	__u64 t0, tstate, top = 0, fsbase, *cnt, one = 1;
+	__u64 t0, tstate, top = 0, fsbase;
 	int err = 0, ret;
 
 	stat_add(CB_STAT_SAMPLES, 1);
@@ -207,20 +237,12 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		}
 	}
 
-	cnt = bpf_map_lookup_elem(&counts, &key);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
-	} else {
-		ret = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
-		if (ret == -EEXIST) {
-			cnt = bpf_map_lookup_elem(&counts, &key);
-			if (cnt)
-				__sync_fetch_and_add(cnt, 1);
-		} else if (ret) {
-			err = CB_ERR_COUNTS_FULL;
-			goto fail;
-		}
-	}
+	if (counts_gen & 1)
+		err = count_into(&counts1, &key);
+	else
+		err = count_into(&counts0, &key);
+	if (err)
+		goto fail;
 	stat_add(CB_STAT_RECORDED, 1);
 	if (w.truncated)
 		stat_add(CB_STAT_TRUNCATED, 1);

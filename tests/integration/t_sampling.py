@@ -27,6 +27,10 @@ def t_ratio(label, py, mm):
     counts = {n: self_samples(prof, i) for n, i in idx.items()}
     total = sum(counts.values())
     expect(total >= 2000, "too few samples: %d" % total)
+    everything = sum(st["count"] for st in prof["stacks"])
+    expect(prof["stats"]["recorded"] == everything,
+           "BPF recorded %d samples, the profile holds %d: the drains lost or doubled some"
+           % (prof["stats"]["recorded"], everything))
     shares = {n: 100.0 * c / total for n, c in counts.items()}
     for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
         expect(abs(shares[n] - want) <= 3, "%s self share %.1f%%, want %d%% +-3 (%s)" %

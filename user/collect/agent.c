@@ -131,8 +131,8 @@ static int setup(struct agent *a)
 	if (bpfobj__load(&a->bpf, o->max_depth))
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd);
-	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.stacks_fd, a->bpf.stack_value_size,
-		    o->max_depth);
+	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_fd,
+		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
 		return -1;
 	a->rb = ring_buffer__new(a->bpf.events_fd, on_event, a, NULL);
@@ -244,11 +244,14 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	start = clock__now();
 	if (loop(&a, start))
 		goto cleanup;
-	/* final: symbolize what is queued, then count everything once more */
+	/* final: stop sampling, symbolize what is queued, then drain both
+	 * counts maps: every recorded sample is in the profile, exactly once */
+	attach__free(&a.sampling);
 	ring_buffer__consume(a.rb);
 	retire_exited(&a);
 	if (o->evidence)
 		scan_evidence(&a);
+	drain__run(&a.dr);
 	drain__run(&a.dr);
 	prof->duration_s = clock__now() - start;
 	prof->stats.present = true;

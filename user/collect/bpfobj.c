@@ -84,7 +84,9 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);	/* optional: --stats shows it */
 	b->py_procs_fd = bpf_map__fd(b->skel->maps.py_procs);
 	b->stacks_fd = bpf_map__fd(b->skel->maps.stacks);
-	b->counts_fd = bpf_map__fd(b->skel->maps.counts);
+	b->counts_fd[0] = bpf_map__fd(b->skel->maps.counts0);
+	b->counts_fd[1] = bpf_map__fd(b->skel->maps.counts1);
+	b->counts_gen = &b->skel->bss->counts_gen;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
 	return 0;
 }

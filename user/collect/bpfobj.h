@@ -9,6 +9,7 @@
 #define COLDBPF_COLLECT_BPFOBJ_H
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 #include "profile/counters.h"
 
 struct sampler;	/* the skeleton (sampler.skel.h) */
@@ -17,7 +18,8 @@ struct bpfobj {
 	struct sampler *skel;
 	size_t stack_value_size;	/* bytes of a stacks-map value at this max depth */
 	int stats_fd;			/* kernel run-time stats, or -1 */
-	int py_procs_fd, stacks_fd, counts_fd, events_fd;
+	int py_procs_fd, stacks_fd, counts_fd[2], events_fd;
+	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
 };
 
 /* Open, size (max_depth frames per stack) and load. 0, or -1 after a message. */

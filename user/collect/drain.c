@@ -4,21 +4,26 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "collect/targets.h"
 #include "cpython/symtab.h"
 #include "lib/alloc.h"
+#include "lib/clock.h"
 #include "lib/srccache.h"
 #include "profile/profile.h"
 
 #define SRC_MAX (16 << 20)	/* bytes of a source file read for line previews */
 
-void drain__init(struct drain *d, struct profile *prof, struct targets *tg, int counts_fd, int stacks_fd,
-		 size_t stack_value_size, uint32_t max_depth)
+void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],
+		 volatile __u32 *counts_gen, int stacks_fd, size_t stack_value_size, uint32_t max_depth)
 {
 	memset(d, 0, sizeof(*d));
 	d->prof = prof;
 	d->tg = tg;
-	d->counts_fd = counts_fd;
+	d->counts_fd[0] = counts_fd[0];
+	d->counts_fd[1] = counts_fd[1];
+	d->counts_gen = counts_gen;
+	d->last_age = clock__now();
 	d->stacks_fd = stacks_fd;
 	d->stack_value_size = stack_value_size;
 	d->max_depth = max_depth;
@@ -31,9 +36,7 @@ void drain__free(struct drain *d)
 	for (size_t i = 0; i < d->nraws; i++)
 		free(d->raws[i].frames);
 	free(d->raws);
-	free(d->prev);
 	htab__free(&d->raw_idx);
-	htab__free(&d->prev_idx);
 	srccache__free(d->src);
 }
 
@@ -54,6 +57,8 @@ static struct rawstack *raw_get(struct drain *d, uint64_t stack_id, uint32_t pid
 		buf->depth = d->max_depth;
 	ARRAY_RESERVE(d->raws, d->nraws, d->capraws, 256);
 	r = &d->raws[d->nraws++];
+	r->stack_id = stack_id;
+	r->last_seen = clock__now();
 	r->pid = pid;
 	r->depth = buf->depth;
 	r->flags = buf->flags;
@@ -93,36 +98,6 @@ void drain__on_stack(struct drain *d, int pid, uint64_t stack_id)
 	}
 }
 
-struct prev_probe {
-	const struct drain *d;
-	const struct cb_count_key *k;
-};
-
-static bool same_key(uint64_t val, const void *probe)
-{
-	const struct prev_probe *p = probe;
-
-	return !memcmp(&p->d->prev[val - 1].key, p->k, sizeof(*p->k));
-}
-
-static struct prevcount *prev_get(struct drain *d, const struct cb_count_key *k, bool create)
-{
-	struct prev_probe pr = { d, k };
-	uint64_t h = hash__bytes(k, sizeof(*k), 7), *v = htab__find(&d->prev_idx, h, same_key, &pr);
-	struct prevcount *pc;
-
-	if (v)
-		return &d->prev[*v - 1];
-	if (!create)
-		return NULL;
-	ARRAY_RESERVE(d->prev, d->nprev, d->capprev, 1024);
-	pc = &d->prev[d->nprev++];
-	pc->key = *k;
-	pc->value = 0;
-	htab__add(&d->prev_idx, h, d->nprev);
-	return pc;
-}
-
 static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t delta)
 {
 	struct target *t = targets__of(d->tg, k->pid);
@@ -132,8 +107,11 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 	if (!t)
 		return;
 	r = raw_get(d, k->stack_id, k->pid);
-	if (!r)
+	if (!r) {
+		d->prof->stats.counters[CTR_STACKS_LOST] += delta;	/* never silent */
 		return;
+	}
+	r->last_seen = clock__now();
 	frames = xcalloc(r->depth ? r->depth : 1, sizeof(*frames));
 	for (uint32_t i = 0; i < r->depth; i++) {
 		const struct codeinfo *ci = symtab__resolve(t->sym, r->frames[i].code, d->epoch);
@@ -154,9 +132,9 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 	free(frames);
 }
 
-/* Every key of the counts map, collected in one walk (deleting or adding
- * during a walk would restart it). */
-static struct cb_count_key *all_keys(int fd, size_t *n, int only_pid)
+/* Every key of a counts map, collected in one walk (deleting during a walk
+ * would restart it). */
+static struct cb_count_key *all_keys(int fd, size_t *n)
 {
 	struct cb_count_key key, next, *keys = NULL;
 	size_t k = 0, cap = 0;
@@ -165,8 +143,6 @@ static struct cb_count_key *all_keys(int fd, size_t *n, int only_pid)
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		if (only_pid >= 0 && next.pid != (uint32_t)only_pid)
-			continue;
 		ARRAY_RESERVE(keys, k, cap, 1024);
 		keys[k++] = next;
 	}
@@ -174,44 +150,71 @@ static struct cb_count_key *all_keys(int fd, size_t *n, int only_pid)
 	return keys;
 }
 
+/* Drop the cached stack at index i from the map and the cache. */
+static void forget_stack(struct drain *d, size_t i)
+{
+	struct rawstack *r = &d->raws[i];
+
+	bpf_map_delete_elem(d->stacks_fd, &r->stack_id);
+	htab__del(&d->raw_idx, r->stack_id);
+	free(r->frames);
+	if (i != d->nraws - 1) {
+		*r = d->raws[d->nraws - 1];	/* the last one moves into the hole */
+		*htab__put(&d->raw_idx, r->stack_id, NULL) = i + 1;
+	}
+	d->nraws--;
+}
+
+/* Stacks not sampled for STACK_MAX_AGE: the stacks map and the cache stay
+ * the size of what runs, not of everything that ever ran. */
+static void age_stacks(struct drain *d, double now)
+{
+	for (size_t i = 0; i < d->nraws;) {
+		if (now - d->raws[i].last_seen > STACK_MAX_AGE)
+			forget_stack(d, i);	/* i now holds the moved one */
+		else
+			i++;
+	}
+}
+
+#define GRACE_US 2000	/* a program runs for microseconds; this is far beyond it */
+
 void drain__run(struct drain *d)
 {
-	size_t n;
+	uint32_t old = *d->counts_gen & 1;
 	struct cb_count_key *keys;
+	double now;
+	size_t n;
 
 	d->epoch++;
-	keys = all_keys(d->counts_fd, &n, -1);
+	*d->counts_gen = old ^ 1;
+	__sync_synchronize();
+	usleep(GRACE_US);	/* programs that read the old generation have finished */
+	keys = all_keys(d->counts_fd[old], &n);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t val, delta;
-		struct prevcount *pc;
+		uint64_t val;
 
-		if (bpf_map_lookup_elem(d->counts_fd, &keys[i], &val))
+		if (bpf_map_lookup_elem(d->counts_fd[old], &keys[i], &val))
 			continue;
-		pc = prev_get(d, &keys[i], true);
-		/* a smaller value means the key was deleted and re-created */
-		delta = val >= pc->value ? val - pc->value : val;
-		pc->value = val;
-		if (delta)
-			attribute(d, &keys[i], delta);
+		bpf_map_delete_elem(d->counts_fd[old], &keys[i]);
+		if (val)
+			attribute(d, &keys[i], val);
 	}
 	free(keys);
+	now = clock__now();
+	if (now - d->last_age >= STACK_MAX_AGE / 4) {
+		d->last_age = now;
+		age_stacks(d, now);
+	}
 }
 
 void drain__forget_pid(struct drain *d, uint32_t pid)
 {
-	size_t n;
-	struct cb_count_key *dead;
-
 	bpf_map_delete_elem(d->tg->py_procs_fd, &pid);
-	dead = all_keys(d->counts_fd, &n, pid);
-	for (size_t i = 0; i < n; i++) {
-		struct prevcount *pc = prev_get(d, &dead[i], false);
-
-		if (pc)
-			pc->value = 0;	/* the key will be gone: a new one starts at 0 */
-		bpf_map_delete_elem(d->counts_fd, &dead[i]);
-		bpf_map_delete_elem(d->stacks_fd, &dead[i].stack_id);
-		htab__del(&d->raw_idx, dead[i].stack_id);
+	for (size_t i = 0; i < d->nraws;) {
+		if (d->raws[i].pid == pid)
+			forget_stack(d, i);
+		else
+			i++;
 	}
-	free(dead);
 }

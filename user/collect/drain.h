@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * From BPF maps to the profile. Counters in the counts map only grow; each
- * drain reads every counter and attributes the delta since the previous
- * read, so no sample is lost or counted twice whatever the timing
- * (docs/design.md, "Counting without loss"). New stacks are symbolized when
- * their ring-buffer event arrives, while the process still exists.
+ * From BPF maps to the profile, bounded for weeks (docs/design.md,
+ * "Counting without loss"):
+ * - counts live in two maps; the program adds to the one counts_gen names.
+ *   A drain flips counts_gen, waits out programs still running on the old
+ *   map (they run for microseconds, with preemption off), then reads and
+ *   empties the old map. No increment races with a delete, nothing piles up;
+ * - new stacks are symbolized when their ring-buffer event arrives, while
+ *   the process still exists, and kept (raw) for attribution; a stack not
+ *   sampled for STACK_MAX_AGE seconds leaves the stacks map and the cache
+ *   (sampled again, it is stored and announced again).
  */
 #ifndef COLDBPF_COLLECT_DRAIN_H
 #define COLDBPF_COLLECT_DRAIN_H
 #include <stddef.h>
 #include <stdint.h>
-#include "lib/htab.h"
 #include <linux/types.h>
+#include "lib/htab.h"
 #include "sampler.h"
+
+#define STACK_MAX_AGE 60.0	/* seconds a stack stays cached without samples */
 
 struct profile;
 struct targets;
@@ -21,32 +28,30 @@ struct srccache;
 struct drain {
 	struct profile *prof;
 	struct targets *tg;
-	int counts_fd, stacks_fd;
+	int counts_fd[2], stacks_fd;
+	volatile __u32 *counts_gen;	/* the program's switch (.bss) */
 	size_t stack_value_size;
 	uint32_t max_depth;
 	uint32_t epoch;		/* symbols are re-validated once per drain */
 	struct rawstack {
+		uint64_t stack_id;
 		uint32_t pid, depth, flags;
+		double last_seen;	/* last drain that attributed samples to it */
 		struct cb_frame *frames;	/* leaf first */
 	} *raws;
 	size_t nraws, capraws;
 	struct htab raw_idx;	/* stack_id -> index + 1 */
-	struct prevcount {
-		struct cb_count_key key;
-		uint64_t value;
-	} *prev;		/* each counter's value at the last drain */
-	size_t nprev, capprev;
-	struct htab prev_idx;	/* hash(key) -> index + 1 */
+	double last_age;	/* last aging pass */
 	struct srccache *src;	/* sources of sampled lines, for previews */
 };
 
-void drain__init(struct drain *d, struct profile *prof, struct targets *tg, int counts_fd, int stacks_fd,
-		 size_t stack_value_size, uint32_t max_depth);
+void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],
+		 volatile __u32 *counts_gen, int stacks_fd, size_t stack_value_size, uint32_t max_depth);
 void drain__free(struct drain *d);
 /* A new stack of pid was stored: read it and symbolize its frames now. */
 void drain__on_stack(struct drain *d, int pid, uint64_t stack_id);
-/* Read every counter; attribute what grew since the last drain. */
+/* Swap the counts maps, attribute and empty the one that was live, age stacks. */
 void drain__run(struct drain *d);
-/* After pid's final drain: remove its entries from the BPF maps. */
+/* After pid's final drain: remove its stacks from the map and the cache. */
 void drain__forget_pid(struct drain *d, uint32_t pid);
 #endif
