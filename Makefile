@@ -34,7 +34,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count images fuzz
+.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak
 all: $(OUT)/coldbpf
 
 deps:
@@ -132,12 +132,14 @@ integration: $(OUT)/coldbpf
 	/usr/bin/python3 tests/integration/run.py
 
 # The one test command (README.md, .ci/run): dependencies, build, unit,
-# integration, then every fuzzer for FUZZ_SECONDS (60 s each)
+# integration, every fuzzer for FUZZ_SECONDS (60 s each), then a 2-minute
+# churn soak (the full one is `make soak`, 10 minutes)
 test: deps
 	$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory fuzz
+	SOAK_SECONDS=120 SOAK_SHORT=200 SOAK_WARMUP=30 $(MAKE) --no-print-directory soak
 
 demo: deps
 	$(MAKE) --no-print-directory all
@@ -145,6 +147,11 @@ demo: deps
 	@echo; echo "== dead code in demo/ (coldbpf cold, from the saved profile)"
 	$(OUT)/coldbpf cold --src demo $(OUT)/demo.json
 	$(OUT)/coldbpf html --src demo -o $(OUT)/demo-html $(OUT)/demo.json
+
+# churn soak (root; not part of `make test`): SOAK_SECONDS=600 SOAK_SHORT=1000 SOAK_LONG=20
+soak: deps
+	$(MAKE) --no-print-directory all
+	/usr/bin/python3 tests/soak/churn.py
 
 bench: deps
 	$(MAKE) --no-print-directory all

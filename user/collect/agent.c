@@ -69,9 +69,11 @@ static void retire_exited(struct agent *a)
 		if (!t->exited || t->cleaned)
 			continue;
 		a->prof->procs[t->proc].exited = true;
-		symtab__freeze(t->sym);
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
+		/* its samples are all in the profile: its symbols go */
+		symtab__free(t->sym);
+		t->sym = NULL;
 		t->cleaned = true;
 	}
 }

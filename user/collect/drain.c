@@ -106,6 +106,11 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 
 	if (!t)
 		return;
+	if (!t->sym) {
+		/* a retired process (it exec'd, or its PID came back) still sampled */
+		d->prof->stats.counters[CTR_SAMPLES_AFTER_EXIT] += delta;
+		return;
+	}
 	r = raw_get(d, k->stack_id, k->pid);
 	if (!r) {
 		d->prof->stats.counters[CTR_STACKS_LOST] += delta;	/* never silent */

@@ -26,6 +26,8 @@ static const struct counter_info counters[CTR_NR] = {
 				    "sampled frames whose code object could not be read" },
 	[CTR_STACKS_LOST] = { "stacks_lost", CTR_KIND_LOSS,
 			      "samples whose stack had left the stacks map before it was read" },
+	[CTR_SAMPLES_AFTER_EXIT] = { "samples_after_exit", CTR_KIND_LOSS,
+				     "samples of a process already retired (it exec'd, or its PID came back)" },
 	[CTR_SRC_READ] = { "source_files_read", CTR_KIND_COUNT, "source files read as their target's user" },
 	[CTR_SRC_REFUSED] = { "source_files_refused", CTR_KIND_LOSS,
 			      "files named by a target that are not regular files on an ordinary filesystem" },

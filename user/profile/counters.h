@@ -17,6 +17,7 @@ enum counter {
 	/* 0 .. CB_STAT_NR - 1: the BPF program's per-CPU counters, summed */
 	CTR_UNRESOLVED_FRAMES = CB_STAT_NR,	/* frames whose code object could not be read */
 	CTR_STACKS_LOST,		/* samples whose stack was gone from the stacks map */
+	CTR_SAMPLES_AFTER_EXIT,		/* samples of a process already retired (exec, PID reuse) */
 	CTR_SRC_READ,			/* source files read as a target's user (lib/tfile.h) */
 	CTR_SRC_REFUSED,		/* ... named by a target, not a regular file on an ordinary fs */
 	CTR_SRC_DENIED,			/* ... the target's user could not read, or outside its root */
