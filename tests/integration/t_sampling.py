@@ -303,6 +303,56 @@ def t_embedded(py):
               (ver, total, share, p["version_method"]))
 
 
+def t_late_dlopen(py):
+    """An interpreter a plugin host dlopen()s seconds after its exec (no exec
+    event then) is found by --all-python's periodic re-check."""
+    hosts = dict(embed_hosts())
+    expect("3.11" in hosts, "no pyenv 3.11 with libpython3.11.so")
+    prefix = subprocess.run([hosts["3.11"], "--prefix"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    lib = os.path.join(prefix, "lib", "libpython3.11.so")
+    exe = os.path.join(TMP, "cb-dlopen")
+    subprocess.run(["cc", "-o", exe, os.path.join(ROOT, "tests", "embed", "dlopen.c"), "-ldl"],
+                   check=True, capture_output=True)
+    out = os.path.join(TMP, "dlopen%d.json" % time.monotonic_ns())
+    agent = subprocess.Popen([COLDBPF, "--all-python", "-F", "499", "-d", "20", "-o", out],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    host = subprocess.Popen([exe, lib, "4", os.path.join(WL, "ratio.py"), "12"])
+    so, se = agent.communicate(timeout=60)
+    host.wait(timeout=30)
+    expect(agent.returncode == 0, "coldbpf failed: %s" % se)
+    with open(out) as f:
+        prof = json.load(f)
+    e = proc_entry(prof, host.pid)
+    expect(e is not None, "the dlopen host (PID %d) was never profiled" % host.pid)
+    a = func_index(prof, "work_a", "ratio.py")
+    n = self_samples(prof, a, host.pid) if a is not None else 0
+    expect(n > 200, "work_a of the dlopen host: %d samples" % n)
+
+
+def t_exec_chain(py):
+    """A shell that execs Python, and a Python that execs another Python
+    program: each program is profiled under its own entry, the first marked
+    ended at the exec."""
+    first = os.path.join(TMP, "first%d.py" % time.monotonic_ns())
+    with open(first, "w") as f:
+        f.write("import os, sys, time\n"
+                "def before_exec():\n"
+                "    end = time.time() + 2\n"
+                "    while time.time() < end: pass\n"
+                "before_exec()\n"
+                "os.execv(sys.executable, [sys.executable, %r, '3'])\n" % os.path.join(WL, "ratio.py"))
+    cp, prof = profile(["-F", "499", "--", "sh", "-c", "sleep 0.5; exec %s %s" % (py, first)])
+    entries = [p for p in prof["processes"] if p["samples"] > 0]
+    pids = {p["pid"] for p in entries}
+    expect(len(pids) == 1 and len(entries) == 2, "want one PID with two programs: %s" % prof["processes"])
+    b, a = func_index(prof, "before_exec"), func_index(prof, "work_a", "ratio.py")
+    expect(b is not None and self_samples(prof, b) > 300, "the first program's samples")
+    expect(a is not None and self_samples(prof, a) > 300, "the program it exec'd: %s" % cp.stdout[:500])
+    expect(prof["processes"][0]["exited"], "the first program is not marked ended at its exec")
+
+
 def t_binary_not_at_host_path(py):
     """The interpreter's files are read where the process sees them (/proc/PID/map_files), as
     for a container: profile a CPython whose binary and libpython were deleted after start."""
@@ -369,5 +419,5 @@ def t_layout_tables(interps):
 
 PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun]
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path]
+        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain]
 NO_BPF = [t_layout_tables]

@@ -16,6 +16,7 @@
 #include "profile/profile.h"
 
 #define PENDING_SECS 2.0	/* how long a fresh exec is re-checked for a runtime */
+#define RECHECK_SECS 10.0	/* a process without CPython whose size changed: looked at again at most this often */
 
 void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd)
 {
@@ -37,6 +38,8 @@ void targets__free(struct targets *t)
 	free(t->pend);
 	htab__free(&t->by_pid);
 	htab__free(&t->ignored);
+	htab__free(&t->refused);
+	free(t->ign);
 }
 
 struct target *targets__of(struct targets *t, int pid)
@@ -44,6 +47,40 @@ struct target *targets__of(struct targets *t, int pid)
 	uint64_t *v = htab__get(&t->by_pid, pid);
 
 	return v ? t->v[*v - 1] : NULL;
+}
+
+static void unignore(struct targets *t, int pid)
+{
+	uint64_t *v = htab__get(&t->ignored, pid);
+	size_t i;
+
+	if (!v)
+		return;
+	i = *v - 1;
+	htab__del(&t->ignored, pid);
+	if (i != t->nign - 1) {
+		t->ign[i] = t->ign[t->nign - 1];	/* the last one moves into the hole */
+		*htab__put(&t->ignored, t->ign[i].pid, NULL) = i + 1;
+	}
+	t->nign--;
+}
+
+static void ignore(struct targets *t, int pid, uint64_t starttime)
+{
+	uint64_t vsize = 0, st;
+	struct ignored *g;
+
+	unignore(t, pid);
+	if (procfs__stat(pid, &st, &vsize) || st != starttime)
+		return;	/* gone or replaced meanwhile: the next scan looks again */
+	ARRAY_RESERVE(t->ign, t->nign, t->capign, 64);
+	g = &t->ign[t->nign++];
+	g->pid = pid;
+	g->starttime = starttime;
+	g->vsize = vsize;
+	g->checked = clock__now();
+	g->seen = t->scans;
+	*htab__put(&t->ignored, pid, NULL) = t->nign;
 }
 
 /* symtab's callback: functions are the profile's */
@@ -70,7 +107,8 @@ static int add(struct targets *t, const struct pyproc_info *info)
 	ARRAY_RESERVE(t->v, t->n, t->cap, 16);
 	t->v[t->n++] = tg;
 	*htab__put(&t->by_pid, pid, NULL) = t->n;
-	htab__del(&t->ignored, pid);
+	unignore(t, pid);
+	htab__del(&t->refused, pid);
 	msg__dbg("profiling PID %d (%s): CPython %s via %s in %s", info->pid, info->comm,
 		 info->layout.version, info->layout.method, info->binary);
 	return 0;
@@ -119,8 +157,10 @@ enum classify targets__consider(struct targets *t, int pid)
 		msg__err("skipping %s", why);
 		profile__skip(t->prof, pid, info.cmdline[0] ? info.cmdline : info.comm, why);
 	}
-	if (c != CL_PYTHON && c != CL_GONE)
-		*htab__put(&t->ignored, pid, NULL) = info.starttime;
+	if (c == CL_UNSUPPORTED || c == CL_ERROR)
+		*htab__put(&t->refused, pid, NULL) = info.starttime;
+	else if (c == CL_NOT_PYTHON)
+		ignore(t, pid, info.starttime);
 	return c;
 }
 
@@ -145,7 +185,8 @@ void targets__on_exec(struct targets *t, int pid, int tid)
 		/* a target replaced its program: what ran before has ended */
 		tg->exited = true;
 	}
-	htab__del(&t->ignored, pid);
+	unignore(t, pid);
+	htab__del(&t->refused, pid);
 	if (wanted(t, pid))
 		pending_add(t, pid);
 }
@@ -174,6 +215,7 @@ void targets__scan_proc(struct targets *t)
 
 	if (!d)
 		return;
+	t->scans++;
 	while ((de = readdir(d))) {
 		long pid;
 		uint64_t *ign, st;
@@ -185,13 +227,31 @@ void targets__scan_proc(struct targets *t)
 		if (tg && !tg->exited)
 			continue;
 		ign = htab__get(&t->ignored, pid);
-		if (ign && !procfs__starttime(pid, &st) && st == *ign)
-			continue;	/* same process as before: exec events tell us of changes */
+		if (ign) {
+			struct ignored *g = &t->ign[*ign - 1];
+			uint64_t vs;
+
+			g->seen = t->scans;
+			/* same process, same memory size: nothing new was mapped (an
+			 * exec is an event); a size change is looked at, but rarely */
+			if (!procfs__stat(pid, &st, &vs) && st == g->starttime &&
+			    (vs == g->vsize || clock__now() - g->checked < RECHECK_SECS))
+				continue;
+		} else if ((ign = htab__get(&t->refused, pid)) && !procfs__starttime(pid, &st) && st == *ign) {
+			continue;	/* named once; an exec event clears it */
+		}
 		if (!wanted(t, pid))
 			continue;
 		targets__consider(t, pid);
 	}
 	closedir(d);
+	/* processes gone since: their entries go (churn must not grow this) */
+	for (size_t i = 0; i < t->nign;) {
+		if (t->ign[i].seen != t->scans && t->ign[i].seen != t->scans - 1)
+			unignore(t, t->ign[i].pid);	/* i now holds the moved one */
+		else
+			i++;
+	}
 }
 
 bool targets__find_exited(struct targets *t)

@@ -35,7 +35,16 @@ struct targets {
 	struct target **v;
 	size_t n, cap;
 	struct htab by_pid;	/* pid -> index + 1 of its latest target */
-	struct htab ignored;	/* pid -> starttime of a process that is not a target */
+	struct htab ignored;	/* pid -> index + 1 into ign: a process with no CPython (yet) */
+	struct ignored {
+		int pid;
+		uint64_t starttime, vsize;	/* when vsize changes, it may have loaded one */
+		double checked;
+		uint32_t seen;		/* the last /proc scan that found it */
+	} *ign;
+	size_t nign, capign;
+	uint32_t scans;
+	struct htab refused;	/* pid -> starttime of a CPython refused (named once) */
 	struct pending {
 		int pid;
 		double since;
@@ -53,7 +62,9 @@ enum classify targets__consider(struct targets *t, int pid);
 void targets__on_exec(struct targets *t, int pid, int tid);
 /* Re-check exec'd processes (the loader maps libpython after exec). */
 void targets__retry_pending(struct targets *t);
-/* Consider every wanted process of /proc not seen before. */
+/* Consider every wanted process of /proc not seen before, and those without
+ * a CPython whose memory size changed (an interpreter dlopen()ed late by an
+ * embedding host or a plugin), each at most every RECHECK_SECS. */
 void targets__scan_proc(struct targets *t);
 /* Mark targets that are gone; true when some exited target is not yet cleaned. */
 bool targets__find_exited(struct targets *t);

@@ -6,10 +6,10 @@
 #include "lib/file.h"
 #include "lib/str.h"
 
-int procfs__starttime(int pid, uint64_t *out)
+int procfs__stat(int pid, uint64_t *starttime, uint64_t *vsize)
 {
 	char path[64], *buf, *p;
-	unsigned long long st;
+	unsigned long long st, vs;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	buf = file__read(path, 8192, NULL);
@@ -18,13 +18,20 @@ int procfs__starttime(int pid, uint64_t *out)
 	/* comm may contain spaces and parentheses: fields restart after the last ')' */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			 "%*d %*d %llu", &st) != 1) {
+			 "%*d %*d %llu %llu", &st, &vs) != 2) {
 		free(buf);
 		return -1;
 	}
-	*out = st;
+	*starttime = st;
+	if (vsize)
+		*vsize = vs;
 	free(buf);
 	return 0;
+}
+
+int procfs__starttime(int pid, uint64_t *out)
+{
+	return procfs__stat(pid, out, NULL);
 }
 
 int procfs__ppid(int pid)

@@ -8,6 +8,9 @@
 
 /* /proc/PID/stat field 22: tells a reused PID apart. 0 or -1. */
 int procfs__starttime(int pid, uint64_t *out);
+/* The same and field 23, the virtual memory size (it changes when a library
+ * is mapped); vsize may be NULL. 0 or -1. */
+int procfs__stat(int pid, uint64_t *starttime, uint64_t *vsize);
 int procfs__ppid(int pid);
 /* comm / the command line with NULs as spaces, sanitized for printing */
 void procfs__comm(int pid, char *buf, size_t sz);
