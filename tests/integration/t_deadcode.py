@@ -124,15 +124,18 @@ def t_cold_profiles(py):
     """Live runs save evidence; cold works offline on profiles, combining hosts: ran anywhere is ran."""
     a, b = start_coldapp(py), start_coldapp(py, "--also-never-called")
     try:
-        _, pa = profile(["-F", "99", "-d", "1.5", "-p", str(a.pid)])
-        _, pb = profile(["-F", "99", "-d", "1.5", "-p", str(b.pid)])
+        _, pa = profile(["--evidence", "-F", "99", "-d", "1.5", "-p", str(a.pid)])
+        _, pb = profile(["--evidence", "-F", "99", "-d", "1.5", "-p", str(b.pid)])
+        _, pc = profile(["-F", "99", "-d", "1.5", "-p", str(a.pid)])
         live, _ = cold_statuses(["-p", str(a.pid)])
     finally:
         for p in (a, b):
             p.kill()
             p.wait()
-    files = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-2:]
+    files = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-3:]
     expect(pa["evidence"] and pb["evidence"], "profiles saved without evidence")
+    expect(pc["evidence"] == [], "evidence read without --evidence")
+    files, plain = files[:2], files[2]
     one, _ = cold_statuses([files[0]])
     for k in COLD_RAN + COLD_NEVER:
         expect(one[k]["status"] == live[k]["status"], "offline %s: %s, live %s" % (k, one[k], live[k]))
@@ -140,6 +143,16 @@ def t_cold_profiles(py):
     key = ("app/used.py", "never_called", 15)
     expect(one[key]["status"] == "never-ran" and both[key]["status"] == "ran",
            "ran on one host must be ran: %s / %s" % (one[key]["status"], both[key]["status"]))
+    # a profile recorded without --evidence: its processes may have run anything, so together
+    # with any other profile nothing is called never-ran (and the user is told why)
+    cp = run_coldbpf(["cold", "--src", COLDAPP, "--format", "json", plain] + files)
+    expect(cp.returncode == 0 and "recorded without --evidence" in cp.stderr, cp.stderr)
+    res = json.loads(cp.stdout)
+    never = [f["qualname"] for f in res["functions"] if f["status"] == "never-ran"]
+    expect(not never, "never-ran without evidence from every process: %s" % never)
+    expect({f["status"] for f in res["functions"]} >= {"ran", "unknown"}, "statuses: %s" % res["functions"])
+    cp = run_coldbpf(["--evidence", "-d", "1", "--all-python"])
+    expect(cp.returncode == 1 and "give -o FILE" in cp.stderr, "--evidence without -o: %s" % cp.stderr)
     # bad input: another tree's profile, a corrupt profile
     other = run_coldbpf(["cold", "--src", os.path.join(ROOT, "demo"), files[0]])
     expect(other.returncode == 0 and "never-ran" in other.stdout, other.stderr)
@@ -250,7 +263,7 @@ def t_html(py):
     shop = subprocess.Popen([py, os.path.join(ROOT, "demo", "shop.py"), "8"], stderr=subprocess.DEVNULL)
     try:
         time.sleep(0.5)
-        _, prof = profile(["-F", "499", "-d", "3", "-p", str(shop.pid)])
+        _, prof = profile(["--evidence", "-F", "499", "-d", "3", "-p", str(shop.pid)])
     finally:
         shop.kill()
         shop.wait()

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""make soak: coldbpf --all-python (saving a profile, so evidence scans run too)
+"""make soak: coldbpf --all-python --evidence (saving a profile, so evidence scans run too)
 for SOAK_SECONDS (default 600) while SOAK_SHORT (default 1000) short-lived
 Pythons start and exit, spread over the run and over every installed
 interpreter, beside SOAK_LONG (default 20) long-lived ones running the 6:3:1
@@ -9,7 +9,8 @@ the long-lived shares, then checks (exit 1 on a miss):
   - no map ever fills (stacks, counts, ring buffer);
   - the long-lived shares are within 3 points of 60/30/10;
   - short-lived processes of every interpreter are still profiled in the last
-    third of the run (an interpreter used by one that exited early is not lost).
+    third of the run (an interpreter used by one that exited early is not lost);
+  - the profile's process entries stay bounded (exited ones folded per program).
 """
 import glob
 import json
@@ -69,7 +70,7 @@ def main():
     out = os.path.join(tmp, "prof.json")
     print("soak: %.0f s, %d short-lived Pythons over %s, %d long-lived 6:3:1 workloads"
           % (SECONDS, SHORT, ", ".join(os.path.basename(p) for p in pys), LONG), flush=True)
-    agent = subprocess.Popen([COLDBPF, "--all-python", "-d", str(SECONDS), "-o", out, "--stats",
+    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-d", str(SECONDS), "-o", out, "--stats",
                               "--top", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)
     longs = [subprocess.Popen([pys[0], RATIO, str(SECONDS + 30)]) for _ in range(LONG)]
@@ -87,9 +88,9 @@ def main():
             while k < due:
                 py = pys[k % len(pys)]
                 p = subprocess.Popen([py, "-c", SHORT_SRC % {"k": k}])
-                shorts.append((p, py, now))
+                shorts.append((p, py, now, k))
                 k += 1
-            for p, _, _ in shorts:
+            for p, _, _, _ in shorts:
                 p.poll()
             if now >= next_rss:
                 rss.append((now, rss_kb(agent.pid) / 1024.0, cpu_s(agent.pid)))
@@ -102,7 +103,7 @@ def main():
         for p in longs:
             p.kill()
             p.wait()
-        for p, _, _ in shorts:
+        for p, _, _, _ in shorts:
             p.wait()
     if agent.returncode:
         raise SystemExit("coldbpf failed: %s" % se)
@@ -141,10 +142,23 @@ def main():
     for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
         if abs(shares[n] - want) > 3:
             bad.append("%s share %.1f%%, want %d +-3" % (n, shares[n], want))
-    sampled = {p["pid"] for p in prof["processes"] if p["samples"] > 0}
+    # exited processes are folded per program, so a short-lived one is known by its
+    # own function churn_K in some stack
+    sampled = set()
+    for s in prof["stacks"]:
+        for f, _ in s["frames"]:
+            m = re.match(r"^churn_(\d+)$", prof["functions"][f]["qualname"])
+            if m:
+                sampled.add(int(m.group(1)))
+    folded = [p for p in prof["processes"] if p.get("folded")]
+    print("process entries: %d (%d of them fold %d exited processes), processes_folded %d"
+          % (len(prof["processes"]), len(folded), sum(p["folded"] for p in folded),
+             st.get("processes_folded", 0)))
+    if len(prof["processes"]) > LONG + 64 + len(pys) + 32:
+        bad.append("%d process entries: exited processes are not folded" % len(prof["processes"]))
     for py in pys:
-        lates = [p for p, q, t in shorts if q == py and t >= SECONDS * 2 / 3]
-        hit = sum(1 for p in lates if p.pid in sampled)
+        lates = [kk for p, q, t, kk in shorts if q == py and t >= SECONDS * 2 / 3]
+        hit = sum(1 for kk in lates if kk in sampled)
         print("short-lived %s in the last third: %d of %d sampled" % (py, hit, len(lates)))
         if lates and not hit:
             bad.append("no late short-lived %s was profiled" % py)

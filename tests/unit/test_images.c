@@ -159,3 +159,69 @@ Test(images, corrupt_image_is_refused)
 	cr_assert(strstr(err, ":2: not a coldbpf memory image line"), "%s", err);
 	unlink(path);
 }
+
+struct codes {
+	uint64_t addr[CB_MAX_DEPTH];
+	int n;
+};
+
+static int collect_codes(const struct cb_stack *st, __u64 ts, int searchable, void *ctx)
+{
+	struct codes *c = ctx;
+
+	(void)ts;
+	(void)searchable;
+	for (__u32 i = 0; i < st->depth && c->n < CB_MAX_DEPTH; i++)
+		c->addr[c->n++] = st->frames[i].code;
+	return 0;
+}
+
+/* Code generated per request must not grow a symbol table without bound:
+ * past SYM_MAX_CODES, unused entries go, and a code object evicted is read
+ * again, to the same function. */
+Test(images, symbol_table_is_bounded_and_evicts)
+{
+	char err[256];
+	struct memimage *img = memimage__load("tests/data/memimage-3.12.txt", err, sizeof(err));
+	struct pylayout l;
+	struct profile *prof = profile__new();
+	struct codes c = {};
+	struct symtab *s;
+	uint32_t func[CB_MAX_DEPTH];
+	int real = 0;
+
+	cr_assert_not_null(img, "%s", err);
+	cr_assert_eq(pylayout__from_table(3, 12, &l), 0);
+	use(img, &l);
+	s = symtab__new(FAKE_PID, &l, intern, prof);
+	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, collect_codes, &c);
+	cr_assert_gt(c.n, 0);
+	for (int i = 0; i < c.n; i++) {
+		const struct codeinfo *ci = symtab__resolve(s, c.addr[i], 1);
+
+		func[i] = ci->func;
+		real += ci->valid;
+	}
+	cr_assert_gt(real, 0, "no frame of the image resolved");
+	/* a flood of other addresses, in a later drain */
+	for (uint64_t a = 0; a < SYM_MAX_CODES - (uint64_t)c.n; a++)
+		symtab__resolve(s, 0x10000 + a * 16, 2);
+	cr_assert_eq(symtab__evicted(s), 0, "at the limit, nothing goes yet");
+	/* much later: everything unused since epoch 2 goes */
+	symtab__resolve(s, 0x8, 2 + SYM_KEEP_EPOCHS);
+	cr_assert_geq(symtab__evicted(s), SYM_MAX_CODES - c.n);
+	for (int i = 0; i < c.n; i++) {
+		const struct codeinfo *ci = symtab__resolve(s, c.addr[i], 3 + SYM_KEEP_EPOCHS);
+
+		if (ci->valid)
+			cr_assert_eq(ci->func, func[i], "frame %d: read again to the same function", i);
+	}
+	/* all in use at once: the table starts over rather than grow */
+	for (uint64_t a = 0; a < SYM_MAX_CODES + 10; a++)
+		symtab__resolve(s, 0x900000 + a * 16, 20);
+	cr_assert_geq(symtab__evicted(s), 2 * SYM_MAX_CODES - 100);
+	mem__use_image(0, NULL);
+	symtab__free(s);
+	profile__free(prof);
+	memimage__free(img);
+}

@@ -49,6 +49,9 @@ const char cli_usage[] =
 "\n"
 "Output:\n"
 "  -o, --output FILE      save the profile as JSON (docs/profile-format.md)\n"
+"      --evidence         also read execution evidence (dead code, for `coldbpf cold`)\n"
+"                         into the saved profile: a read of each target's writable\n"
+"                         memory after 1 s, every 10 s and at the end (needs -o)\n"
 "      --folded FILE      collapsed stacks for flamegraph.pl / speedscope\n"
 "      --top N            rows per table (default 20)\n"
 "      --lines            under each hot function, its lines with their samples\n"
@@ -68,6 +71,7 @@ enum {
 	OPT_MAX_DEPTH = OPT_FIRST_FREE,
 	OPT_VERSION,
 	OPT_DRAIN,
+	OPT_EVIDENCE,
 };
 
 int cmd__record(int argc, char **argv)
@@ -80,6 +84,7 @@ int cmd__record(int argc, char **argv)
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		PROFILE_OUTPUT_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
+		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -142,6 +147,9 @@ int cmd__record(int argc, char **argv)
 			}
 			ao.drain_interval = v / 1000.0;
 			break;
+		case OPT_EVIDENCE:
+			ao.evidence = true;
+			break;
 		case 'v':
 			msg_verbose++;
 			break;
@@ -167,7 +175,10 @@ int cmd__record(int argc, char **argv)
 		goto cleanup;
 	}
 	ao.mode = all ? MODE_ALL : cmd ? MODE_CMD : MODE_PIDS;
-	ao.evidence = po.json != NULL;	/* saved profiles carry it for `cold` */
+	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
+		msg__err("--evidence is saved in the profile: give -o FILE too");
+		goto cleanup;
+	}
 
 	if (caps__check())
 		goto cleanup;

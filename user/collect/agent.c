@@ -68,14 +68,16 @@ static void retire_exited(struct agent *a)
 
 		if (!t->exited || t->cleaned)
 			continue;
-		a->prof->procs[t->proc].exited = true;
+		profile__exited(a->prof, t->proc);
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
-		symtab__free(t->sym);
-		t->sym = NULL;
+		targets__drop_symbols(&a->tg, t);
 		t->cleaned = true;
 	}
+	targets__reap(&a->tg);
+	/* no target holds the index of an exited process any more */
+	profile__fold_exited(a->prof, PROFILE_KEEP_EXITED);
 }
 
 /* Execution evidence of every live target into the profile: a later scan
@@ -273,5 +275,6 @@ cleanup:
 	drain__free(&a.dr);	/* both are safe to free zeroed */
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);
+	profile__compact(prof);
 	return err;
 }

@@ -25,7 +25,7 @@ struct agent_opts {
 	double duration;	/* seconds; 0 = until a signal (or the targets exit) */
 	int max_depth;
 	double drain_interval;	/* seconds between map drains */
-	bool evidence;		/* scan execution evidence into the profile (-o) */
+	bool evidence;		/* scan execution evidence into the profile (--evidence) */
 	volatile sig_atomic_t *stop;
 };
 

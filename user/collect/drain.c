@@ -104,9 +104,7 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 	struct rawstack *r;
 	struct pframe *frames;
 
-	if (!t)
-		return;
-	if (!t->sym) {
+	if (!t || !t->sym) {
 		/* a retired process (it exec'd, or its PID came back) still sampled */
 		d->prof->stats.counters[CTR_SAMPLES_AFTER_EXIT] += delta;
 		return;

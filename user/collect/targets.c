@@ -27,11 +27,20 @@ void targets__init(struct targets *t, const struct agent_opts *o, struct profile
 	t->cl = classifier__new();
 }
 
+void targets__drop_symbols(struct targets *t, struct target *tg)
+{
+	if (!tg->sym)
+		return;
+	t->prof->stats.counters[CTR_SYMBOLS_EVICTED] += symtab__evicted(tg->sym);
+	symtab__free(tg->sym);
+	tg->sym = NULL;
+}
+
 void targets__free(struct targets *t)
 {
 	classifier__free(t->cl);
 	for (size_t i = 0; i < t->n; i++) {
-		symtab__free(t->v[i]->sym);
+		targets__drop_symbols(t, t->v[i]);
 		free(t->v[i]);
 	}
 	free(t->v);
@@ -100,6 +109,7 @@ static int add(struct targets *t, const struct pyproc_info *info)
 				 info->layout.method);
 	if (bpf_map_update_elem(t->py_procs_fd, &pid, &tg->info.layout.bpf, BPF_ANY)) {
 		msg__err("cannot register PID %d: %s", info->pid, strerror(errno));
+		profile__exited(t->prof, tg->proc);	/* no samples: folded away in time */
 		symtab__free(tg->sym);
 		free(tg);
 		return -1;
@@ -267,6 +277,31 @@ bool targets__find_exited(struct targets *t)
 			any = true;
 	}
 	return any;
+}
+
+void targets__reap(struct targets *t)
+{
+	for (size_t i = 0; i < t->n;) {
+		struct target *tg = t->v[i];
+		uint64_t *v;
+
+		if (!tg->cleaned) {
+			i++;
+			continue;
+		}
+		v = htab__get(&t->by_pid, tg->info.pid);
+		if (v && *v == i + 1)
+			htab__del(&t->by_pid, tg->info.pid);
+		targets__drop_symbols(t, tg);
+		free(tg);
+		if (i != t->n - 1) {
+			t->v[i] = t->v[t->n - 1];	/* the last one moves into the hole */
+			v = htab__get(&t->by_pid, t->v[i]->info.pid);
+			if (v && *v == t->n)
+				*v = i + 1;
+		}
+		t->n--;
+	}
 }
 
 bool targets__all_exited(const struct targets *t)

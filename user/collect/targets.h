@@ -68,6 +68,11 @@ void targets__retry_pending(struct targets *t);
 void targets__scan_proc(struct targets *t);
 /* Mark targets that are gone; true when some exited target is not yet cleaned. */
 bool targets__find_exited(struct targets *t);
+/* Free a target's symbol table (its evictions counted). */
+void targets__drop_symbols(struct targets *t, struct target *tg);
+/* Forget targets whose samples are all in the profile (the profile keeps
+ * their process entry): churn must not grow the target set. */
+void targets__reap(struct targets *t);
 /* -p mode: every given process has exited. */
 bool targets__all_exited(const struct targets *t);
 #endif

@@ -23,6 +23,8 @@ struct symtab {
 	struct htab idx;	/* code addr -> index + 1 */
 	struct codeinfo *codes;
 	size_t n, cap;
+	size_t lt_bytes;	/* line tables held */
+	uint64_t evicted;
 };
 
 struct symtab *symtab__new(int pid, const struct pylayout *l, symtab_intern_fn intern, void *ctx)
@@ -86,6 +88,7 @@ static void fill_code(struct symtab *s, struct codeinfo *ci)
 	const struct pylayout *l = s->l;
 	char file[SYM_MAX_STR + 1], name[SYM_MAX_STR + 1];
 
+	s->lt_bytes -= ci->ltlen;
 	free(ci->lt);
 	ci->lt = NULL;
 	ci->ltlen = 0;
@@ -104,8 +107,49 @@ static void fill_code(struct symtab *s, struct codeinfo *ci)
 			snprintf(name, sizeof(name), "%s", q);
 	}
 	pyobj__read_bytes(s->pid, l, ci->id[2], SYM_MAX_LINETABLE, &ci->lt, &ci->ltlen);
+	s->lt_bytes += ci->ltlen;
 	ci->func = s->intern(s->intern_ctx, file, name, ci->firstlineno);
 	ci->valid = true;
+}
+
+uint64_t symtab__evicted(const struct symtab *s)
+{
+	return s->evicted;
+}
+
+/* Keep the entries used in the last SYM_KEEP_EPOCHS drains; when that is
+ * more than 3/4 of the limit, keep none. The index is rebuilt. */
+static void evict(struct symtab *s, uint32_t epoch)
+{
+	size_t keep = 0, n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		keep += epoch - s->codes[i].epoch < SYM_KEEP_EPOCHS;
+	bool all = keep > SYM_MAX_CODES / 4 * 3;
+
+	htab__free(&s->idx);
+	s->lt_bytes = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct codeinfo *ci = &s->codes[i];
+
+		if (all || epoch - ci->epoch >= SYM_KEEP_EPOCHS) {
+			free(ci->lt);
+			s->evicted++;
+			continue;
+		}
+		s->codes[n] = *ci;
+		s->lt_bytes += ci->ltlen;
+		*htab__put(&s->idx, ci->addr, NULL) = ++n;
+	}
+	s->n = n;
+	if (s->lt_bytes > SYM_MAX_LT_BYTES / 4 * 3) {	/* a few huge tables: start over */
+		for (size_t i = 0; i < s->n; i++)
+			free(s->codes[i].lt);
+		s->evicted += s->n;
+		s->n = 0;
+		s->lt_bytes = 0;
+		htab__free(&s->idx);
+	}
 }
 
 const struct codeinfo *symtab__resolve(struct symtab *s, uint64_t addr, uint32_t epoch)
@@ -115,6 +159,8 @@ const struct codeinfo *symtab__resolve(struct symtab *s, uint64_t addr, uint32_t
 	struct codeinfo *ci;
 	bool isnew;
 
+	if (!s->frozen && (s->n >= SYM_MAX_CODES || s->lt_bytes > SYM_MAX_LT_BYTES) && !htab__get(&s->idx, addr))
+		evict(s, epoch);
 	v = htab__put(&s->idx, addr, &isnew);
 	if (isnew) {
 		ARRAY_RESERVE(s->codes, s->n, s->cap, 256);

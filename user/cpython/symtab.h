@@ -17,6 +17,14 @@
 
 #define SYM_MAX_STR	PYOBJ_MAX_STR	/* characters of a name or file name */
 #define SYM_MAX_LINETABLE (1 << 20)	/* bytes of a line table */
+/* Per process, at most SYM_MAX_CODES entries and SYM_MAX_LT_BYTES of line
+ * tables (code generated per request must not grow the agent): past either,
+ * entries not used in the last SYM_KEEP_EPOCHS drains are evicted (all of
+ * them when that frees too little); an evicted code object is read again
+ * when it is sampled again. */
+#define SYM_MAX_CODES	16384
+#define SYM_MAX_LT_BYTES (4u << 20)
+#define SYM_KEEP_EPOCHS	8
 
 struct codeinfo {
 	uint64_t addr;
@@ -41,6 +49,8 @@ void symtab__free(struct symtab *s);
 const struct codeinfo *symtab__resolve(struct symtab *s, uint64_t addr, uint32_t epoch);
 /* Line for lasti in that code object (-1 when unknown). */
 int symtab__line(const struct symtab *s, const struct codeinfo *ci, int lasti);
+/* Entries evicted so far (for the agent's counters). */
+uint64_t symtab__evicted(const struct symtab *s);
 /* Process gone: stop reading, keep what was resolved. */
 void symtab__freeze(struct symtab *s);
 #endif

@@ -55,6 +55,7 @@ struct deadcode {
 	size_t ndrift, capdrift;
 	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
 	int sources;		/* evidence sources used */
+	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	const struct ignorefile *ig;
 	size_t in_tree;		/* code objects that mapped into the tree */
 	struct htab line_samples;	/* (path index << 32 | line) -> leaf samples */

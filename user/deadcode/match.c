@@ -179,7 +179,12 @@ int match__profile(struct deadcode *d, const char *path)
 		apply_code(d, p->funcs[fs[i].func].file, p->funcs[fs[i].func].qualname, p->funcs[fs[i].func].firstline,
 			   EV_UNKNOWN, fs[i].total);
 	free(fs);
-	if (!p->nevidence && !p->nstacks)
+	if (!p->nevidence && p->nprocs) {
+		d->incomplete = true;
+		msg__err("note: %s was recorded without --evidence: its processes may have run any code, "
+			 "so nothing is called never-ran", path);
+	}
+	else if (!p->nevidence && !p->nstacks)
 		msg__err("note: %s holds no evidence and no samples", path);
 	else if (d->in_tree == before)
 		msg__err("note: no code in %s comes from %s: a profile of another source tree?", path, d->root);

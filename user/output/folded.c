@@ -35,7 +35,10 @@ int folded__write(const struct profile *p, FILE *out)
 		uint64_t h, *v;
 
 		fold_name(r->comm, a, sizeof(a));
-		len = snprintf(line, lcap, "%s (%d)", a, r->pid);
+		if (r->folded)	/* exited processes of one program */
+			len = snprintf(line, lcap, "%s (exited)", a);
+		else
+			len = snprintf(line, lcap, "%s (%d)", a, r->pid);
 		for (uint32_t d = 0; d <= s->depth; d++) {
 			size_t pl;
 

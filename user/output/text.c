@@ -117,11 +117,16 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	fprintf(out, "\nProcesses\n  %7s %-9s %8s  %s\n", "PID", "PYTHON", "SAMPLES", "COMMAND");
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
-		char cmd[600];
+		char cmd[600], py[64];
 
 		str__sanitize(r->cmdline, cmd, sizeof(cmd));
-		fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s\n", r->pid, r->python, r->samples, cmd,
-			r->exited ? "  [exited]" : "");
+		str__sanitize(r->python, py, sizeof(py));	/* a profile file is input too */
+		if (r->folded)
+			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]\n", "-", py,
+				r->samples, cmd, r->folded);
+		else
+			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s\n", r->pid, py, r->samples, cmd,
+				r->exited ? "  [exited]" : "");
 	}
 	if (!p->nprocs)
 		fprintf(out, "  (no CPython processes found)\n");
@@ -192,6 +197,10 @@ void text__stats(const struct profile *p, FILE *out)
 
 		str__sanitize(p->procs[i].python, py, sizeof(py));	/* a profile file is input too */
 		str__sanitize(p->procs[i].method, how, sizeof(how));
-		fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid, py, how);
+		if (p->procs[i].folded)
+			fprintf(out, "  %u exited processes: CPython %s, version found by %s\n",
+				p->procs[i].folded, py, how);
+		else
+			fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid, py, how);
 	}
 }

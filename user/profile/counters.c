@@ -36,6 +36,12 @@ static const struct counter_info counters[CTR_NR] = {
 	[CTR_SRC_FAILED] = { "source_files_unreadable", CTR_KIND_LOSS, "source files gone, unreadable or binary" },
 	[CTR_SRC_TIMEOUTS] = { "source_reads_timed_out", CTR_KIND_LOSS,
 			       "source reads abandoned at their deadline (a hung filesystem)" },
+	[CTR_SYMBOLS_EVICTED] = { "symbols_evicted", CTR_KIND_COUNT,
+				   "symbol-table entries evicted at the per-process bound (read again if sampled again)" },
+	[CTR_PROCS_FOLDED] = { "processes_folded", CTR_KIND_COUNT,
+				"exited processes folded into one entry per program (profile bounded under churn)" },
+	[CTR_SKIPPED_UNLISTED] = { "skipped_unlisted", CTR_KIND_COUNT,
+				   "processes skipped but not listed (the list keeps 256)" },
 	[CTR_BPF_RUN_CNT] = { "bpf_run_cnt", CTR_KIND_COUNT, "runs of the sampler (kernel run-time stats)" },
 	[CTR_BPF_RUN_TIME_NS] = { "bpf_run_time_ns", CTR_KIND_NS, "ns in the sampler (kernel run-time stats)" },
 };

@@ -25,11 +25,13 @@ static json_t *to_json(const struct profile *p)
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
 
-		json_array_append_new(procs, json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:b}", "pid", r->pid,
-						       "comm", r->comm, "cmdline", r->cmdline,
-						       "python", r->python, "version_method", r->method,
-						       "samples", (json_int_t)r->samples, "exited",
-						       r->exited));
+		json_t *o = json_pack("{s:i,s:s,s:s,s:s,s:s,s:I,s:b}", "pid", r->pid, "comm", r->comm,
+				      "cmdline", r->cmdline, "python", r->python, "version_method",
+				      r->method, "samples", (json_int_t)r->samples, "exited", r->exited);
+
+		if (r->folded)	/* an entry of exited processes of one program (profile/fold.c) */
+			json_object_set_new(o, "folded", json_integer(r->folded));
+		json_array_append_new(procs, o);
 	}
 	for (size_t i = 0; i < p->nfuncs; i++)
 		json_array_append_new(funcs, json_pack("{s:s,s:s,s:i}", "file", p->funcs[i].file,
@@ -197,6 +199,13 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			BAD("%s: process %zu is malformed", path, i);
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
+		if (json_object_get(v, "folded")) {
+			json_int_t nf;
+
+			if (json_int_at(v, "folded", 1, UINT32_MAX, &nf))
+				BAD("%s: process %zu is malformed", path, i);
+			p->procs[r].folded = nf;
+		}
 	}
 	a = json_object_get(root, "functions");
 	if (!json_is_array(a))

@@ -44,6 +44,7 @@ void profile__free(struct profile *p)
 	free(p->evidence);
 	free(p->funcs);
 	free(p->procs);
+	free(p->free_procs);
 	free(p->stacks);
 	free(p->sources);
 	htab__free(&p->func_idx);
@@ -96,16 +97,22 @@ uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char 
 		       const char *python, const char *method)
 {
 	struct pproc *r;
+	uint32_t idx;
 
-	GROW(p->procs, p->nprocs, p->capprocs);
-	r = &p->procs[p->nprocs++];
+	if (p->nfree_procs) {	/* a slot of a folded process */
+		idx = p->free_procs[--p->nfree_procs];
+	} else {
+		GROW(p->procs, p->nprocs, p->capprocs);
+		idx = p->nprocs++;
+	}
+	r = &p->procs[idx];
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
 	r->comm = xstrdup(comm);
 	r->cmdline = xstrdup(cmdline);
 	r->python = xstrdup(python);
 	r->method = xstrdup(method);
-	return p->nprocs - 1;
+	return idx;
 }
 
 static uint64_t stack_hash(uint32_t proc, uint32_t tid, const struct pframe *frames,
@@ -157,6 +164,42 @@ void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct p
 	memcpy(s->frames, frames, depth * sizeof(*frames));
 	p->procs[proc].samples += count;
 	htab__add(&p->stack_idx, h, p->nstacks);
+}
+
+static struct stack_probe probe_of(const struct profile *p, size_t i)
+{
+	const struct pstack *s = &p->stacks[i];
+
+	return (struct stack_probe){ p, s->proc, s->tid, s->depth, s->flags, s->frames };
+}
+
+static uint64_t hash_of(const struct pstack *s)
+{
+	return stack_hash(s->proc, s->tid, s->frames, s->depth, s->flags);
+}
+
+void profile__del_stack(struct profile *p, size_t i)
+{
+	struct stack_probe pr = probe_of(p, i);
+	size_t last = p->nstacks - 1;
+	uint64_t *v;
+
+	htab__remove(&p->stack_idx, hash_of(&p->stacks[i]), same_stack, &pr);
+	p->procs[p->stacks[i].proc].samples -= p->stacks[i].count;
+	if (i != last) {
+		pr = probe_of(p, last);
+		v = htab__find(&p->stack_idx, hash_of(&p->stacks[last]), same_stack, &pr);
+		*v = i + 1;
+		p->stacks[i] = p->stacks[last];
+	}
+	p->nstacks--;
+}
+
+void profile__reindex_stacks(struct profile *p)
+{
+	htab__free(&p->stack_idx);
+	for (size_t i = 0; i < p->nstacks; i++)
+		htab__add(&p->stack_idx, hash_of(&p->stacks[i]), i + 1);
 }
 
 static uint64_t src_hash(const char *file, int line)
@@ -215,6 +258,10 @@ void profile__skip(struct profile *p, int pid, const char *cmdline, const char *
 {
 	struct pskip *k;
 
+	if (p->nskipped >= PROFILE_MAX_SKIPPED) {
+		p->stats.counters[CTR_SKIPPED_UNLISTED]++;
+		return;
+	}
 	GROW(p->skipped, p->nskipped, p->capskipped);
 	k = &p->skipped[p->nskipped++];
 	k->pid = pid;

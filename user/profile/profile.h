@@ -45,6 +45,12 @@ struct pproc {
 	char *method;	/* version detection method */
 	uint64_t samples;
 	bool exited;	/* exited while coldbpf ran */
+	/* > 0: not one process but this many exited processes of one program
+	 * (pid 0, cmdline the program: profile__program), folded together so
+	 * that churn does not grow the profile (profile__fold_exited) */
+	uint32_t folded;
+	bool unused;	/* a free slot (only while recording; profile__compact) */
+	uint64_t exit_seq;	/* order of exits, for folding the oldest first */
 };
 
 /* A CPython process seen but not profiled (unsupported version or build). */
@@ -98,7 +104,16 @@ struct profile {
 	size_t nevidence, capevidence;
 	struct pstats stats;
 	struct htab func_idx, stack_idx, source_idx;	/* hash -> index + 1 */
+	uint32_t *free_procs;	/* unused slots of procs, reused first */
+	size_t nfree_procs, capfree_procs;
+	uint64_t exits;	/* exit_seq source */
+	uint64_t skipped_unlisted;	/* skipped processes beyond PROFILE_MAX_SKIPPED */
 };
+
+/* Exited processes kept one by one; older ones are folded per program. */
+#define PROFILE_KEEP_EXITED 64
+/* Skipped processes listed; more are only counted. */
+#define PROFILE_MAX_SKIPPED 256
 
 struct profile *profile__new(void);
 void profile__free(struct profile *p);
@@ -109,11 +124,28 @@ uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char 
 /* Adds count samples of a root-first stack; merges identical stacks. */
 void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
 		  uint32_t depth, uint32_t flags, uint64_t count);
+/* Remove stack i (its frames now belong to the caller; the last stack
+ * moves to i) / rebuild the stack index after stacks changed keys. */
+void profile__del_stack(struct profile *p, size_t i);
+void profile__reindex_stacks(struct profile *p);
 /* Source text of file:line (NULL if unknown) / record it. */
 const char *profile__source(const struct profile *p, const char *file, int line);
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
 void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
+/* Mark proc exited (its order of exit is kept). */
+void profile__exited(struct profile *p, uint32_t proc);
+/* Fold the oldest exited processes beyond keep into one entry per program
+ * (python version and profile__program of the command line): their stacks
+ * merge (thread ids become 0), their evidence becomes the union of
+ * (function, status) pairs, the slots are reused. Returns how many folded. */
+size_t profile__fold_exited(struct profile *p, size_t keep);
+/* Drop unused slots (renumbering stacks and evidence): call when no index
+ * of procs is held outside the profile any more. */
+void profile__compact(struct profile *p);
+/* The program of a space-joined Python command line, written to out:
+ * the executable and the script ("-c" or "-m MODULE"), no arguments. */
+void profile__program(const char *cmdline, char *out, size_t sz);
 /* Replace the evidence of process proc (a later scan supersedes an earlier one). */
 void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n);
 #endif
