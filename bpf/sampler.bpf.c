@@ -170,14 +170,15 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct cb_layout *l;
 	struct fwalk w = {};
 	struct scratch *s;
-	__u64 t0, tstate, top = 0, fsbase;
+	__u64 t0 = 0, tstate, top = 0, fsbase;
 	int err = 0, ret;
 
 	stat_add(CB_STAT_SAMPLES, 1);
 	l = bpf_map_lookup_elem(&py_procs, &pid);
 	if (!l)
 		return 0;
-	t0 = bpf_ktime_get_ns();
+	if (!(bpf_get_prandom_u32() % CB_TIME_ONE_IN))
+		t0 = bpf_ktime_get_ns();
 	stat_add(CB_STAT_PY_SAMPLES, 1);
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -251,7 +252,10 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 fail:
 	stat_add(err, 1);
 out:
-	stat_add(CB_STAT_NS, bpf_ktime_get_ns() - t0);
+	if (t0) {
+		stat_add(CB_STAT_NS, bpf_ktime_get_ns() - t0);
+		stat_add(CB_STAT_TIMED, 1);
+	}
 	return 0;
 }
 

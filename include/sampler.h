@@ -103,12 +103,18 @@ _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary
 
 /* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */
+/* The program times 1 Python sample in this many (two clock reads cost
+ * ~5 % of a sample), chosen at random so that it cannot alias with a
+ * periodic workload. */
+#define CB_TIME_ONE_IN 8
+
 enum cb_stat {
 	CB_STAT_SAMPLES = 0,	/* perf samples seen by the program */
 	CB_STAT_PY_SAMPLES,	/* ... in a registered CPython process */
 	CB_STAT_RECORDED,	/* ... recorded as a Python stack */
 	CB_STAT_TRUNCATED,	/* recorded, deeper than max_depth */
-	CB_STAT_NS,		/* sum of ns spent on Python samples */
+	CB_STAT_NS,		/* sum of ns spent on the timed Python samples */
+	CB_STAT_TIMED,		/* Python samples timed (1 in CB_TIME_ONE_IN, at random) */
 	CB_STAT_CACHE_HIT,	/* tid -> tstate cache hits */
 	CB_STAT_FRAME_READS,	/* window reads of frames, for recorded stacks */
 	CB_ERR_READ_RUNTIME,	/* reading _PyRuntime / interpreter failed */

@@ -247,3 +247,37 @@ def t_capabilities_only(py):
 
 
 ONCE += [t_capabilities_only]
+
+
+THREAD_PER_REQUEST = """
+import threading, time
+def request(n):
+    end = time.perf_counter() + 0.008
+    while time.perf_counter() < end:
+        n += 1
+for i in range(700):
+    t = threading.Thread(target=request, args=(i,))
+    t.start()
+    t.join()
+"""
+
+
+def t_thread_per_request(py):
+    """A server that starts a thread per request: the profile keeps 256 thread ids per process,
+    later threads' samples go under thread 0, counted, and none is lost."""
+    cp, prof = profile(["-F", "999", "--stats", "--", py, "-c", THREAD_PER_REQUEST], timeout=120)
+    tids = {s["tid"] for s in prof["stacks"]}
+    st = prof["stats"]
+    total = sum(s["count"] for s in prof["stacks"])
+    expect(len(tids) <= 257, "%d thread ids kept" % len(tids))
+    expect(0 in tids and st["samples_threads_merged"] > 0,
+           "threads beyond 256 not merged: %d ids, merged %d" % (len(tids), st["samples_threads_merged"]))
+    expect(st["recorded"] == total, "recorded %d, profile %d" % (st["recorded"], total))
+    i = func_index(prof, "request")
+    expect(i is not None and self_samples(prof, i) > 0.8 * total,
+           "request() not the hot function: %s" % (self_samples(prof, i) if i is not None else None))
+    print("     %d thread ids kept, %d of %d samples under thread 0"
+          % (len(tids), sum(s["count"] for s in prof["stacks"] if s["tid"] == 0), total))
+
+
+ONCE += [t_thread_per_request]

@@ -30,10 +30,13 @@ LONG = int(os.environ.get("SOAK_LONG", "20"))
 WARMUP = float(os.environ.get("SOAK_WARMUP", "60"))
 RSS_MB = float(os.environ.get("SOAK_RSS_MB", "2"))
 RATIO = os.path.join(ROOT, "tests", "workloads", "ratio.py")
+# The same short script runs again and again, as a cron job or a CLI would; a
+# copy named churn_late.py runs in the last third, so that the profile shows
+# whether late ones were still profiled after the early ones were folded.
 SHORT_SRC = ("import sys\n"
-             "def churn_%(k)d(n):\n"
+             "def churn(n):\n"
              "    return sum(i * i for i in range(n))\n"
-             "churn_%(k)d(400000)\n")
+             "churn(400000)\n")
 
 
 def interpreters():
@@ -68,9 +71,15 @@ def main():
     pys = interpreters()
     tmp = tempfile.mkdtemp(prefix="coldbpf-soak-")
     out = os.path.join(tmp, "prof.json")
+    os.chmod(tmp, 0o755)
+    scripts = {}
+    for name in ("early", "late"):
+        scripts[name] = os.path.join(tmp, "churn_%s.py" % name)
+        with open(scripts[name], "w") as f:
+            f.write(SHORT_SRC)
     print("soak: %.0f s, %d short-lived Pythons over %s, %d long-lived 6:3:1 workloads"
           % (SECONDS, SHORT, ", ".join(os.path.basename(p) for p in pys), LONG), flush=True)
-    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-d", str(SECONDS), "-o", out, "--stats",
+    agent = subprocess.Popen([COLDBPF, "-v", "--all-python", "--evidence", "-d", str(SECONDS), "-o", out, "--stats",
                               "--top", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)
     longs = [subprocess.Popen([pys[0], RATIO, str(SECONDS + 30)]) for _ in range(LONG)]
@@ -87,7 +96,8 @@ def main():
             due = min(SHORT, int(SHORT * now / (SECONDS - 5)) + 1)
             while k < due:
                 py = pys[k % len(pys)]
-                p = subprocess.Popen([py, "-c", SHORT_SRC % {"k": k}])
+                late_one = now >= SECONDS * 2 / 3
+                p = subprocess.Popen([py, scripts["late" if late_one else "early"]])
                 shorts.append((p, py, now, k))
                 k += 1
             for p, _, _, _ in shorts:
@@ -107,6 +117,9 @@ def main():
             p.wait()
     if agent.returncode:
         raise SystemExit("coldbpf failed: %s" % se)
+    mem = [l.split("memory: ", 1)[1] for l in se.splitlines() if "memory: " in l]
+    for l in mem[:1] + mem[-2:]:
+        print("  agent holds: " + l)
     with open(out) as f:
         prof = json.load(f)
     st = prof["stats"]
@@ -142,14 +155,8 @@ def main():
     for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
         if abs(shares[n] - want) > 3:
             bad.append("%s share %.1f%%, want %d +-3" % (n, shares[n], want))
-    # exited processes are folded per program, so a short-lived one is known by its
-    # own function churn_K in some stack
-    sampled = set()
-    for s in prof["stacks"]:
-        for f, _ in s["frames"]:
-            m = re.match(r"^churn_(\d+)$", prof["functions"][f]["qualname"])
-            if m:
-                sampled.add(int(m.group(1)))
+    # exited processes are folded per program (executable and script): the late ones
+    # of an interpreter are its entries running churn_late.py, folded or not
     folded = [p for p in prof["processes"] if p.get("folded")]
     print("process entries: %d (%d of them fold %d exited processes), processes_folded %d"
           % (len(prof["processes"]), len(folded), sum(p["folded"] for p in folded),
@@ -158,8 +165,11 @@ def main():
         bad.append("%d process entries: exited processes are not folded" % len(prof["processes"]))
     for py in pys:
         lates = [kk for p, q, t, kk in shorts if q == py and t >= SECONDS * 2 / 3]
-        hit = sum(1 for kk in lates if kk in sampled)
-        print("short-lived %s in the last third: %d of %d sampled" % (py, hit, len(lates)))
+        ents = [p for p in prof["processes"] if p["cmdline"].startswith(py + " ")
+                and p["cmdline"].endswith("churn_late.py") and p["samples"] > 0]
+        hit = sum(p.get("folded", 1) for p in ents)
+        print("short-lived %s in the last third: %d of %d sampled (%d entries)"
+              % (py, hit, len(lates), len(ents)))
         if lates and not hit:
             bad.append("no late short-lived %s was profiled" % py)
     for b in bad:

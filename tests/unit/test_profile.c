@@ -168,8 +168,8 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.present = true;
 	p->stats.counters[CB_STAT_SAMPLES] = 99;
 	p->stats.counters[CB_ERR_READ_FRAME] = 3;
-	p->stats.counters[CTR_BPF_RUN_CNT] = 10;
-	p->stats.counters[CTR_BPF_RUN_TIME_NS] = 12345;
+	p->stats.counters[CB_STAT_NS] = 12340;
+	p->stats.counters[CB_STAT_TIMED] = 10;
 	p->procs[0].exited = true;
 	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
 	q = profile__load_json(path, err, sizeof(err));
@@ -187,6 +187,8 @@ Test(profile_json, round_trip_renders_identically)
 	a = render(p, 0, &o);
 	b = render(q, 0, &o);
 	cr_assert_str_eq(a, b);
+	cr_assert(strstr(a, "bpf_ns_per_python_sample") && strstr(a, " 1234  (timed in BPF, 10 samples)"),
+		  "ns per sample is the timed ns over the timed samples:\n%s", a);
 	fa = render(p, 1, NULL);
 	fb = render(q, 1, NULL);
 	cr_assert_str_eq(fa, fb);

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +30,8 @@
 
 #define TICK_MS		50	/* ring buffer poll: new stacks are symbolized this fast */
 #define SCAN_SECS	0.5	/* /proc rescan and exit checks */
-#define EVIDENCE_SECS	10.0	/* execution evidence rescan (with -o) */
+#define EVIDENCE_SECS	10.0	/* execution evidence rescan (--evidence) */
+#define MEMORY_SECS	30.0	/* memory report, with -v */
 
 struct agent {
 	const struct agent_opts *o;
@@ -73,6 +75,7 @@ static void retire_exited(struct agent *a)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
 		targets__drop_symbols(&a->tg, t);
+		htab__free(&t->tids);
 		t->cleaned = true;
 	}
 	targets__reap(&a->tg);
@@ -107,6 +110,21 @@ static void scan_evidence(struct agent *a)
 		profile__set_evidence(a->prof, t->proc, codes, k);
 		ev_scan__free(&sc);
 	}
+}
+
+/* With -v: what the agent holds, to check its memory formula (docs/design.md). */
+static void memory_report(const struct agent *a)
+{
+	const struct profile *p = a->prof;
+	struct mallinfo2 mi = mallinfo2();
+	size_t codes = 0;
+
+	for (size_t i = 0; i < p->nevidence; i++)
+		codes += p->evidence[i].n;
+	msg__dbg("memory: heap %zu KB in use of %zu KB; profile: %zu process entries (%zu free), %zu functions, "
+		 "%zu stacks, %zu sources, %zu evidence codes; %zu targets, %zu raw stacks, %zu non-CPython PIDs",
+		 mi.uordblks / 1024, (mi.arena + mi.hblkhd) / 1024, p->nprocs, p->nfree_procs, p->nfuncs,
+		 p->nstacks, p->nsources, codes, a->tg.n, a->dr.nraws, a->tg.nign);
 }
 
 /* Targets given by PID are checked before anything is loaded. */
@@ -170,6 +188,7 @@ static int loop(struct agent *a, double start)
 {
 	const struct agent_opts *o = a->o;
 	double last_scan = 0, last_drain = start, last_evidence = start - EVIDENCE_SECS + 1.0;
+	double last_memory = start;
 
 	while (!*o->stop) {
 		double now;
@@ -199,6 +218,10 @@ static int loop(struct agent *a, double start)
 		if (o->evidence && now - last_evidence >= EVIDENCE_SECS) {	/* first scan after 1 s */
 			last_evidence = now;
 			scan_evidence(a);
+		}
+		if (msg_verbose && now - last_memory >= MEMORY_SECS) {
+			last_memory = now;
+			memory_report(a);
 		}
 		if (a->child.done || targets__all_exited(&a->tg))
 			break;

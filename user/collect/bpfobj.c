@@ -63,7 +63,6 @@ static int probe_kernel(void)
 int bpfobj__load(struct bpfobj *b, int max_depth)
 {
 	memset(b, 0, sizeof(*b));
-	b->stats_fd = -1;
 	libbpf_set_print(libbpf_print);
 	if (probe_kernel())
 		return -1;
@@ -81,7 +80,6 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 			 strerror(errno));
 		return -1;
 	}
-	b->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);	/* optional: --stats shows it */
 	b->py_procs_fd = bpf_map__fd(b->skel->maps.py_procs);
 	b->stacks_fd = bpf_map__fd(b->skel->maps.stacks);
 	b->counts_fd[0] = bpf_map__fd(b->skel->maps.counts0);
@@ -96,8 +94,6 @@ void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
 	int fd = bpf_map__fd(b->skel->maps.stats);
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals = xcalloc(ncpu > 0 ? ncpu : 1, sizeof(uint64_t));
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
 
 	for (uint32_t k = 0; k < CB_STAT_NR; k++) {
 		uint64_t sum = 0;
@@ -109,17 +105,10 @@ void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
 		counters[k] = sum;
 	}
 	free(vals);
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(b->skel->progs.cb_sample), &info, &len)) {
-		counters[CTR_BPF_RUN_CNT] = info.run_cnt;
-		counters[CTR_BPF_RUN_TIME_NS] = info.run_time_ns;
-	}
 }
 
 void bpfobj__free(struct bpfobj *b)
 {
 	sampler__destroy(b->skel);
 	b->skel = NULL;
-	if (b->stats_fd >= 0)
-		close(b->stats_fd);
-	b->stats_fd = -1;
 }

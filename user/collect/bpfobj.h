@@ -17,7 +17,6 @@ struct sampler;	/* the skeleton (sampler.skel.h) */
 struct bpfobj {
 	struct sampler *skel;
 	size_t stack_value_size;	/* bytes of a stacks-map value at this max depth */
-	int stats_fd;			/* kernel run-time stats, or -1 */
 	int py_procs_fd, stacks_fd, counts_fd[2], events_fd;
 	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
 };

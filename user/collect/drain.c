@@ -98,6 +98,20 @@ void drain__on_stack(struct drain *d, int pid, uint64_t stack_id)
 	}
 }
 
+/* The thread id a sample is kept under: its own for the first
+ * TARGET_MAX_THREADS threads of a process, then 0. */
+static uint32_t thread_id(struct drain *d, struct target *t, uint32_t tid, uint64_t delta)
+{
+	if (htab__get(&t->tids, tid))
+		return tid;
+	if (htab__len(&t->tids) >= TARGET_MAX_THREADS) {
+		d->prof->stats.counters[CTR_THREADS_MERGED] += delta;
+		return 0;
+	}
+	htab__put(&t->tids, tid, NULL);
+	return tid;
+}
+
 static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t delta)
 {
 	struct target *t = targets__of(d->tg, k->pid);
@@ -131,7 +145,7 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 		if (i == 0)
 			capture_source(d, d->prof->funcs[ci->func].file, f->line, k->pid);
 	}
-	profile__add(d->prof, t->proc, k->tid, frames, r->depth, r->flags, delta);
+	profile__add(d->prof, t->proc, thread_id(d, t, k->tid, delta), frames, r->depth, r->flags, delta);
 	free(frames);
 }
 

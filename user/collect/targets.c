@@ -41,6 +41,7 @@ void targets__free(struct targets *t)
 	classifier__free(t->cl);
 	for (size_t i = 0; i < t->n; i++) {
 		targets__drop_symbols(t, t->v[i]);
+		htab__free(&t->v[i]->tids);
 		free(t->v[i]);
 	}
 	free(t->v);
@@ -293,6 +294,7 @@ void targets__reap(struct targets *t)
 		if (v && *v == i + 1)
 			htab__del(&t->by_pid, tg->info.pid);
 		targets__drop_symbols(t, tg);
+		htab__free(&tg->tids);
 		free(tg);
 		if (i != t->n - 1) {
 			t->v[i] = t->v[t->n - 1];	/* the last one moves into the hole */

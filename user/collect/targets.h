@@ -18,10 +18,16 @@
 struct symtab;
 struct profile;
 
+/* Thread ids of one process kept apart in the profile: a server that starts
+ * a thread per request must not grow it without bound; samples of later
+ * threads go under thread id 0 ("other threads") and are counted. */
+#define TARGET_MAX_THREADS 256
+
 struct target {
 	struct pyproc_info info;
 	struct symtab *sym;
 	uint32_t proc;		/* profile process index */
+	struct htab tids;	/* thread ids kept apart in the profile (TARGET_MAX_THREADS) */
 	bool exited;
 	bool cleaned;		/* its final samples were drained and its map entries removed */
 };

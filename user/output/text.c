@@ -185,13 +185,14 @@ void text__stats(const struct profile *p, FILE *out)
 		if (c->kind == CTR_KIND_LOSS && s->counters[i])
 			fprintf(out, "  %-26s %12" PRIu64 "\n", c->name, s->counters[i]);
 	}
-	if (py)
+	/* timed inside the program, 1 sample in 8 (older profiles timed every one) */
+	if (s->counters[CB_STAT_TIMED])
+		fprintf(out, "  %-26s %12.0f  (timed in BPF, %" PRIu64 " samples)\n", "bpf_ns_per_python_sample",
+			(double)s->counters[CB_STAT_NS] / (double)s->counters[CB_STAT_TIMED],
+			s->counters[CB_STAT_TIMED]);
+	else if (py && s->counters[CB_STAT_NS])
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);
-	if (s->counters[CTR_BPF_RUN_CNT])
-		fprintf(out, "  %-26s %12.0f  (kernel run-time stats, all %" PRIu64 " runs)\n",
-			"bpf_ns_per_run", (double)s->counters[CTR_BPF_RUN_TIME_NS] /
-			(double)s->counters[CTR_BPF_RUN_CNT], s->counters[CTR_BPF_RUN_CNT]);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		char py[64], how[64];
 

@@ -8,7 +8,9 @@ static const struct counter_info counters[CTR_NR] = {
 	[CB_STAT_RECORDED] = { "recorded", CTR_KIND_COUNT, "samples recorded as a Python stack" },
 	[CB_STAT_TRUNCATED] = { "truncated", CTR_KIND_COUNT,
 				"recorded stacks deeper than --max-depth (root-most frames dropped)" },
-	[CB_STAT_NS] = { "bpf_python_ns", CTR_KIND_NS, "ns the BPF program spent on Python samples" },
+	[CB_STAT_NS] = { "bpf_python_ns", CTR_KIND_NS, "ns the BPF program spent on the timed Python samples" },
+	[CB_STAT_TIMED] = { "timed_samples", CTR_KIND_COUNT,
+			    "Python samples timed inside the program (1 in 8, at random)" },
 	[CB_STAT_CACHE_HIT] = { "thread_cache_hits", CTR_KIND_COUNT, "thread-state cache hits" },
 	[CB_STAT_FRAME_READS] = { "frame_window_reads", CTR_KIND_COUNT, "frame-window reads of recorded stacks" },
 	[CB_ERR_READ_RUNTIME] = { "err_read_runtime", CTR_KIND_LOSS, "reading _PyRuntime or the interpreter failed" },
@@ -36,14 +38,14 @@ static const struct counter_info counters[CTR_NR] = {
 	[CTR_SRC_FAILED] = { "source_files_unreadable", CTR_KIND_LOSS, "source files gone, unreadable or binary" },
 	[CTR_SRC_TIMEOUTS] = { "source_reads_timed_out", CTR_KIND_LOSS,
 			       "source reads abandoned at their deadline (a hung filesystem)" },
+	[CTR_THREADS_MERGED] = { "samples_threads_merged", CTR_KIND_COUNT,
+				  "samples of threads beyond a process's first 256, kept under thread id 0" },
 	[CTR_SYMBOLS_EVICTED] = { "symbols_evicted", CTR_KIND_COUNT,
 				   "symbol-table entries evicted at the per-process bound (read again if sampled again)" },
 	[CTR_PROCS_FOLDED] = { "processes_folded", CTR_KIND_COUNT,
 				"exited processes folded into one entry per program (profile bounded under churn)" },
 	[CTR_SKIPPED_UNLISTED] = { "skipped_unlisted", CTR_KIND_COUNT,
 				   "processes skipped but not listed (the list keeps 256)" },
-	[CTR_BPF_RUN_CNT] = { "bpf_run_cnt", CTR_KIND_COUNT, "runs of the sampler (kernel run-time stats)" },
-	[CTR_BPF_RUN_TIME_NS] = { "bpf_run_time_ns", CTR_KIND_NS, "ns in the sampler (kernel run-time stats)" },
 };
 
 const struct counter_info *counter__info(int idx)

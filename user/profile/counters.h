@@ -23,11 +23,10 @@ enum counter {
 	CTR_SRC_DENIED,			/* ... the target's user could not read, or outside its root */
 	CTR_SRC_FAILED,			/* ... gone, unreadable or binary */
 	CTR_SRC_TIMEOUTS,		/* ... reads abandoned at their deadline */
+	CTR_THREADS_MERGED,		/* samples of threads beyond a process's first 256, kept under thread 0 */
 	CTR_SYMBOLS_EVICTED,		/* symbol-table entries evicted at the per-process bound */
 	CTR_PROCS_FOLDED,		/* exited processes folded into per-program entries */
 	CTR_SKIPPED_UNLISTED,		/* skipped processes beyond the listed PROFILE_MAX_SKIPPED */
-	CTR_BPF_RUN_CNT,		/* kernel run-time stats of the sampler: runs */
-	CTR_BPF_RUN_TIME_NS,		/* ... and their total ns */
 	CTR_NR,
 };
 
