@@ -12,10 +12,19 @@
 /* pid -> layout of a profiled CPython process (written by collect/targets.c) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, CB_SLOTS);
 	__type(key, __u32);
 	__type(value, struct cb_layout);
 } py_procs SEC(".maps");
+
+/* per-process stack quota, indexed by cb_layout.slot (mmap'ed by the agent) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, CB_SLOTS);
+	__type(key, __u32);
+	__type(value, struct cb_quota);
+} quota SEC(".maps");
 
 /* per-CPU outcome counters, enum cb_stat (read by collect/bpfobj.c) */
 struct {

@@ -38,7 +38,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 32768);
+	__uint(max_entries, CB_STACKS_MAX);
 	__uint(key_size, sizeof(__u64));
 	__uint(value_size, sizeof(struct cb_stack));
 } stacks SEC(".maps");
@@ -221,7 +221,17 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	key.stack_id = mix64(w.hash, ((__u64)w.truncated << 32) | w.n);
 
 	if (!bpf_map_lookup_elem(&stacks, &key.stack_id)) {
+		__u32 slot = l->slot;
+		struct cb_quota *q = bpf_map_lookup_elem(&quota, &slot);
+
+		if (q && q->stacks >= CB_STACK_QUOTA) {
+			__sync_fetch_and_add(&q->drops, 1);
+			err = CB_ERR_STACK_QUOTA;
+			goto fail;
+		}
 		ret = bpf_map_update_elem(&stacks, &key.stack_id, &s->stack, BPF_NOEXIST);
+		if (ret == 0 && q)
+			__sync_fetch_and_add(&q->stacks, 1);
 		if (ret == 0) {
 			struct cb_event ev = {
 				.type = CB_EV_STACK, .pid = pid, .tid = tid,

@@ -42,9 +42,26 @@ struct cb_layout {
 	__u16 frame_read;	/* bytes to read per frame (<= CB_FRAME_READ_MAX) */
 	__u16 code_adaptive;	/* offsetof(PyCodeObject, co_code_adaptive) (CB_LF_IPTR) */
 	__u8 owner_skip;	/* first owner value that marks a C-stack/shim frame */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 slot;		/* the process's entry in the quota map (collect/targets.c) */
 };
 _Static_assert(sizeof(struct cb_layout) == 48, "cb_layout crosses the BPF boundary");
+
+/* Per-process share of the stacks map: a process may hold at most
+ * CB_STACK_QUOTA stacks (1/8 of the map), so one pathological process
+ * (random deep recursion, code generated per request) cannot fill it and
+ * starve the others. The program counts a stack in when it stores one, the
+ * agent counts it out when it deletes one; samples refused are counted per
+ * process. An mmap'ed array indexed by cb_layout.slot (one per py_procs
+ * entry), so both sides update it atomically. */
+#define CB_STACKS_MAX	32768
+#define CB_STACK_QUOTA	(CB_STACKS_MAX / 8)
+#define CB_SLOTS	4096	/* = py_procs entries */
+struct cb_quota {
+	__u32 stacks;	/* stacks of this process in the stacks map */
+	__u32 drops;	/* samples refused: the process was at its quota */
+};
+_Static_assert(sizeof(struct cb_quota) == 8, "cb_quota crosses the BPF boundary");
 
 /* One frame of a raw stack: the code object and the position in it.
  * lasti is f_lasti as CPython stores it (3.8/3.9 bytes, 3.10 code units)
@@ -127,6 +144,7 @@ enum cb_stat {
 	CB_ERR_STACKS_FULL,	/* stacks map full: sample dropped */
 	CB_ERR_COUNTS_FULL,	/* counts map full: sample dropped */
 	CB_ERR_EVENTS_FULL,	/* ring buffer full (stack symbolized at drain instead) */
+	CB_ERR_STACK_QUOTA,	/* the process holds CB_STACK_QUOTA stacks: sample dropped */
 	CB_STAT_NR,
 };
 

@@ -281,3 +281,43 @@ def t_thread_per_request(py):
 
 
 ONCE += [t_thread_per_request]
+
+
+def t_stack_quota(py):
+    """Fairness: a process whose every sample is a new stack stops at its share of the stacks map
+    (1/8), its losses counted on it; a normal process beside it keeps exact shares, no loss."""
+    ratio = subprocess.Popen([py, os.path.join(WL, "ratio.py"), "14"])
+    wild = subprocess.Popen([py, os.path.join(WL, "pathological.py"), "14"])
+    try:
+        time.sleep(0.5)
+        cp, prof = profile(["-F", "999", "-d", "11", "-p", "%d,%d" % (ratio.pid, wild.pid)], timeout=120)
+    finally:
+        for p in (ratio, wild):
+            p.kill()
+            p.wait()
+    st = prof["stats"]
+    procs = {p["pid"]: p for p in prof["processes"]}
+    expect(st.get("err_stacks_map_full", 0) == 0, "the stacks map filled: %d" % st.get("err_stacks_map_full", 0))
+    dropped = procs[wild.pid].get("dropped", 0)
+    expect(dropped > 0 and st["err_stack_quota"] == dropped,
+           "quota drops: process %d, counter %d" % (dropped, st["err_stack_quota"]))
+    expect(not procs[ratio.pid].get("dropped"), "the normal process lost samples: %s" % procs[ratio.pid])
+    wild_idx = [i for i, p in enumerate(prof["processes"]) if p["pid"] == wild.pid][0]
+    nwild = sum(1 for s in prof["stacks"] if s["proc"] == wild_idx)
+    expect(nwild <= 4096 + 8, "the wild process kept %d stacks, quota 4096" % nwild)
+    expect("samples over its stack quota" in cp.stdout and "err_stack_quota" in cp.stderr + cp.stdout,
+           "the loss is not shown: %s %s" % (cp.stdout[-600:], cp.stderr))
+    ratio_idx = [i for i, p in enumerate(prof["processes"]) if p["pid"] == ratio.pid][0]
+    counts = {}
+    for n in ("work_a", "work_b", "work_c"):
+        i = func_index(prof, n, "ratio.py")
+        counts[n] = sum(s["count"] for s in prof["stacks"]
+                        if s["proc"] == ratio_idx and s["frames"] and s["frames"][-1][0] == i)
+    total = sum(counts.values())
+    for n, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
+        expect(abs(100.0 * counts[n] / total - want) <= 3, "%s share beside the wild one: %s" % (n, counts))
+    print("     wild process: %d stacks kept, %d samples dropped at its quota; ratio shares %s"
+          % (nwild, dropped, " ".join("%.1f" % (100.0 * c / total) for c in counts.values())))
+
+
+ONCE += [t_stack_quota]

@@ -79,8 +79,10 @@ def main():
             f.write(SHORT_SRC)
     print("soak: %.0f s, %d short-lived Pythons over %s, %d long-lived 6:3:1 workloads"
           % (SECONDS, SHORT, ", ".join(os.path.basename(p) for p in pys), LONG), flush=True)
+    # -v output goes to a file: a pipe nobody reads until the end would fill and stall the agent
+    errlog = open(os.path.join(tmp, "agent.log"), "w+")
     agent = subprocess.Popen([COLDBPF, "-v", "--all-python", "--evidence", "-d", str(SECONDS), "-o", out, "--stats",
-                              "--top", "5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              "--top", "5"], stdout=subprocess.PIPE, stderr=errlog, text=True)
     time.sleep(1)
     longs = [subprocess.Popen([pys[0], RATIO, str(SECONDS + 30)]) for _ in range(LONG)]
     start = time.monotonic()
@@ -108,7 +110,9 @@ def main():
                       % (now, rss[-1][1], rss[-1][2], k), flush=True)
                 next_rss += max(5.0, SECONDS / 40)
             time.sleep(0.05)
-        so, se = agent.communicate(timeout=SECONDS + 120)
+        so, _ = agent.communicate(timeout=SECONDS + 120)
+        errlog.seek(0)
+        se = errlog.read()
     finally:
         for p in longs:
             p.kill()

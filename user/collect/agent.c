@@ -152,7 +152,7 @@ static int setup(struct agent *a)
 
 	if (bpfobj__load(&a->bpf, o->max_depth))
 		return -1;
-	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd);
+	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota);
 	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_fd,
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
@@ -214,6 +214,7 @@ static int loop(struct agent *a, double start)
 		if (now - last_drain >= o->drain_interval) {
 			last_drain = now;
 			drain__run(&a->dr);
+			targets__read_drops(&a->tg);
 		}
 		if (o->evidence && now - last_evidence >= EVIDENCE_SECS) {	/* first scan after 1 s */
 			last_evidence = now;
@@ -280,6 +281,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 		scan_evidence(&a);
 	drain__run(&a.dr);
 	drain__run(&a.dr);
+	targets__read_drops(&a.tg);
 	prof->duration_s = clock__now() - start;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "lib/alloc.h"
 #include "lib/msg.h"
@@ -60,6 +61,13 @@ static int probe_kernel(void)
 	return 0;
 }
 
+static size_t quota_bytes(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (CB_SLOTS * sizeof(struct cb_quota) + page - 1) / page * page;
+}
+
 int bpfobj__load(struct bpfobj *b, int max_depth)
 {
 	memset(b, 0, sizeof(*b));
@@ -86,6 +94,13 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 	b->counts_fd[1] = bpf_map__fd(b->skel->maps.counts1);
 	b->counts_gen = &b->skel->bss->counts_gen;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
+	b->quota = mmap(NULL, quota_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(b->skel->maps.quota), 0);
+	if (b->quota == MAP_FAILED) {
+		b->quota = NULL;
+		msg__err("cannot map the BPF quota map: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -109,6 +124,9 @@ void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
 
 void bpfobj__free(struct bpfobj *b)
 {
+	if (b->quota)
+		munmap(b->quota, quota_bytes());
+	b->quota = NULL;
 	sampler__destroy(b->skel);
 	b->skel = NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "profile/counters.h"
+#include "sampler.h"
 
 struct sampler;	/* the skeleton (sampler.skel.h) */
 
@@ -19,6 +20,7 @@ struct bpfobj {
 	size_t stack_value_size;	/* bytes of a stacks-map value at this max depth */
 	int py_procs_fd, stacks_fd, counts_fd[2], events_fd;
 	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
+	struct cb_quota *quota;		/* the quota map, mmap'ed: CB_SLOTS entries */
 };
 
 /* Open, size (max_depth frames per stack) and load. 0, or -1 after a message. */

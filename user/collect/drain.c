@@ -172,7 +172,8 @@ static void forget_stack(struct drain *d, size_t i)
 {
 	struct rawstack *r = &d->raws[i];
 
-	bpf_map_delete_elem(d->stacks_fd, &r->stack_id);
+	if (!bpf_map_delete_elem(d->stacks_fd, &r->stack_id))
+		targets__stack_gone(d->tg, r->pid);
 	htab__del(&d->raw_idx, r->stack_id);
 	free(r->frames);
 	if (i != d->nraws - 1) {

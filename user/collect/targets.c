@@ -18,13 +18,60 @@
 #define PENDING_SECS 2.0	/* how long a fresh exec is re-checked for a runtime */
 #define RECHECK_SECS 10.0	/* a process without CPython whose size changed: looked at again at most this often */
 
-void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd)
+void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd,
+		   struct cb_quota *quota)
 {
 	memset(t, 0, sizeof(*t));
 	t->o = o;
 	t->prof = prof;
 	t->py_procs_fd = py_procs_fd;
+	t->quota = quota;
 	t->cl = classifier__new();
+}
+
+/* A quota slot for a new target: -1 when all CB_SLOTS are taken (the
+ * py_procs map, of the same size, is full then too). */
+static int slot_get(struct targets *t)
+{
+	if (t->nfree_slots)
+		return t->free_slots[--t->nfree_slots];
+	return t->next_slot < CB_SLOTS ? (int)t->next_slot++ : -1;
+}
+
+static void slot_put(struct targets *t, uint16_t slot)
+{
+	if (t->quota)
+		memset(&t->quota[slot], 0, sizeof(t->quota[slot]));
+	ARRAY_RESERVE(t->free_slots, t->nfree_slots, t->capfree_slots, 64);
+	t->free_slots[t->nfree_slots++] = slot;
+}
+
+void targets__stack_gone(struct targets *t, uint32_t pid)
+{
+	struct target *tg = targets__of(t, pid);
+	uint32_t *s, v;
+
+	if (!tg || !t->quota)
+		return;
+	s = &t->quota[tg->info.layout.bpf.slot].stacks;
+	v = __atomic_load_n(s, __ATOMIC_RELAXED);
+	/* the program adds concurrently: never below 0 */
+	while (v && !__atomic_compare_exchange_n(s, &v, v - 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static void read_drops(struct targets *t, struct target *tg)
+{
+	if (t->quota)
+		t->prof->procs[tg->proc].dropped =
+			__atomic_load_n(&t->quota[tg->info.layout.bpf.slot].drops, __ATOMIC_RELAXED);
+}
+
+void targets__read_drops(struct targets *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->v[i]->cleaned)
+			read_drops(t, t->v[i]);
 }
 
 void targets__drop_symbols(struct targets *t, struct target *tg)
@@ -46,6 +93,7 @@ void targets__free(struct targets *t)
 	}
 	free(t->v);
 	free(t->pend);
+	free(t->free_slots);
 	htab__free(&t->by_pid);
 	htab__free(&t->ignored);
 	htab__free(&t->refused);
@@ -103,14 +151,22 @@ static int add(struct targets *t, const struct pyproc_info *info)
 {
 	struct target *tg = xcalloc(1, sizeof(*tg));
 	uint32_t pid = info->pid;
+	int slot = slot_get(t);
 
+	if (slot < 0) {
+		msg__err("cannot profile PID %d: %d CPython processes are profiled already", info->pid, CB_SLOTS);
+		free(tg);
+		return -1;
+	}
 	tg->info = *info;
+	tg->info.layout.bpf.slot = slot;
 	tg->sym = symtab__new(info->pid, &tg->info.layout, intern, t->prof);
 	tg->proc = profile__proc(t->prof, info->pid, info->comm, info->cmdline, info->layout.version,
 				 info->layout.method);
 	if (bpf_map_update_elem(t->py_procs_fd, &pid, &tg->info.layout.bpf, BPF_ANY)) {
 		msg__err("cannot register PID %d: %s", info->pid, strerror(errno));
 		profile__exited(t->prof, tg->proc);	/* no samples: folded away in time */
+		slot_put(t, slot);
 		symtab__free(tg->sym);
 		free(tg);
 		return -1;
@@ -295,6 +351,8 @@ void targets__reap(struct targets *t)
 			htab__del(&t->by_pid, tg->info.pid);
 		targets__drop_symbols(t, tg);
 		htab__free(&tg->tids);
+		read_drops(t, tg);	/* its last count, then the slot is free */
+		slot_put(t, tg->info.layout.bpf.slot);
 		free(tg);
 		if (i != t->n - 1) {
 			t->v[i] = t->v[t->n - 1];	/* the last one moves into the hole */

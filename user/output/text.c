@@ -121,12 +121,16 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 
 		str__sanitize(r->cmdline, cmd, sizeof(cmd));
 		str__sanitize(r->python, py, sizeof(py));	/* a profile file is input too */
+		char drop[64] = "";
+
+		if (r->dropped)	/* its own loss counter: the stack quota */
+			snprintf(drop, sizeof(drop), "  [%" PRIu64 " samples over its stack quota]", r->dropped);
 		if (r->folded)
-			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]\n", "-", py,
-				r->samples, cmd, r->folded);
+			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]%s\n", "-", py,
+				r->samples, cmd, r->folded, drop);
 		else
-			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s\n", r->pid, py, r->samples, cmd,
-				r->exited ? "  [exited]" : "");
+			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s%s\n", r->pid, py, r->samples, cmd,
+				r->exited ? "  [exited]" : "", drop);
 	}
 	if (!p->nprocs)
 		fprintf(out, "  (no CPython processes found)\n");

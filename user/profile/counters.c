@@ -24,6 +24,8 @@ static const struct counter_info counters[CTR_NR] = {
 	[CB_ERR_COUNTS_FULL] = { "err_counts_map_full", CTR_KIND_LOSS, "counts map full: sample dropped" },
 	[CB_ERR_EVENTS_FULL] = { "err_ringbuf_full", CTR_KIND_LOSS,
 				 "ring buffer full (the stack was symbolized at the next drain)" },
+	[CB_ERR_STACK_QUOTA] = { "err_stack_quota", CTR_KIND_LOSS,
+				 "a process held its share of the stacks map (1/8): sample dropped, counted per process" },
 	[CTR_UNRESOLVED_FRAMES] = { "unresolved_frames", CTR_KIND_LOSS,
 				    "sampled frames whose code object could not be read" },
 	[CTR_STACKS_LOST] = { "stacks_lost", CTR_KIND_LOSS,

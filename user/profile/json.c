@@ -31,6 +31,8 @@ static json_t *to_json(const struct profile *p)
 
 		if (r->folded)	/* an entry of exited processes of one program (profile/fold.c) */
 			json_object_set_new(o, "folded", json_integer(r->folded));
+		if (r->dropped)
+			json_object_set_new(o, "dropped", json_integer(r->dropped));
 		json_array_append_new(procs, o);
 	}
 	for (size_t i = 0; i < p->nfuncs; i++)
@@ -205,6 +207,13 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			if (json_int_at(v, "folded", 1, UINT32_MAX, &nf))
 				BAD("%s: process %zu is malformed", path, i);
 			p->procs[r].folded = nf;
+		}
+		if (json_object_get(v, "dropped")) {
+			json_int_t nd;
+
+			if (json_int_at(v, "dropped", 0, INT64_MAX, &nd))
+				BAD("%s: process %zu is malformed", path, i);
+			p->procs[r].dropped = nd;
 		}
 	}
 	a = json_object_get(root, "functions");

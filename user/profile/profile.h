@@ -44,6 +44,7 @@ struct pproc {
 	char *python;	/* "3.11.2" */
 	char *method;	/* version detection method */
 	uint64_t samples;
+	uint64_t dropped;	/* samples lost at its share of the stacks map (err_stack_quota) */
 	bool exited;	/* exited while coldbpf ran */
 	/* > 0: not one process but this many exited processes of one program
 	 * (pid 0, cmdline the program: profile__program), folded together so
