@@ -157,6 +157,7 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	/usr/bin/python3 tests/bench/overhead.py
 	/usr/bin/python3 tests/bench/evidence.py
+	/usr/bin/python3 tests/bench/evidence_heaps.py
 
 clean:
 	rm -rf $(OUT)

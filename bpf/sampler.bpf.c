@@ -56,6 +56,15 @@ struct counts_map {
 struct counts_map counts0 SEC(".maps");
 struct counts_map counts1 SEC(".maps");
 
+/* pid -> samples taken between its exec and its classification by the agent
+ * (a process the agent then profiles lost them: counted, not silent) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} fresh SEC(".maps");
+
 /* Runtime switch (.bss, written by userspace): which counts map is live. */
 volatile __u32 counts_gen;
 
@@ -175,8 +184,13 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 
 	stat_add(CB_STAT_SAMPLES, 1);
 	l = bpf_map_lookup_elem(&py_procs, &pid);
-	if (!l)
+	if (!l) {
+		__u64 *n = bpf_map_lookup_elem(&fresh, &pid);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
 		return 0;
+	}
 	if (!(bpf_get_prandom_u32() % CB_TIME_ONE_IN))
 		t0 = bpf_ktime_get_ns();
 	stat_add(CB_STAT_PY_SAMPLES, 1);
@@ -276,8 +290,14 @@ int cb_exec(void *ctx)
 {
 	struct cb_event ev = { .type = CB_EV_EXEC };
 
+	__u64 zero = 0;
+
 	ev.pid = bpf_get_current_pid_tgid() >> 32;
 	ev.tid = (__u32)bpf_get_current_pid_tgid();
+	/* the old program's layout no longer applies: no sample of the new one
+	 * is walked with it (the agent retires the old target later) */
+	bpf_map_delete_elem(&py_procs, &ev.pid);
+	bpf_map_update_elem(&fresh, &ev.pid, &zero, BPF_ANY);
 	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
 		stat_add(CB_ERR_EVENTS_FULL, 1);
 	return 0;

@@ -164,6 +164,34 @@ def t_cold_profiles(py):
     expect(cp.returncode == 1 and "invalid JSON" in cp.stderr, cp.stderr)
 
 
+def _handmade_profile(path, codes):
+    """A profile file whose one process has these (relative path, qualname, first, status) codes."""
+    funcs = [{"file": os.path.join(COLDAPP, r), "qualname": q, "firstline": f} for r, q, f, _ in codes]
+    prof = {"format": "coldbpf-profile", "version": 1, "tool": "test", "started": "2026-11-24T00:00:00Z",
+            "duration_s": 1.0, "frequency_hz": 99, "max_depth": 128,
+            "processes": [{"pid": 4242, "comm": "python3", "cmdline": "python3 app/main.py",
+                           "python": "3.11.2", "version_method": "Py_Version", "samples": 0, "exited": True}],
+            "functions": funcs, "stacks": [], "sources": [], "skipped": [],
+            "evidence": [{"proc": 0, "codes": [[i, c[3]] for i, c in enumerate(codes)]}]}
+    with open(path, "w") as f:
+        json.dump(prof, f)
+
+
+def t_cold_unknown_beats_never(py):
+    """Never-ran needs every source: a function one process never ran but another holds without
+    evidence (3.12's trivial functions, instrumented code) may have run there: unknown, not dead."""
+    a, b = os.path.join(TMP, "never.json"), os.path.join(TMP, "unknown.json")
+    key = ("app/used.py", "never_called", 15)
+    other = ("app/unused.py", "orphan", 4)
+    _handmade_profile(a, [key + (2,), other + (2,)])
+    _handmade_profile(b, [key + (0,)])
+    alone, _ = cold_statuses([a])
+    expect(alone[key]["status"] == "never-ran", "never_called alone: %s" % alone[key]["status"])
+    both, _ = cold_statuses([a, b])
+    expect(both[key]["status"] == "unknown", "never in one, unknown in another: %s" % both[key]["status"])
+    expect(both[other]["status"] == "never-ran", "orphan: %s" % both[other]["status"])
+
+
 def t_cold_edits(py):
     """ignore adds a key; rm deletes only a never-ran function, refusing other statuses,
     ambiguous keys and files that changed since the running code was loaded."""
@@ -292,4 +320,77 @@ def t_html(py):
 
 
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage]
-ONCE = [t_cold_profiles, t_cold_edits, t_cold_bad_trees, t_html]
+ONCE = [t_cold_profiles, t_cold_unknown_beats_never, t_cold_edits, t_cold_bad_trees, t_html]
+
+
+LATE_CALL = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+import latemod
+latemod.early(1)
+print("ready", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.02)
+latemod.late(1)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def t_evidence_rounds(py):
+    """--evidence: rounds run beside the drains; after a target's first full rounds the others
+    re-read only the never-ran markers, and see a function that first runs then, even when the
+    process is gone before the final full round."""
+    d = os.path.join(TMP, "late")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "latemod.py"), "w") as f:
+        f.write("def early(x):\n    return x + 1\n\ndef late(x):\n    return x + 2\n\ndef never(x):\n    return x + 3\n")
+    go = os.path.join(d, "go")
+    target = subprocess.Popen([py, "-c", LATE_CALL, d, go], stdout=subprocess.PIPE, text=True)
+    expect(target.stdout.readline().strip() == "ready", "target did not start")
+    out = os.path.join(TMP, "late.json")
+    agent = subprocess.Popen([COLDBPF, "-v", "--evidence", "--evidence-interval-ms", "500", "-F", "99",
+                              "-d", "20", "-o", out, "-p", str(target.pid)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rounds = []
+    try:
+        for line in agent.stderr:	# -v output is read as it comes: a full pipe would stall the agent
+            m = re.search(r"evidence round (\d+): \d+ of \d+ targets read \((\d+) full\).*?(\d+) never-ran "
+                          r"markers re-read; longest wait between drains (\d+) ms", line)
+            if not m:
+                continue
+            rounds.append(tuple(int(x) for x in m.groups()))
+            if rounds[-1][0] == 9:
+                open(go, "w").close()	# late() runs now, after the full rounds
+            if rounds[-1][0] == 11:
+                target.kill()	# gone before the next full round (the 12th) and the final one
+                break
+        agent.stderr.read()
+        agent.wait(timeout=60)
+    finally:
+        target.kill()
+        target.wait()
+        if agent.poll() is None:
+            agent.kill()
+    expect(agent.returncode == 0, "coldbpf failed")
+    expect(len(rounds) >= 11, "rounds: %s" % rounds)
+    expect([r[1] for r in rounds[6:11]] == [0] * 5, "rounds 7-11 re-read only: %s" % rounds)
+    expect([r[1] for r in rounds[:6]] == [1] * 6, "a target's first rounds are full: %s" % rounds)
+    incremental = [r for r in rounds[6:] if r[1] == 0]
+    expect(incremental and all(r[2] > 0 for r in incremental), "no re-read rounds: %s" % rounds)
+    expect(max(r[3] for r in rounds) <= 2000, "drains waited for a round: %s" % rounds)
+    with open(out) as f:
+        prof = json.load(f)
+    st = {}
+    for e in prof["evidence"]:
+        for fi, s in e["codes"]:
+            fn = prof["functions"][fi]
+            if fn["file"].endswith("latemod.py"):
+                st[fn["qualname"]] = s
+    expect(st.get("early") == 1 and st.get("late") == 1 and st.get("never") == 2,
+           "statuses (1 ran, 2 never): %s; evidence of %s; rounds %s" %
+           (st, [(prof["processes"][e["proc"]]["pid"], len(e["codes"])) for e in prof["evidence"]], rounds))
+    expect(prof["stats"]["evidence_rounds"] >= 11, "evidence_rounds %d" % prof["stats"]["evidence_rounds"])
+
+
+ONCE += [t_evidence_rounds]

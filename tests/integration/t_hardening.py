@@ -134,6 +134,13 @@ def t_outputs_private_atomic(py):
     expect(cp.returncode == 0, cp.stderr)
     st = os.stat(out2)
     expect((st.st_uid, st.st_gid) == (65534, 65534), "owned by %d:%d, not the sudo user" % (st.st_uid, st.st_gid))
+    # another mode when asked for; never executable or writable by others
+    out3 = os.path.join(d, "shared.json")
+    cp = run_coldbpf(["report", out, "--output-mode", "0640", "-o", out3])
+    expect(cp.returncode == 0 and stat.S_IMODE(os.stat(out3).st_mode) == 0o640, "--output-mode 0640: %s" % cp.stderr)
+    for bad in ("0777", "0400", "rw", ""):
+        cp = run_coldbpf(["report", out, "--output-mode", bad, "-o", out3])
+        expect(cp.returncode == 1 and "--output-mode needs" in cp.stderr, "--output-mode %r: %s" % (bad, cp.stderr))
     exe = os.path.join(d, "coldbpf")	# runnable by nobody wherever the clone is
     shutil.copy(COLDBPF, exe)
     os.chmod(exe, 0o755)
@@ -321,3 +328,91 @@ def t_stack_quota(py):
 
 
 ONCE += [t_stack_quota]
+
+
+SPIN_AS = "import time\ndef %s():\n    end = time.time() + %f\n    while time.time() < end: pass\n%s()\n"
+
+
+def _start_with_pid(cmd, pid):
+    """Start cmd as PID pid (the kernel's ns_last_pid), or None when another fork took it."""
+    with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+        f.write(str(pid - 1))
+    p = subprocess.Popen(cmd)
+    if p.pid != pid:
+        p.kill()
+        p.wait()
+        return None
+    return p
+
+
+def t_pid_reuse(py):
+    """A PID that comes back as another Python program is a new process entry: nothing of the
+    old one's symbols or samples is attributed to the new one, and the reverse."""
+    out = os.path.join(TMP, "reuse.json")
+    agent = subprocess.Popen([COLDBPF, "--all-python", "-F", "499", "-d", "9", "-o", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        first = subprocess.Popen([py, "-c", SPIN_AS % ("old_program", 2.5, "old_program")])
+        pid = first.pid
+        first.wait()
+        time.sleep(1.0)	# the agent notices the exit
+        second = None
+        for _ in range(20):
+            second = _start_with_pid([py, "-c", SPIN_AS % ("new_program", 2.5, "new_program")], pid)
+            if second:
+                break
+        expect(second is not None, "could not get PID %d back" % pid)
+        second.wait()
+        _, err = agent.communicate(timeout=60)
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+    expect(agent.returncode == 0, err)
+    with open(out) as f:
+        prof = json.load(f)
+    entries = [i for i, p in enumerate(prof["processes"]) if p["pid"] == pid]
+    expect(len(entries) == 2, "PID %d: %d process entries" % (pid, len(entries)))
+    funcs = {}
+    for s in prof["stacks"]:
+        if s["proc"] in entries:
+            for fi, _ in s["frames"]:
+                funcs.setdefault(s["proc"], set()).add(prof["functions"][fi]["qualname"])
+    old, new = (funcs.get(e, set()) for e in entries)
+    expect("old_program" in old and "new_program" not in old, "the first entry holds %s" % sorted(old))
+    expect("new_program" in new and "old_program" not in new, "the second entry holds %s" % sorted(new))
+    print("     PID %d twice: %d and %d samples" % (pid, prof["processes"][entries[0]]["samples"],
+                                                   prof["processes"][entries[1]]["samples"]))
+
+
+ONCE += [t_pid_reuse]
+
+
+def t_samples_before_classified(py):
+    """Processes found late: the samples of a new Python between its exec and its classification are
+    counted (samples_before_classified, shown as a loss), and its program is profiled from then on."""
+    out = os.path.join(TMP, "fresh.json")
+    agent = subprocess.Popen([COLDBPF, "--all-python", "-F", "999", "-d", "6", "-o", out],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        kids = [subprocess.Popen([py, "-c", SPIN_AS % ("fresh_%d" % i, 0.6, "fresh_%d" % i)]) for i in range(6)]
+        for k in kids:
+            k.wait()
+        so, se = agent.communicate(timeout=60)
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+    expect(agent.returncode == 0, se)
+    with open(out) as f:
+        prof = json.load(f)
+    before = prof["stats"]["samples_before_classified"]
+    expect(before > 0, "no sample counted between exec and classification")
+    expect("samples_before_classified %d" % before in so, "not shown as a loss: %s" % so[-400:])
+    names = {prof["functions"][fi]["qualname"] for s in prof["stacks"] for fi, _ in s["frames"]}
+    got = sorted(n for n in names if n.startswith("fresh_"))
+    expect(len(got) == 6, "profiled from then on: %s" % got)
+    print("     %d samples before classification, 6 of 6 programs profiled" % before)
+
+
+ONCE += [t_samples_before_classified]

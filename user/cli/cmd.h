@@ -27,6 +27,7 @@ enum {
 	OPT_TOP,
 	OPT_LINES,
 	OPT_STATS,
+	OPT_OUTPUT_MODE,
 	OPT_FIRST_FREE,	/* a subcommand's own long-only options start here */
 };
 
@@ -36,7 +37,8 @@ enum {
 	{ "folded", required_argument, NULL, OPT_FOLDED },             \
 	{ "top", required_argument, NULL, OPT_TOP },                   \
 	{ "lines", no_argument, NULL, OPT_LINES },                     \
-	{ "stats", no_argument, NULL, OPT_STATS }
+	{ "stats", no_argument, NULL, OPT_STATS },                     \
+	{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE }
 
 struct profile_outputs {
 	struct output_opts opts;	/* the text report on stdout */
@@ -44,6 +46,9 @@ struct profile_outputs {
 	const char *folded;		/* --folded FILE */
 };
 
+/* --output-mode MODE: octal, at most 0666 (outputs are 0600 by default). 0, or
+ * -1 after a message. */
+int options__output_mode(const char *arg);
 /* One output option (c is the getopt result): 0, or -1 after a message. */
 int options__profile_output(int c, const char *arg, struct profile_outputs *po);
 /* The text report on stdout, then the files asked for. Exit status. */

@@ -5,14 +5,30 @@
 #include <string.h>
 #include "cli/cmd.h"
 #include "deadcode/deadcode.h"
+#include "lib/file.h"
 #include "lib/msg.h"
 #include "lib/str.h"
+
+int options__output_mode(const char *arg)
+{
+	char *end;
+	unsigned long m = strtoul(arg, &end, 8);
+
+	if (!*arg || *end || m > 0666 || (m & 0600) != 0600) {
+		msg__err("--output-mode needs an octal mode from 0600 to 0666 (read and write for you), not '%s'", arg);
+		return -1;
+	}
+	file__set_mode(m);
+	return 0;
+}
 
 int options__profile_output(int c, const char *arg, struct profile_outputs *po)
 {
 	long v;
 
 	switch (c) {
+	case OPT_OUTPUT_MODE:
+		return options__output_mode(arg);
 	case OPT_TOP:
 		if (str__parse_long(arg, 1, 1000000, &v)) {
 			msg__err("--top needs a number from 1 to 1000000, not '%s'", arg);
@@ -61,6 +77,7 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		{ "python", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE },
 		{},
 	};
 	int opt;
@@ -80,6 +97,10 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		case 'o': da->output = optarg; break;
 		case 'P': da->s.python = optarg; break;
 		case 'v': msg_verbose++; break;
+		case OPT_OUTPUT_MODE:
+			if (options__output_mode(optarg))
+				goto fail;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			free(da->s.pids);

@@ -56,6 +56,8 @@ const char cli_usage[] =
 "      --top N            rows per table (default 20)\n"
 "      --lines            under each hot function, its lines with their samples\n"
 "      --stats            sampler statistics: samples, drops by reason, BPF ns/sample\n"
+"      --output-mode MODE files written are MODE (octal, default 0600: profiles hold\n"
+"                         other users' paths and source lines)\n"
 "  -v, --verbose          say what is found and how (twice: libbpf debug output)\n"
 "  -h, --help             this help\n"
 "      --version          print the version\n"
@@ -72,6 +74,7 @@ enum {
 	OPT_VERSION,
 	OPT_DRAIN,
 	OPT_EVIDENCE,
+	OPT_EVIDENCE_INTERVAL,
 };
 
 int cmd__record(int argc, char **argv)
@@ -85,6 +88,7 @@ int cmd__record(int argc, char **argv)
 		PROFILE_OUTPUT_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
+		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -137,6 +141,7 @@ int cmd__record(int argc, char **argv)
 		case OPT_TOP:
 		case OPT_LINES:
 		case OPT_STATS:
+		case OPT_OUTPUT_MODE:
 			if (options__profile_output(c, optarg, &po))
 				return 1;
 			break;
@@ -149,6 +154,13 @@ int cmd__record(int argc, char **argv)
 			break;
 		case OPT_EVIDENCE:
 			ao.evidence = true;
+			break;
+		case OPT_EVIDENCE_INTERVAL:
+			if (str__parse_long(optarg, 100, 3600000, &v)) {
+				msg__err("--evidence-interval-ms needs 100 to 3600000, not '%s'", optarg);
+				return 1;
+			}
+			ao.evidence_interval = v / 1000.0;
 			break;
 		case 'v':
 			msg_verbose++;

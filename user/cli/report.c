@@ -28,6 +28,7 @@ int cmd__report(int argc, char **argv)
 		case OPT_LINES:
 		case OPT_STATS:
 		case OPT_FOLDED:
+		case OPT_OUTPUT_MODE:
 		case 'o':
 			if (options__profile_output(c, optarg, &po))
 				return 1;

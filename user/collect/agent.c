@@ -18,6 +18,7 @@
 #include "collect/bpfobj.h"
 #include "collect/child.h"
 #include "collect/drain.h"
+#include "collect/evround.h"
 #include "collect/targets.h"
 #include "cpython/evidence.h"
 #include "cpython/symtab.h"
@@ -30,8 +31,7 @@
 
 #define TICK_MS		50	/* ring buffer poll: new stacks are symbolized this fast */
 #define SCAN_SECS	0.5	/* /proc rescan and exit checks */
-#define EVIDENCE_SECS	10.0	/* execution evidence rescan (--evidence) */
-#define MEMORY_SECS	30.0	/* memory report, with -v */
+#define MEMORY_SECS	30.0	/* heap trimmed, and reported with -v */
 
 struct agent {
 	const struct agent_opts *o;
@@ -41,6 +41,7 @@ struct agent {
 	struct ring_buffer *rb;
 	struct targets tg;
 	struct drain dr;
+	struct evround ev;
 	struct child child;
 };
 
@@ -79,37 +80,10 @@ static void retire_exited(struct agent *a)
 		t->cleaned = true;
 	}
 	targets__reap(&a->tg);
-	/* no target holds the index of an exited process any more */
-	profile__fold_exited(a->prof, PROFILE_KEEP_EXITED);
-}
-
-/* Execution evidence of every live target into the profile: a later scan
- * replaces an earlier one, so a process that exits keeps its last scan. */
-static void scan_evidence(struct agent *a)
-{
-	for (size_t i = 0; i < a->tg.n; i++) {
-		struct target *t = a->tg.v[i];
-		struct ev_scan sc;
-		struct pevcode *codes;
-		size_t k = 0;
-		char why[200];
-
-		if (t->exited || evidence__scan(t->info.pid, &t->info.layout, &sc, why, sizeof(why)))
-			continue;
-		codes = xcalloc(sc.n + 1, sizeof(*codes));
-		for (size_t j = 0; j < sc.n; j++) {
-			if (!strncmp(sc.codes[j].file, "<frozen", 7))
-				continue;	/* the interpreter's own, never under a source tree */
-			codes[k].func = profile__func(a->prof, sc.codes[j].file, sc.codes[j].qualname,
-						      sc.codes[j].firstline);
-			codes[k].status = sc.codes[j].status;
-			k++;
-		}
-		msg__dbg("evidence of PID %d: %zu code objects, %" PRIu64 " bytes read", t->info.pid, k,
-			 sc.bytes_read);
-		profile__set_evidence(a->prof, t->proc, codes, k);
-		ev_scan__free(&sc);
-	}
+	/* no target holds the index of an exited process any more (nor does an
+	 * evidence round, when none runs) */
+	if (!a->ev.running)
+		profile__fold_exited(a->prof, PROFILE_KEEP_EXITED);
 }
 
 /* With -v: what the agent holds, to check its memory formula (docs/design.md). */
@@ -152,7 +126,7 @@ static int setup(struct agent *a)
 
 	if (bpfobj__load(&a->bpf, o->max_depth))
 		return -1;
-	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota);
+	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_fd,
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
@@ -187,7 +161,8 @@ static int setup(struct agent *a)
 static int loop(struct agent *a, double start)
 {
 	const struct agent_opts *o = a->o;
-	double last_scan = 0, last_drain = start, last_evidence = start - EVIDENCE_SECS + 1.0;
+	double every = o->evidence_interval > 0 ? o->evidence_interval : EVIDENCE_SECS;
+	double last_scan = 0, last_drain = start, last_evidence = start - every + 1.0;
 	double last_memory = start;
 
 	while (!*o->stop) {
@@ -215,14 +190,20 @@ static int loop(struct agent *a, double start)
 			last_drain = now;
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
+			evround__drained(&a->ev, clock__now());
 		}
-		if (o->evidence && now - last_evidence >= EVIDENCE_SECS) {	/* first scan after 1 s */
-			last_evidence = now;
-			scan_evidence(a);
+		if (o->evidence) {	/* rounds run in a worker: drains never wait for them */
+			evround__collect(&a->ev, &a->tg, a->prof, false);
+			if (!a->ev.running && now - last_evidence >= every) {	/* the first after 1 s */
+				last_evidence = now;
+				evround__start(&a->ev, &a->tg, now, false);
+			}
 		}
-		if (msg_verbose && now - last_memory >= MEMORY_SECS) {
+		if (now - last_memory >= MEMORY_SECS) {
 			last_memory = now;
-			memory_report(a);
+			malloc_trim(0);	/* freed memory goes back: weeks of churn fragment the heap */
+			if (msg_verbose)
+				memory_report(a);
 		}
 		if (a->child.done || targets__all_exited(&a->tg))
 			break;
@@ -256,7 +237,9 @@ static void set_started(struct profile *prof)
 
 int agent__run(const struct agent_opts *o, struct profile *prof)
 {
-	struct agent a = { .o = o, .prof = prof, .child = { .gofd = -1 } };
+	struct agent a = { .o = o, .prof = prof, .child = { .gofd = -1 } };	/* ev: zeroed is initialised */
+
+	a.ev.last_drain = clock__now();
 	double start;
 	int err = 1;
 
@@ -277,8 +260,11 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	attach__free(&a.sampling);
 	ring_buffer__consume(a.rb);
 	retire_exited(&a);
-	if (o->evidence)
-		scan_evidence(&a);
+	if (o->evidence) {	/* the last round is full, and waited for */
+		evround__collect(&a.ev, &a.tg, prof, true);
+		evround__start(&a.ev, &a.tg, clock__now(), true);
+		evround__collect(&a.ev, &a.tg, prof, true);
+	}
 	drain__run(&a.dr);
 	drain__run(&a.dr);
 	targets__read_drops(&a.tg);
@@ -297,6 +283,7 @@ cleanup:
 	attach__free(&a.sampling);
 	attach__free(&a.exec_events);
 	ring_buffer__free(a.rb);
+	evround__free(&a.ev);	/* joins a round still running */
 	drain__free(&a.dr);	/* both are safe to free zeroed */
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);

@@ -25,6 +25,7 @@ struct agent_opts {
 	double duration;	/* seconds; 0 = until a signal (or the targets exit) */
 	int max_depth;
 	double drain_interval;	/* seconds between map drains */
+	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
 	volatile sig_atomic_t *stop;
 };

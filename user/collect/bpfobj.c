@@ -94,6 +94,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 	b->counts_fd[1] = bpf_map__fd(b->skel->maps.counts1);
 	b->counts_gen = &b->skel->bss->counts_gen;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
+	b->fresh_fd = bpf_map__fd(b->skel->maps.fresh);
 	b->quota = mmap(NULL, quota_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
 			bpf_map__fd(b->skel->maps.quota), 0);
 	if (b->quota == MAP_FAILED) {

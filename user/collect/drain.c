@@ -12,7 +12,8 @@
 #include "lib/srccache.h"
 #include "profile/profile.h"
 
-#define SRC_MAX (16 << 20)	/* bytes of a source file read for line previews */
+#define SRC_MAX (4 << 20)	/* bytes of a source file read for line previews */
+#define SRC_FILES 16		/* files kept for previews (a line is captured once) */
 
 void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],
 		 volatile __u32 *counts_gen, int stacks_fd, size_t stack_value_size, uint32_t max_depth)
@@ -28,7 +29,7 @@ void drain__init(struct drain *d, struct profile *prof, struct targets *tg, cons
 	d->stack_value_size = stack_value_size;
 	d->max_depth = max_depth;
 	/* the file as the process sees it, read while it runs (lib/tfile.h) */
-	d->src = srccache__new(0, SRC_MAX);
+	d->src = srccache__new(SRC_FILES, SRC_MAX);
 }
 
 void drain__free(struct drain *d)

@@ -19,9 +19,10 @@
 #define RECHECK_SECS 10.0	/* a process without CPython whose size changed: looked at again at most this often */
 
 void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd,
-		   struct cb_quota *quota)
+		   struct cb_quota *quota, int fresh_fd)
 {
 	memset(t, 0, sizeof(*t));
+	t->fresh_fd = fresh_fd;
 	t->o = o;
 	t->prof = prof;
 	t->py_procs_fd = py_procs_fd;
@@ -209,6 +210,18 @@ static bool wanted(const struct targets *t, int pid)
 	return false;
 }
 
+/* Samples of pid between its exec and now: lost for a process that is
+ * profiled from now on (counted), nothing for one that is not. */
+static void take_fresh(struct targets *t, uint32_t pid, bool profiled)
+{
+	uint64_t n = 0;
+
+	if (t->fresh_fd < 0 || bpf_map_lookup_and_delete_elem(t->fresh_fd, &pid, &n))
+		return;
+	if (profiled)
+		t->prof->stats.counters[CTR_SAMPLES_BEFORE_CLASSIFIED] += n;
+}
+
 enum classify targets__consider(struct targets *t, int pid)
 {
 	struct pyproc_info info;
@@ -216,6 +229,8 @@ enum classify targets__consider(struct targets *t, int pid)
 	enum classify c;
 
 	c = classifier__classify(t->cl, pid, &info, why, sizeof(why));
+	if (c != CL_NOT_PYTHON)
+		take_fresh(t, pid, c == CL_PYTHON);
 	if (c == CL_PYTHON) {
 		if (add(t, &info))
 			return CL_ERROR;
@@ -268,9 +283,12 @@ void targets__retry_pending(struct targets *t)
 		struct target *tg = targets__of(t, p.pid);
 
 		/* the dynamic loader maps libpython after exec: retry for a while */
-		if ((!tg || tg->exited) && targets__consider(t, p.pid) == CL_NOT_PYTHON &&
-		    now - p.since < PENDING_SECS)
-			t->pend[k++] = p;
+		if ((!tg || tg->exited) && targets__consider(t, p.pid) == CL_NOT_PYTHON) {
+			if (now - p.since < PENDING_SECS)
+				t->pend[k++] = p;
+			else
+				take_fresh(t, p.pid, false);	/* not a CPython after all */
+		}
 	}
 	t->npend = k;
 }

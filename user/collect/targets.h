@@ -57,6 +57,7 @@ struct targets {
 	} *pend;		/* exec'd processes re-checked until libpython is mapped */
 	size_t npend, cappend;
 	struct cb_quota *quota;	/* per-slot stack quota, shared with the program */
+	int fresh_fd;		/* samples between exec and classification (-1: none) */
 	uint16_t *free_slots;	/* slots of reaped targets */
 	size_t nfree_slots, capfree_slots;
 	uint32_t next_slot;	/* slots never used start here */
@@ -64,7 +65,7 @@ struct targets {
 
 /* quota: the mmap'ed quota map (CB_SLOTS entries) or NULL in tests. */
 void targets__init(struct targets *t, const struct agent_opts *o, struct profile *prof, int py_procs_fd,
-		   struct cb_quota *quota);
+		   struct cb_quota *quota, int fresh_fd);
 /* One stack of pid left the stacks map: its quota has room for one more. */
 void targets__stack_gone(struct targets *t, uint32_t pid);
 /* Samples each live target lost at its stack quota, into its profile entry. */

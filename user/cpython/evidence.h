@@ -9,7 +9,9 @@
 #ifndef COLDBPF_CPYTHON_EVIDENCE_H
 #define COLDBPF_CPYTHON_EVIDENCE_H
 #include <stdint.h>
+#include <stdbool.h>
 #include "cpython/pylayout.h"
+#include "lib/htab.h"
 
 enum ev_status {
 	EV_UNKNOWN = 0,	/* the version leaves no evidence for this code object */
@@ -24,16 +26,50 @@ struct ev_code {
 	uint8_t status;
 };
 
+/* A code object reported never-ran, watched by later rounds (its identity:
+ * the same file and name objects and first line at the same address). */
+struct ev_watch {
+	uint64_t addr, file, name;
+	int32_t first;
+	uint32_t code;	/* index into codes */
+};
+
+struct ev_range {
+	uint64_t start, end;
+};
+
 struct ev_scan {
 	struct ev_code *codes;
 	size_t n, cap;
-	uint64_t bytes_read;	/* for the benchmark */
+	/* of the last round */
+	uint64_t bytes_read;	/* memory copied from the target */
+	uint64_t bytes_skipped;	/* not resident (never touched, or swapped out): not read */
+	uint64_t bytes_swapped;	/* ... of them swapped out */
 	uint64_t candidates;	/* words equal to &PyCode_Type */
+	uint64_t markers_reread;	/* watched code objects read again (evidence__update) */
+	bool full;		/* the last round read every writable mapping */
+	/* swapped-out pages were skipped in some round: a code object there
+	 * was not seen, so "no code of this module is loaded" is not proven */
+	bool partial;
+	/* kept for evidence__update */
+	struct htab seen;	/* (file, qualname, first) -> index + 1 into codes */
+	struct ev_watch *watch;
+	size_t nwatch, capwatch;
+	struct ev_range *ranges;	/* writable mappings read (merged, sorted) */
+	size_t nranges, capranges;
 };
 
-/* Scan pid. 0, or -1 with why (process gone, version without evidence
- * support). Codes that appear several times are merged (ran wins). */
+/* A full round: scan every writable mapping of pid, skipping pages that are
+ * not resident (/proc/PID/pagemap: a scan never pulls a swapped heap back
+ * in). 0, or -1 with why (process gone, version without evidence support).
+ * Codes that appear several times are merged (ran wins, then unknown). */
 int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char *why, size_t whysz);
+/* A later, cheaper round on the result of a full one: re-read only the
+ * watched (never-ran) code objects, and scan only writable memory that was
+ * not mapped at the last full round. A watched object that is gone turns
+ * its code unknown (it may have run before it went). New code objects in
+ * memory read before are found by the next full round. 0, or -1 with why. */
+int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char *why, size_t whysz);
 void ev_scan__free(struct ev_scan *s);
 /* Status of one code object from its header bytes and its bytecode (exposed
  * for tests). code is the first l->code_read bytes; bc the adaptive bytecode
@@ -41,4 +77,8 @@ void ev_scan__free(struct ev_scan *s);
 enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
 				size_t units);
 const char *evidence__status_name(enum ev_status s);
+/* For the scanner (cpython/evscan.c): does the version leave evidence, and
+ * the offset of _co_firsttraceable (3.11+). */
+bool evidence__supported(int minor);
+uint16_t evidence__firsttraceable(int minor);
 #endif

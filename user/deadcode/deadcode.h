@@ -32,6 +32,7 @@ struct dc_entry {
 	char kind[12];	/* function, class, lambda, genexpr, ... (the inventory's) */
 	/* accumulated over every evidence source */
 	bool ran, never, matched;
+	bool unknown;	/* some source holds a live copy without evidence: it may have run */
 	bool drifted;	/* matched by name only: the running code's lines differ */
 	uint64_t samples;
 	enum dc_status status;
@@ -56,6 +57,7 @@ struct deadcode {
 	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
 	int sources;		/* evidence sources used */
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
+	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
 	const struct ignorefile *ig;
 	size_t in_tree;		/* code objects that mapped into the tree */
 	struct htab line_samples;	/* (path index << 32 | line) -> leaf samples */

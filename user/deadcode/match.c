@@ -111,6 +111,7 @@ static void apply_code(struct deadcode *d, const char *file, const char *q, int 
 	e->matched = true;
 	e->ran |= status == EV_RAN;
 	e->never |= status == EV_NEVER;
+	e->unknown |= status == EV_UNKNOWN && !samples;	/* (samples are applied as EV_UNKNOWN) */
 	e->samples += samples;
 }
 
@@ -131,6 +132,13 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	}
 	for (size_t i = 0; i < sc.n; i++)
 		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
+	if (sc.partial) {
+		d->partial = true;
+		msg__err("note: PID %d has swapped-out memory, not read: a module without code seen is not "
+			 "called never-ran", pid);
+	}
+	msg__dbg("PID %d: %.1f MB read, %.1f MB not resident skipped", pid, sc.bytes_read / 1048576.0,
+		 sc.bytes_skipped / 1048576.0);
 	if (!procfs__alive(pid, info.starttime))
 		msg__err("note: PID %d exited during the scan: its evidence may be partial", pid);
 	msg__dbg("PID %d (CPython %s): %zu code objects, %" PRIu64 " bytes read", pid, info.layout.version, sc.n,
@@ -151,12 +159,14 @@ int match__profile(struct deadcode *d, const char *path)
 		msg__err("%s", err);
 		return -1;
 	}
-	for (size_t i = 0; i < p->nevidence; i++)
+	for (size_t i = 0; i < p->nevidence; i++) {
+		d->partial |= p->evidence[i].partial;
 		for (size_t k = 0; k < p->evidence[i].n; k++) {
 			const struct pfunc *f = &p->funcs[p->evidence[i].codes[k].func];
 
 			apply_code(d, f->file, f->qualname, f->firstline, p->evidence[i].codes[k].status, 0);
 		}
+	}
 	/* samples: every function in a stack (total), counted once per stack */
 	fs = profile__func_stats(p, &nfs);
 	/* leaf samples per source line, for the HTML heatmap */

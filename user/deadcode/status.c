@@ -27,11 +27,11 @@ void status__decide(struct deadcode *d)
 			e->status = DC_RAN;
 		else if (e->samples)
 			e->status = DC_SAMPLED;
-		else if (d->incomplete)
-			e->status = DC_UNKNOWN;	/* some process left no evidence: it may have run it */
+		else if (d->incomplete || e->unknown)
+			e->status = DC_UNKNOWN;	/* a source without evidence for it may have run it */
 		else if (e->never)
 			e->status = DC_NEVER;
-		else if (!d->imported[inventory__path_index(d, e->path)])
+		else if (!d->imported[inventory__path_index(d, e->path)] && !d->partial)
 			e->status = DC_NEVER;	/* no profiled process imported its module */
 		else
 			e->status = DC_UNKNOWN;

@@ -17,12 +17,17 @@ enum counter {
 	/* 0 .. CB_STAT_NR - 1: the BPF program's per-CPU counters, summed */
 	CTR_UNRESOLVED_FRAMES = CB_STAT_NR,	/* frames whose code object could not be read */
 	CTR_STACKS_LOST,		/* samples whose stack was gone from the stacks map */
-	CTR_SAMPLES_AFTER_EXIT,		/* samples of a process already retired (exec, PID reuse) */
+	CTR_SAMPLES_AFTER_EXIT,
+	CTR_SAMPLES_BEFORE_CLASSIFIED,	/* samples of a profiled process between its exec and its classification */		/* samples of a process already retired (exec, PID reuse) */
 	CTR_SRC_READ,			/* source files read as a target's user (lib/tfile.h) */
 	CTR_SRC_REFUSED,		/* ... named by a target, not a regular file on an ordinary fs */
 	CTR_SRC_DENIED,			/* ... the target's user could not read, or outside its root */
 	CTR_SRC_FAILED,			/* ... gone, unreadable or binary */
 	CTR_SRC_TIMEOUTS,		/* ... reads abandoned at their deadline */
+	CTR_EVIDENCE_ROUNDS,		/* evidence rounds (--evidence) */
+	CTR_EVIDENCE_NS,		/* ... their wall time, in the worker */
+	CTR_EVIDENCE_BYTES,		/* ... target memory they read */
+	CTR_EVIDENCE_SKIPPED,		/* ... target memory not resident, skipped */
 	CTR_THREADS_MERGED,		/* samples of threads beyond a process's first 256, kept under thread 0 */
 	CTR_SYMBOLS_EVICTED,		/* symbol-table entries evicted at the per-process bound */
 	CTR_PROCS_FOLDED,		/* exited processes folded into per-program entries */

@@ -132,6 +132,7 @@ static void merge_evidence(struct profile *p, uint32_t from, uint32_t into)
 	struct pevcode *codes;
 	struct htab seen = {};
 	size_t n = 0, into_n = 0, si = 0;
+	bool partial;
 
 	for (size_t i = 0; i < p->nevidence; i++)
 		if (p->evidence[i].proc == from)
@@ -157,8 +158,13 @@ static void merge_evidence(struct profile *p, uint32_t from, uint32_t into)
 	}
 	htab__free(&seen);
 	free(src->codes);
+	partial = src->partial;
+	for (size_t i = 0; i < p->nevidence; i++)
+		if (p->evidence[i].proc == into)
+			partial |= p->evidence[i].partial;
 	p->evidence[si] = p->evidence[--p->nevidence];	/* the folded process's entry goes */
 	profile__set_evidence(p, into, codes, n);
+	profile__evidence_partial(p, into, partial);
 }
 
 static void free_slot(struct profile *p, uint32_t v)

@@ -69,8 +69,11 @@ static json_t *to_json(const struct profile *p)
 		for (size_t k = 0; k < p->evidence[i].n; k++)
 			json_array_append_new(codes, json_pack("[i,i]", p->evidence[i].codes[k].func,
 							       p->evidence[i].codes[k].status));
-		json_array_append_new(evidence, json_pack("{s:i,s:o}", "proc", p->evidence[i].proc,
-							  "codes", codes));
+		json_t *e = json_pack("{s:i,s:o}", "proc", p->evidence[i].proc, "codes", codes);
+
+		if (p->evidence[i].partial)
+			json_object_set_new(e, "partial", json_true());
+		json_array_append_new(evidence, e);
 	}
 	json_object_set_new(root, "evidence", evidence);
 	json_object_set_new(root, "processes", procs);
@@ -303,6 +306,7 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			pc[k].status = st;
 		}
 		profile__set_evidence(p, proc, pc, json_array_size(codes));
+		profile__evidence_partial(p, proc, json_is_true(json_object_get(v, "partial")));
 	}
 	v = json_object_get(root, "stats");
 	if (json_is_object(v)) {

@@ -269,6 +269,13 @@ void profile__skip(struct profile *p, int pid, const char *cmdline, const char *
 	k->reason = xstrdup(reason);
 }
 
+void profile__evidence_partial(struct profile *p, uint32_t proc, bool partial)
+{
+	for (size_t i = 0; i < p->nevidence; i++)
+		if (p->evidence[i].proc == proc)
+			p->evidence[i].partial = partial;
+}
+
 void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n)
 {
 	struct pevidence *e = NULL;
@@ -281,6 +288,7 @@ void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *cod
 		e = &p->evidence[p->nevidence++];
 		e->proc = proc;
 		e->codes = NULL;
+		e->partial = false;
 	}
 	free(e->codes);
 	e->codes = codes;

@@ -72,6 +72,7 @@ struct pevidence {
 	uint32_t proc;
 	struct pevcode *codes;
 	size_t n;
+	bool partial;	/* swapped-out memory was skipped: code there was not seen */
 };
 
 struct psource {
@@ -134,6 +135,8 @@ const char *profile__source(const struct profile *p, const char *file, int line)
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
 void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
+/* The evidence of proc skipped swapped-out memory (set after set_evidence). */
+void profile__evidence_partial(struct profile *p, uint32_t proc, bool partial);
 /* Mark proc exited (its order of exit is kept). */
 void profile__exited(struct profile *p, uint32_t proc);
 /* Fold the oldest exited processes beyond keep into one entry per program
