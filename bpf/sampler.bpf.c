@@ -294,6 +294,7 @@ int cb_exec(void *ctx)
 
 	ev.pid = bpf_get_current_pid_tgid() >> 32;
 	ev.tid = (__u32)bpf_get_current_pid_tgid();
+	ev.ts = bpf_ktime_get_ns();
 	/* the old program's layout no longer applies: no sample of the new one
 	 * is walked with it (the agent retires the old target later) */
 	bpf_map_delete_elem(&py_procs, &ev.pid);

@@ -114,7 +114,10 @@ struct cb_event {
 	__u32 pid;
 	__u32 tid;
 	__u32 pad;
-	__u64 stack_id;
+	union {
+		__u64 stack_id;	/* CB_EV_STACK */
+		__u64 ts;	/* CB_EV_EXEC: bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the exec */
+	};
 };
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
 

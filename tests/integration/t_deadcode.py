@@ -394,3 +394,35 @@ def t_evidence_rounds(py):
 
 
 ONCE += [t_evidence_rounds]
+
+
+GENERATED = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import app.used
+ns = {}
+for i in range(70000):	# code generated per request: more code objects than the cap
+    exec("def generated_%d(x):\\n    return x + %d\\n" % (i, i), ns)
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def t_evidence_cap(py):
+    """Evidence per process is capped (65,536 code objects); past the cap the scan is partial and a
+    module whose code was not seen is unknown, not never-ran."""
+    p = subprocess.Popen([py, "-c", GENERATED, COLDAPP], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "target did not start")
+        cp = run_coldbpf(["cold", "--src", COLDAPP, "--format", "json", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, cp.stderr)
+    expect("some code objects were not read" in cp.stderr, "no note: %s" % cp.stderr)
+    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in json.loads(cp.stdout)["functions"]}
+    orphan = st[("app/unused.py", "orphan", 4)]
+    expect(orphan == "unknown", "app/unused.py:orphan is %s: an unseen module called dead" % orphan)
+
+
+ONCE += [t_evidence_cap]

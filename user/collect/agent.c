@@ -53,7 +53,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*ev))
 		return 0;
 	if (ev->type == CB_EV_EXEC)
-		targets__on_exec(&a->tg, ev->pid, ev->tid);
+		targets__on_exec(&a->tg, ev->pid, ev->tid, ev->ts / 1e9);
 	else if (ev->type == CB_EV_STACK)
 		drain__on_stack(&a->dr, ev->pid, ev->stack_id);	/* the process may exit before the drain */
 	return 0;
@@ -243,6 +243,9 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	double start;
 	int err = 1;
 
+	/* one malloc arena: the evidence worker and the file readers are
+	 * threads, and per-thread arenas fragment over weeks of churn */
+	mallopt(M_ARENA_MAX, 1);
 	attach__init(&a.sampling, "sampler");
 	attach__init(&a.exec_events, "exec tracepoint");
 	prof->frequency_hz = o->hz;

@@ -148,7 +148,7 @@ static uint32_t intern(void *ctx, const char *file, const char *qualname, int fi
 	return profile__func(ctx, file, qualname, firstline);
 }
 
-static int add(struct targets *t, const struct pyproc_info *info)
+static int add(struct targets *t, const struct pyproc_info *info, double classified)
 {
 	struct target *tg = xcalloc(1, sizeof(*tg));
 	uint32_t pid = info->pid;
@@ -161,6 +161,7 @@ static int add(struct targets *t, const struct pyproc_info *info)
 	}
 	tg->info = *info;
 	tg->info.layout.bpf.slot = slot;
+	tg->classified = classified;
 	tg->sym = symtab__new(info->pid, &tg->info.layout, intern, t->prof);
 	tg->proc = profile__proc(t->prof, info->pid, info->comm, info->cmdline, info->layout.version,
 				 info->layout.method);
@@ -227,12 +228,13 @@ enum classify targets__consider(struct targets *t, int pid)
 	struct pyproc_info info;
 	char why[320];
 	enum classify c;
+	double began = clock__now();
 
 	c = classifier__classify(t->cl, pid, &info, why, sizeof(why));
 	if (c != CL_NOT_PYTHON)
 		take_fresh(t, pid, c == CL_PYTHON);
 	if (c == CL_PYTHON) {
-		if (add(t, &info))
+		if (add(t, &info, began))
 			return CL_ERROR;
 	} else if (c == CL_UNSUPPORTED || c == CL_ERROR) {
 		/* named once per program: the ignore map holds it until it execs */
@@ -259,14 +261,15 @@ static void pending_add(struct targets *t, int pid)
 	t->npend++;
 }
 
-void targets__on_exec(struct targets *t, int pid, int tid)
+void targets__on_exec(struct targets *t, int pid, int tid, double when)
 {
 	struct target *tg = targets__of(t, pid);
 
-	if (tg && !tg->exited && pid == tid) {
-		/* a target replaced its program: what ran before has ended */
+	/* a target replaced its program: what ran before has ended. Not when
+	 * it was classified after the exec (a /proc scan found the new
+	 * program before this event was read): that is one process, once */
+	if (tg && !tg->exited && pid == tid && when >= tg->classified)
 		tg->exited = true;
-	}
 	unignore(t, pid);
 	htab__del(&t->refused, pid);
 	if (wanted(t, pid))

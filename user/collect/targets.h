@@ -27,6 +27,7 @@ struct target {
 	struct pyproc_info info;
 	struct symtab *sym;
 	uint32_t proc;		/* profile process index */
+	double classified;	/* clock__now() when its classification began */
 	struct htab tids;	/* thread ids kept apart in the profile (TARGET_MAX_THREADS) */
 	bool exited;
 	bool cleaned;		/* its final samples were drained and its map entries removed */
@@ -76,7 +77,7 @@ struct target *targets__of(struct targets *t, int pid);
 /* Try to make pid a target; the classification. */
 enum classify targets__consider(struct targets *t, int pid);
 /* An exec event: a target that exec'd has ended; the PID is re-checked. */
-void targets__on_exec(struct targets *t, int pid, int tid);
+void targets__on_exec(struct targets *t, int pid, int tid, double when);
 /* Re-check exec'd processes (the loader maps libpython after exec). */
 void targets__retry_pending(struct targets *t);
 /* Consider every wanted process of /proc not seen before, and those without

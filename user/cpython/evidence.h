@@ -34,6 +34,11 @@ struct ev_watch {
 	uint32_t code;	/* index into codes */
 };
 
+/* Distinct code objects kept per process: code generated per request must
+ * not grow the evidence without bound. Past it, new ones are not recorded
+ * and the scan is partial (nothing is concluded from their absence). */
+#define EV_MAX_CODES 65536
+
 struct ev_range {
 	uint64_t start, end;
 };
@@ -48,8 +53,9 @@ struct ev_scan {
 	uint64_t candidates;	/* words equal to &PyCode_Type */
 	uint64_t markers_reread;	/* watched code objects read again (evidence__update) */
 	bool full;		/* the last round read every writable mapping */
-	/* swapped-out pages were skipped in some round: a code object there
-	 * was not seen, so "no code of this module is loaded" is not proven */
+	/* swapped-out pages were skipped in some round, or more than
+	 * EV_MAX_CODES were found: a code object was not recorded, so "no code
+	 * of this module is loaded" is not proven */
 	bool partial;
 	/* kept for evidence__update */
 	struct htab seen;	/* (file, qualname, first) -> index + 1 into codes */

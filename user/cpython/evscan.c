@@ -104,6 +104,10 @@ static uint32_t add_code(struct ev_scan *s, const char *file, const char *name, 
 		c->status = merge(c->status, st);
 		return *v - 1;
 	}
+	if (s->n >= EV_MAX_CODES) {
+		s->partial = true;	/* not recorded: its module is not "never imported" */
+		return UINT32_MAX;
+	}
 	ARRAY_RESERVE(s->codes, s->n, s->cap, 1024);
 	c = &s->codes[s->n++];
 	c->file = xstrdup(file);
@@ -186,7 +190,7 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	idx = add_code(s, file, name, first, st);
-	if (st == EV_NEVER) {	/* later rounds look again */
+	if (st == EV_NEVER && idx != UINT32_MAX) {	/* later rounds look again */
 		ARRAY_RESERVE(s->watch, s->nwatch, s->capwatch, 1024);
 		s->watch[s->nwatch++] = (struct ev_watch){ addr, u64_at(hdr, l->co_filename), name_ptr(l, hdr),
 							   first, idx };

@@ -134,8 +134,8 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
 	if (sc.partial) {
 		d->partial = true;
-		msg__err("note: PID %d has swapped-out memory, not read: a module without code seen is not "
-			 "called never-ran", pid);
+		msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
+			 "a module without code seen is not called never-ran", pid, EV_MAX_CODES);
 	}
 	msg__dbg("PID %d: %.1f MB read, %.1f MB not resident skipped", pid, sc.bytes_read / 1048576.0,
 		 sc.bytes_skipped / 1048576.0);
