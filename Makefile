@@ -34,7 +34,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak
+.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak roots
 all: $(OUT)/coldbpf
 
 deps:
@@ -137,6 +137,7 @@ integration: $(OUT)/coldbpf
 test: deps
 	$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory roots
 	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory fuzz
 	SOAK_SECONDS=120 SOAK_SHORT=200 SOAK_WARMUP=30 $(MAKE) --no-print-directory soak
@@ -147,6 +148,11 @@ demo: deps
 	@echo; echo "== dead code in demo/ (coldbpf cold, from the saved profile)"
 	$(OUT)/coldbpf cold --src demo $(OUT)/demo.json
 	$(OUT)/coldbpf html --src demo -o $(OUT)/demo-html $(OUT)/demo.json
+
+# Debian roots with interpreters the host lacks (debootstrap, cached outside
+# the clone in /var/cache/coldbpf/roots: made once per machine)
+roots:
+	bash tests/tools/mkroot.sh sid
 
 # churn soak (root; not part of `make test`): SOAK_SECONDS=600 SOAK_SHORT=1000 SOAK_LONG=20
 soak: deps

@@ -104,14 +104,28 @@ struct {
 } scratch_map SEC(".maps");
 _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_UNIT_SIZE)");
 
-/* Returns the thread state of the current thread and its top-frame pointer
- * (*top), or 0 with *err set. buf is scratch of CB_TSTATE_SPAN + 8 bytes. */
+static __always_inline __u16 interp_label(const struct cb_layout *l, __u64 interp)
+{
+	__s64 id = 0;
+
+	if (bpf_probe_read_user(&id, sizeof(id), (void *)(interp + l->interp_id)) || id < 0)
+		return CB_INTERP_ID_MAX;
+	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
+}
+
+/* Returns the thread state the current thread runs now, its top-frame
+ * pointer (*top) and its interpreter's id (*interp), or 0 with *err set.
+ * buf is scratch of CB_TSTATE_SPAN + 8 bytes. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
-					 __u64 fsbase, __u8 *buf, __u64 *top, int *err)
+					 __u64 fsbase, __u8 *buf, __u64 *top, __u16 *interp,
+					 int *err)
 {
 	struct cb_thread *c, nc = {};
 	struct tsearch s = {};
-	__u64 now = bpf_ktime_get_ns(), interp = 0, id = 0;
+	__u64 now = bpf_ktime_get_ns(), head = 0, id = 0, found;
+	__u64 pick_interp = 0;
+	__u32 status = 0;
+	int guessed;
 
 	c = bpf_map_lookup_elem(&threads, &tid);
 	if (c && c->pid == pid && c->fsbase == fsbase) {
@@ -120,53 +134,66 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 				*err = CB_ERR_NO_THREAD;
 				return 0;
 			}
-		} else if (!read_tstate(l, c->tstate, buf, &id, top) && id == fsbase) {
-			/* re-validated: the cached tstate still belongs to us */
-			stat_add(CB_STAT_CACHE_HIT, 1);
-			return c->tstate;
+		} else if (!read_tstate(l, c->tstate, buf, &id, top, &status) && id == fsbase) {
+			/* re-validated: the cached tstate still belongs to us; it
+			 * is the one we run if provably current, or if it is our
+			 * only one and the process still has one interpreter */
+			if (tstate_current(l, c->tstate, status) ||
+			    (c->single &&
+			     !bpf_probe_read_user(&head, sizeof(head),
+						  (void *)(l->runtime_addr + l->rt_interp_head)) &&
+			     head == c->head)) {
+				stat_add(CB_STAT_CACHE_HIT, 1);
+				*interp = c->interp;
+				return c->tstate;
+			}
 		}
 	}
 
-	if (bpf_probe_read_user(&interp, sizeof(interp),
+	if (bpf_probe_read_user(&head, sizeof(head),
 				(void *)(l->runtime_addr + l->rt_interp_head))) {
 		*err = CB_ERR_READ_RUNTIME;
 		return 0;
 	}
-	if (!interp) {
+	if (!head) {
 		*err = CB_ERR_NO_INTERP;
 		return 0;
 	}
-	if (bpf_probe_read_user(&s.cur, sizeof(s.cur), (void *)(interp + l->interp_threads))) {
+	if (tsearch_init(&s, l, head, fsbase)) {
 		*err = CB_ERR_READ_RUNTIME;
 		return 0;
 	}
-	s.fsbase = fsbase;
-	s.ts_next = l->ts_next;
-	s.ts_thread_id = l->ts_thread_id;
 	bpf_loop(max_threads, tsearch_step, &s, 0);
-	if (s.err) {
+	if (s.err && !s.first) {
 		*err = s.err;
 		return 0;
 	}
-	if (!s.found && s.cur) {
+	if (!s.first && !s.done) {
 		*err = CB_ERR_THREAD_LIMIT;
 		return 0;
 	}
 
-	nc.tstate = s.found;
 	nc.fsbase = fsbase;
 	nc.stamp_ns = now;
 	nc.pid = pid;
-	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
-	if (!s.found) {
+	nc.head = head;
+	if (!s.first) {
+		bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
 		*err = CB_ERR_NO_THREAD;
 		return 0;
 	}
-	if (read_tstate(l, s.found, buf, &id, top)) {
+	found = tsearch_pick(&s, &pick_interp, &guessed);
+	stat_add(CB_STAT_INTERP_GUESS, guessed);
+	nc.tstate = found;
+	nc.interp = interp_label(l, pick_interp);
+	nc.single = s.done && !s.err && !s.multi && !s.several;
+	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
+	if (read_tstate(l, found, buf, &id, top, &status)) {
 		*err = CB_ERR_READ_TSTATE;
 		return 0;
 	}
-	return s.found;
+	*interp = nc.interp;
+	return found;
 }
 
 SEC("perf_event")
@@ -180,6 +207,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct fwalk w = {};
 	struct scratch *s;
 	__u64 t0 = 0, tstate, top = 0, fsbase;
+	__u16 interp = 0;
 	int err = 0, ret;
 
 	stat_add(CB_STAT_SAMPLES, 1);
@@ -201,7 +229,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	/* a BTF pointer: reading the FS base needs no helper call */
 	task = bpf_get_current_task_btf();
 	fsbase = task->thread.fsbase;
-	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &err);
+	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &interp, &err);
 	if (!tstate)
 		goto fail;
 	if ((l->flags & CB_LF_CFRAME) && top &&
@@ -215,7 +243,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	}
 
 	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth);
-	w.hash = mix64(0x636f6c64627066ULL, pid);
+	/* the same code in two interpreters makes two stacks */
+	w.hash = mix64(0x636f6c64627066ULL, pid | ((__u64)interp << 32));
 	bpf_loop(CB_WALK_STEPS(max_depth), fwalk_step, &w, 0);
 	if (w.err && !w.n) {
 		err = w.err;
@@ -230,6 +259,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 
 	s->stack.depth = w.n;
 	s->stack.flags = w.truncated ? CB_STACK_TRUNCATED : 0;
+	s->stack.interp = interp;
 	key.pid = pid;
 	key.tid = tid;
 	key.stack_id = mix64(w.hash, ((__u64)w.truncated << 32) | w.n);

@@ -29,28 +29,101 @@ static __always_inline __u64 mix64(__u64 h, __u64 v)
 
 /* --- thread state lookup -------------------------------------------- */
 
+/*
+ * Every interpreter of the process is walked (interpreters.head, then
+ * ->next), and in each its thread states (all lists together at most the
+ * walk bound, max_threads steps); every
+ * thread state whose thread_id is the thread's FS base is a candidate (one
+ * OS thread may hold thread states in several interpreters: a main thread
+ * that runs code in a subinterpreter). One flat loop: when an interpreter's
+ * list ends, the step moves to the next interpreter.
+ */
 struct tsearch {
-	__u64 cur;
+	__u64 interp;		/* interpreter being walked */
+	__u64 cur;		/* its thread state being looked at; 0: list ended */
 	__u64 fsbase;
-	__u64 found;
+	__u64 first, first_interp;	/* the first candidate (newest interpreter) */
+	__u64 current, current_interp;	/* the candidate provably current, if any */
+	__u64 tcur;		/* CB_LF_TCURRENT: the GIL holder, read before the walk */
+	/* flags only, never counters: the verifier checks the callback until
+	 * its states converge, and a counter would never let them */
+	__u32 several;		/* more than one candidate */
+	__u32 multi;		/* more than one interpreter */
+	__u32 done;		/* every list walked to its end */
+	__u32 flags;		/* cb_layout.flags */
+	__u32 status_active;
 	__u16 ts_next;
 	__u16 ts_thread_id;
+	__u16 ts_status;
+	__u16 interp_next;
+	__u16 interp_threads;
 	int err;
 };
+
+/* Start a search at the head interpreter (already read, non-zero). */
+static __always_inline int tsearch_init(struct tsearch *s, const struct cb_layout *l,
+					__u64 head, __u64 fsbase)
+{
+	s->interp = head;
+	s->fsbase = fsbase;
+	s->flags = l->flags;
+	s->status_active = l->status_active;
+	s->ts_next = l->ts_next;
+	s->ts_thread_id = l->ts_thread_id;
+	s->ts_status = l->ts_status;
+	s->interp_next = l->interp_next;
+	s->interp_threads = l->interp_threads;
+	if ((l->flags & CB_LF_TCURRENT) &&
+	    CB_READ(&s->tcur, sizeof(s->tcur), l->runtime_addr + l->rt_tstate_current))
+		s->tcur = 0;
+	return CB_READ(&s->cur, sizeof(s->cur), head + l->interp_threads);
+}
 
 static long tsearch_step(__u32 i, struct tsearch *s)
 {
 	__u64 id = 0, next = 0;
+	__u32 st = 0;
 
-	if (!s->cur)
-		return 1;
+	if (!s->cur) {
+		/* this interpreter's list is done: on to the next interpreter */
+		if (CB_READ(&next, sizeof(next), s->interp + s->interp_next)) {
+			s->err = CB_ERR_READ_RUNTIME;
+			return 1;
+		}
+		if (!next) {
+			s->done = 1;
+			return 1;
+		}
+		s->multi = 1;
+		s->interp = next;
+		if (CB_READ(&s->cur, sizeof(s->cur), next + s->interp_threads)) {
+			s->err = CB_ERR_READ_RUNTIME;
+			return 1;
+		}
+		return 0;
+	}
 	if (CB_READ(&id, sizeof(id), s->cur + s->ts_thread_id)) {
 		s->err = CB_ERR_READ_TSTATE;
 		return 1;
 	}
 	if (id == s->fsbase) {
-		s->found = s->cur;
-		return 1;
+		if (s->first) {
+			s->several = 1;
+		} else {
+			s->first = s->cur;
+			s->first_interp = s->interp;
+		}
+		/* provably the one the thread runs now: 3.12+ its _status.active
+		 * bit; 3.8-3.11 it holds the GIL, which all interpreters share */
+		if (s->flags & CB_LF_ACTIVE) {
+			if (!CB_READ(&st, sizeof(st), s->cur + s->ts_status) && (st & s->status_active)) {
+				s->current = s->cur;
+				s->current_interp = s->interp;
+			}
+		} else if ((s->flags & CB_LF_TCURRENT) && s->cur == s->tcur) {
+			s->current = s->cur;
+			s->current_interp = s->interp;
+		}
 	}
 	if (CB_READ(&next, sizeof(next), s->cur + s->ts_next)) {
 		s->err = CB_ERR_READ_TSTATE;
@@ -60,20 +133,58 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 	return 0;
 }
 
-/* One read for both tstate->thread_id and the top-frame pointer: a helper
- * call costs more than the bytes between them. 0 on success. */
+/* Is the cached tstate provably the one its thread runs now? (status: its
+ * _status word, read with it) */
+static __always_inline int tstate_current(const struct cb_layout *l, __u64 tstate, __u32 status)
+{
+	__u64 cur = 0;
+
+	if (l->flags & CB_LF_ACTIVE)
+		return !!(status & l->status_active);
+	if ((l->flags & CB_LF_TCURRENT) &&
+	    !CB_READ(&cur, sizeof(cur), l->runtime_addr + l->rt_tstate_current))
+		return cur == tstate;
+	return 0;
+}
+
+/* The candidate the thread runs now: the provably current one, else the
+ * first found, i.e. the newest interpreter's (several candidates and none
+ * provably current, GIL released: *guessed is set). */
+static __always_inline __u64 tsearch_pick(const struct tsearch *s, __u64 *interp, int *guessed)
+{
+	*guessed = !s->current && s->several;
+	*interp = s->current ? s->current_interp : s->first_interp;
+	return s->current ? s->current : s->first;
+}
+
+/* One read for tstate->thread_id, the top-frame pointer and (3.12+) the
+ * _status word: a helper call costs more than the bytes between them.
+ * 0 on success. */
 static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
-				       __u64 *id, __u64 *top)
+				       __u64 *id, __u64 *top, __u32 *status)
 {
 	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
 	__u32 hi = (l->ts_thread_id > l->ts_frame ? l->ts_thread_id : l->ts_frame) + 8;
 
-	if (hi - lo > CB_TSTATE_SPAN)
+	if ((l->flags & CB_LF_ACTIVE) && l->ts_status < lo)
+		lo = l->ts_status;
+	if ((l->flags & CB_LF_ACTIVE) && (__u32)l->ts_status + 4 > hi)
+		hi = l->ts_status + 4;
+	__u32 len = hi - lo;
+
+	if (hi <= lo || len > CB_TSTATE_SPAN)
 		return -1;
-	if (CB_READ(buf, hi - lo, tstate + lo))
+	/* a no-op after the check, kept from the compiler (empty asm) so that
+	 * the verifier sees a bound on the length (buf, a window buffer, is
+	 * larger than twice the span) */
+	asm volatile("" : "+r"(len));
+	len &= 2 * CB_TSTATE_SPAN - 1;
+	if (CB_READ(buf, len, tstate + lo))
 		return -1;
 	*id = CB_LOAD(__u64, buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
 	*top = CB_LOAD(__u64, buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
+	*status = (l->flags & CB_LF_ACTIVE) ?
+		CB_LOAD(__u32, buf + ((l->ts_status - lo) & (CB_TSTATE_SPAN - 1))) : 0;
 	return 0;
 }
 

@@ -23,6 +23,14 @@
 #define CB_LF_IPTR	0x2	/* frame position is an instruction pointer into
 				 * co_code_adaptive (3.11+); else an int f_lasti */
 #define CB_LF_OWNER	0x4	/* frames carry an owner byte; skip owner >= owner_skip */
+#define CB_LF_ACTIVE	0x8	/* tstate->_status has an `active` bit (3.12+): the
+				 * thread state an OS thread is running now */
+#define CB_LF_TCURRENT	0x10	/* _PyRuntime.gilstate.tstate_current (3.8-3.11): the
+				 * thread state holding the one GIL */
+
+/* Subinterpreters: an OS thread may hold a thread state in several
+ * interpreters. The thread search walks every interpreter and takes the
+ * thread's provably current thread state (bpf/walker.h). */
 
 /* Per-process record written by userspace. Offsets are bytes. */
 struct cb_layout {
@@ -44,8 +52,14 @@ struct cb_layout {
 	__u8 owner_skip;	/* first owner value that marks a C-stack/shim frame */
 	__u8 pad;
 	__u16 slot;		/* the process's entry in the quota map (collect/targets.c) */
+	__u16 interp_next;	/* interp->next */
+	__u16 interp_id;	/* interp->id (int64) */
+	__u16 ts_status;	/* tstate->_status (CB_LF_ACTIVE) */
+	__u16 rt_tstate_current; /* _PyRuntime.gilstate.tstate_current (CB_LF_TCURRENT) */
+	__u32 status_active;	/* mask of _status.active in its first 4 bytes */
+	__u32 pad2;
 };
-_Static_assert(sizeof(struct cb_layout) == 48, "cb_layout crosses the BPF boundary");
+_Static_assert(sizeof(struct cb_layout) == 64, "cb_layout crosses the BPF boundary");
 
 /* Per-process share of the stacks map: a process may hold at most
  * CB_STACK_QUOTA stacks (1/8 of the map), so one pathological process
@@ -76,11 +90,15 @@ _Static_assert(sizeof(struct cb_frame) == 16, "cb_frame crosses the BPF boundary
 
 #define CB_STACK_TRUNCATED 0x1	/* deeper than max_depth: root-side frames dropped */
 
+/* interpreter ids above this are saturated (ids are never reused) */
+#define CB_INTERP_ID_MAX 0xffff
+
 /* Value of the stacks map. Its real size is set at load time to
  * offsetof(frames) + max_depth * sizeof(struct cb_frame); frames are leaf first. */
 struct cb_stack {
 	__u32 depth;
-	__u32 flags;
+	__u16 flags;
+	__u16 interp;		/* interpreter id (0: the main interpreter) */
 	struct cb_frame frames[CB_MAX_DEPTH];
 };
 _Static_assert(sizeof(struct cb_stack) == 8 + 16 * CB_MAX_DEPTH, "cb_stack layout");
@@ -94,15 +112,22 @@ struct cb_count_key {
 };
 _Static_assert(sizeof(struct cb_count_key) == 16, "cb_count_key crosses the BPF boundary");
 
-/* tid -> thread state cache (LRU). tstate 0 is a negative entry. */
+/* tid -> thread state cache (LRU). tstate 0 is a negative entry. A hit
+ * is used only while it is provably the thread's current thread state
+ * (its _status.active bit, or it holds the GIL), or while the process has
+ * one interpreter and the thread had one thread state (interpreters.head
+ * still equal to head, and single set). */
 struct cb_thread {
 	__u64 tstate;
 	__u64 fsbase;
 	__u64 stamp_ns;
+	__u64 head;		/* _PyRuntime.interpreters.head at the look-up */
 	__u32 pid;
-	__u32 pad;
+	__u16 interp;		/* the interpreter's id (saturated) */
+	__u8 single;		/* one interpreter, one thread state of this thread */
+	__u8 pad;
 };
-_Static_assert(sizeof(struct cb_thread) == 32, "cb_thread crosses the BPF boundary");
+_Static_assert(sizeof(struct cb_thread) == 40, "cb_thread crosses the BPF boundary");
 
 enum cb_event_type {
 	CB_EV_STACK = 1,	/* a new stack was stored: symbolize it now */
@@ -140,7 +165,7 @@ enum cb_stat {
 	CB_ERR_READ_RUNTIME,	/* reading _PyRuntime / interpreter failed */
 	CB_ERR_NO_INTERP,	/* runtime not initialised (no interpreter) */
 	CB_ERR_NO_THREAD,	/* thread has no PyThreadState (native thread) */
-	CB_ERR_THREAD_LIMIT,	/* thread list longer than the walk limit */
+	CB_ERR_THREAD_LIMIT,	/* thread and interpreter lists longer than the walk bound */
 	CB_ERR_READ_TSTATE,	/* reading the thread state failed */
 	CB_ERR_READ_FRAME,	/* reading a frame failed (paged out, garbage) */
 	CB_ERR_NO_FRAMES,	/* thread state without Python frames */
@@ -148,6 +173,9 @@ enum cb_stat {
 	CB_ERR_COUNTS_FULL,	/* counts map full: sample dropped */
 	CB_ERR_EVENTS_FULL,	/* ring buffer full (stack symbolized at drain instead) */
 	CB_ERR_STACK_QUOTA,	/* the process holds CB_STACK_QUOTA stacks: sample dropped */
+	CB_STAT_INTERP_GUESS,	/* the thread holds thread states in several interpreters and
+				 * none is provably current (GIL released): the newest
+				 * interpreter's was taken */
 	CB_STAT_NR,
 };
 

@@ -22,7 +22,8 @@ TABLE = os.path.join(ROOT, "user", "cpython", "pylayout_table.h")
 FIELDS = ["minor", "rt_interp_head", "interp_threads", "ts_next", "ts_thread_id", "ts_frame",
           "cframe_current", "f_back", "f_code", "f_lasti", "f_owner", "owner_skip", "iptr",
           "code_adaptive", "tagged", "lt", "code_size", "co_firstlineno", "co_filename",
-          "co_name", "co_qualname", "co_linetable", "str_ascii_data", "str_compact_data"]
+          "co_name", "co_qualname", "co_linetable", "str_ascii_data", "str_compact_data",
+          "interp_next", "interp_id", "ts_status", "rt_tstate_current"]
 
 
 def interp_info(py):
@@ -77,6 +78,11 @@ def c_program(minor):
     f["co_linetable"] = "offsetof(PyCodeObject, %s)" % ("co_lnotab" if minor <= 9 else "co_linetable")
     f["str_ascii_data"] = "sizeof(PyASCIIObject)"
     f["str_compact_data"] = "sizeof(PyCompactUnicodeObject)"
+    # subinterpreters: the interpreter list, and which thread state is current
+    f["interp_next"] = "offsetof(PyInterpreterState, next)"
+    f["interp_id"] = "offsetof(PyInterpreterState, id)"
+    f["ts_status"] = "offsetof(PyThreadState, _status)" if minor >= 12 else N
+    f["rt_tstate_current"] = "offsetof(_PyRuntimeState, gilstate.tstate_current)" if minor <= 11 else N
     body = "\n".join('    printf("%%lu, ", (unsigned long)(%s));' % f[k] for k in FIELDS[1:] if k != "lt")
     return "\n".join(inc) + "\nint main(void)\n{\n" + body + '\n    printf("\\n");\n    return 0;\n}\n'
 

@@ -80,6 +80,27 @@ class Skip(Exception):
     pass
 
 
+def debian_root(suite):
+    """The Debian root made by tests/tools/mkroot.sh (make test makes it), or
+    Skip outside CI / fail under CI when it is missing."""
+    cache = os.environ.get("COLDBPF_ROOTS", "/var/cache/coldbpf/roots")
+    root = os.path.join(cache, suite)
+    if os.path.exists(os.path.join(root, ".complete")):
+        return root
+    msg = "no Debian %s root at %s (tests/tools/mkroot.sh %s makes it)" % (suite, root, suite)
+    if CI:
+        raise AssertionError(msg)
+    raise Skip(msg)
+
+
+def in_root(root, path):
+    """Copy a workload into root's /tmp; returns its path as the target sees it."""
+    d = os.path.join(root, "tmp", "coldbpf-wl")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(path, d)
+    return os.path.join("/tmp/coldbpf-wl", os.path.basename(path))
+
+
 def run_coldbpf(args, timeout=120, **kw):
     return subprocess.run([COLDBPF] + args, capture_output=True, text=True, timeout=timeout, **kw)
 

@@ -417,7 +417,95 @@ def t_layout_tables(interps):
     expect(cp.stdout.count(" same") == len(interps), "not every interpreter was checked")
 
 
-PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun]
+def _subinterp_run(cmd, script, mode, seconds=2.5):
+    """One run of subinterp.py MODE: (samples per (function, interp), truth
+    shares in %, profile)."""
+    truth_file = os.path.join(TMP, "subi-%d.json" % time.monotonic_ns())
+    inside = truth_file
+    if cmd[0] == "chroot":     # the target writes inside its root
+        inside = "/tmp/coldbpf-wl/" + os.path.basename(truth_file)
+        truth_file = cmd[1] + inside
+    if mode == "idle":
+        # attach once the subinterpreter exists (the issue's case: no thread
+        # state of the main thread cached from before)
+        p = subprocess.Popen(cmd + [script, mode, str(seconds + 1.5), inside],
+                             stdout=subprocess.PIPE, text=True)
+        try:
+            expect(p.stdout.readline().strip() == "ready", "subinterp.py did not start")
+            _, prof = profile(["-F", "499", "-d", str(seconds), "-p", str(p.pid)])
+        finally:
+            p.wait(timeout=30)
+    else:
+        _, prof = profile(["-F", "499", "--"] + cmd + [script, mode, str(seconds), inside])
+    with open(truth_file) as f:
+        truth = json.load(f)
+    total_t = sum(truth.values())
+    truth = {k: 100.0 * v / total_t for k, v in truth.items()}
+    names = {i: f["qualname"] for i, f in enumerate(prof["functions"])}
+    seen, total = {}, 0
+    for st in prof["stacks"]:
+        total += st["count"]
+        for fn in ("main_work", "sub_work", "run"):
+            if any(names[f] == fn for f, _ in st["frames"]):
+                k = (fn, st.get("interp", 0))
+                seen[k] = seen.get(k, 0) + st["count"]
+                break
+    expect(total >= 700, "%s: too few samples: %d" % (mode, total))
+    expect(prof["stats"]["recorded"] >= 0.97 * prof["stats"]["python_samples"],
+           "%s: %d of %d Python samples recorded (%s)" %
+           (mode, prof["stats"]["recorded"], prof["stats"]["python_samples"], prof["stats"]))
+    share = {k: 100.0 * v / total for k, v in seen.items()}
+    return share, truth, prof
+
+
+def _check_subinterpreters(cmd, script, mm):
+    # 1. an idle subinterpreter (the newest, first in the list) beside a hot
+    #    main thread: every sample is the main interpreter's main_work
+    share, truth, _ = _subinterp_run(cmd, script, "idle")
+    expect(share.get(("main_work", 0), 0) >= 97, "idle: main_work %s" % share)
+    # 2. one OS thread, thread states in two interpreters, 50:50 in time
+    share, truth, _ = _subinterp_run(cmd, script, "alternate")
+    for fn, interp in (("main_work", 0), ("sub_work", 1)):
+        expect(abs(share.get((fn, interp), 0) - truth[fn]) <= 4,
+               "alternate: %s in interpreter %d: %.1f%%, in-process truth %.1f%% (%s)" %
+               (fn, interp, share.get((fn, interp), 0), truth[fn], share))
+    expect(("sub_work", 0) not in share and ("main_work", 1) not in share,
+           "alternate: a stack labelled with the wrong interpreter: %s" % share)
+    # 3. a second thread runs code in the subinterpreter
+    share, truth, _ = _subinterp_run(cmd, script, "thread")
+    expect(abs(share.get(("main_work", 0), 0) - truth["main_work"]) <= 4,
+           "thread: main_work %.1f%%, truth %.1f%% (%s)" %
+           (share.get(("main_work", 0), 0), truth["main_work"], share))
+    if mm >= (3, 13):
+        # 3.13+ gives the calling thread a thread state of its own there
+        expect(abs(share.get(("sub_work", 1), 0) - truth["sub_work"]) <= 4,
+               "thread: sub_work %.1f%%, truth %.1f%% (%s)" %
+               (share.get(("sub_work", 1), 0), truth["sub_work"], share))
+    else:
+        # 3.8-3.12 run it on the thread state of the interpreter's creator
+        # (CPython gh-109860): the calling thread's time stays on its call
+        # in the main interpreter, never on another function
+        expect(share.get(("run", 0), 0) + share.get(("sub_work", 1), 0) >= truth["sub_work"] - 4,
+               "thread: the worker's time went elsewhere: %s (truth %s)" % (share, truth))
+
+
+def t_subinterpreters(label, py, mm):
+    """Subinterpreters: an idle one beside a hot main thread, one thread in two
+    interpreters, a second thread in a subinterpreter; shares against in-process
+    thread CPU time, stacks labelled with their interpreter."""
+    _check_subinterpreters([py], os.path.join(WL, "subinterp.py"), mm)
+
+
+def t_subinterpreters_sid314(py):
+    """The issue's case on Debian sid's python3.14 in a chroot (a container):
+    concurrent.interpreters' _interpreters, one idle subinterpreter beside a
+    hot main thread gave 0 Python samples before interpreters were walked."""
+    root = debian_root("sid")
+    script = in_root(root, os.path.join(WL, "subinterp.py"))
+    _check_subinterpreters(["chroot", root, "python3.14"], script, (3, 14))
+
+
+PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun, t_subinterpreters]
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain]
+        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain, t_subinterpreters_sid314]
 NO_BPF = [t_layout_tables]

@@ -3,7 +3,11 @@
 run tests/workloads/image_subject.py, wait for it to stop itself, record.
 
     make images            (or: tests/tools/record_images.py PYTHON...)
+
+PYTHON may be chroot:ROOT:NAME for an interpreter inside a Debian root
+(tests/tools/mkroot.sh), e.g. chroot:/var/cache/coldbpf/roots/sid:python3.14.
 """
+import shutil
 import glob
 import os
 import re
@@ -22,12 +26,20 @@ def state(pid):
 
 
 def record(py, out_dir):
-    v = subprocess.run([py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+    root, cmd = "", [py]
+    if py.startswith("chroot:"):
+        _, root, name = py.split(":", 2)
+        cmd = ["chroot", root, name]
+    v = subprocess.run(cmd + ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
                        capture_output=True, text=True, check=True).stdout.strip()
     tag = v + ("-debian" if py.startswith("/usr/bin/") else "")
-    with tempfile.TemporaryDirectory() as d:
+    with tempfile.TemporaryDirectory(dir=(root + "/tmp") if root else None) as d:
+        inside = d[len(root):] if root else d   # the same directory as the target sees it
+        subject = os.path.join(d, "image_subject.py")
+        shutil.copy(os.path.join(ROOT, "tests", "workloads", "image_subject.py"), subject)
         expect = os.path.join(d, "expect")
-        p = subprocess.Popen([py, os.path.join(ROOT, "tests", "workloads", "image_subject.py"), expect])
+        p = subprocess.Popen(cmd + [os.path.join(inside, "image_subject.py"),
+                                    os.path.join(inside, "expect")], cwd=d)
         try:
             for _ in range(200):
                 if state(p.pid) == "T":

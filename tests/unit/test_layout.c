@@ -40,10 +40,13 @@ static size_t dbg313(uint8_t *buf)
 	memcpy(buf, "xdebugpy", 8);
 	put_bytes(buf, 8, 0x030d00f0);
 	put_bytes(buf, 40, 632);
+	put_bytes(buf, 56, 7272);
+	put_bytes(buf, 64, 7264);
 	put_bytes(buf, 72, 7344);
 	put_bytes(buf, 168, 8);
 	put_bytes(buf, 184, 72);
 	put_bytes(buf, 192, 152);
+	put_bytes(buf, 216, 32);
 	put_bytes(buf, 232, 8);
 	put_bytes(buf, 240, 0);
 	put_bytes(buf, 248, 56);

@@ -155,6 +155,37 @@ Test(profile, hostile_strings_are_escaped_in_text)
 	profile__free(p);
 }
 
+Test(profile, subinterpreter_stacks_kept_apart)
+{
+	struct profile *p = sample(), *q;
+	struct pframe s1[] = { { 0, 2 }, { 1, 5 } };
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256];
+	size_t before = p->nstacks;
+	char *out, *out2;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	/* the same frames in interpreter 2: another stack, not merged */
+	profile__add(p, 0, 100, s1, 2, 2u << PF_INTERP_SHIFT, 7);
+	cr_assert_eq(p->nstacks, before + 1);
+	out = render(p, 1, NULL);
+	cr_assert_not_null(strstr(out, "python3 (42);[interp 2];main (/app/main.py:2);Worker.a (/app/work.py:5) 7\n"),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "python3 (42);main (/app/main.py:2);Worker.a (/app/work.py:5) 30\n"),
+			   "%s", out);
+	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+	q = profile__load_json(path, err, sizeof(err));
+	cr_assert_not_null(q, "%s", err);
+	out2 = render(q, 1, NULL);
+	cr_assert_str_eq(out, out2);
+	free(out);
+	free(out2);
+	profile__free(p);
+	profile__free(q);
+	unlink(path);
+}
+
 Test(profile_json, round_trip_renders_identically)
 {
 	struct profile *p = sample(), *q;

@@ -62,7 +62,8 @@ static struct rawstack *raw_get(struct drain *d, uint64_t stack_id, uint32_t pid
 	r->last_seen = clock__now();
 	r->pid = pid;
 	r->depth = buf->depth;
-	r->flags = buf->flags;
+	/* pstack flags: the BPF flags, the interpreter id above them */
+	r->flags = buf->flags | ((uint32_t)buf->interp << PF_INTERP_SHIFT);
 	r->frames = xcalloc(buf->depth ? buf->depth : 1, sizeof(struct cb_frame));
 	memcpy(r->frames, buf->frames, buf->depth * sizeof(struct cb_frame));
 	free(buf);

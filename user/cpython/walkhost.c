@@ -15,52 +15,84 @@ static int walk_pid;	/* the process CB_READ reads from during one walk */
 #define CB_LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof(v_)); v_; })
 #include "../../bpf/walker.h"
 
+/* The interpreter ids the BPF program labels stacks with. */
+static __u16 interp_label(const struct cb_layout *l, __u64 interp)
+{
+	__s64 id = 0;
+
+	if (mem__read(walk_pid, interp + l->interp_id, &id, 8) || id < 0)
+		return CB_INTERP_ID_MAX;
+	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
+}
+
+/* What the kernel's thread search picks for a thread whose FS base is id:
+ * 1 when it picks tstate, else 0 (it would pick another, or none). */
+static int kernel_pick(const struct cb_layout *l, __u64 head, __u64 id, __u64 tstate)
+{
+	struct tsearch s = {};
+	__u64 interp;
+	int guessed;
+
+	if (tsearch_init(&s, l, head, id))
+		return 0;
+	/* what bpf_loop does in the kernel */
+	for (__u32 i = 0; i < 4096; i++)
+		if (tsearch_step(i, &s))
+			break;
+	if (!s.first)
+		return 0;
+	return tsearch_pick(&s, &interp, &guessed) == tstate;
+}
+
 int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx)
 {
 	__u8 *tsbuf = xcalloc(CB_TSTATE_SPAN + 8, 1);
 	__u8 *win = xcalloc(CB_WINDOW + CB_FRAME_READ_MAX + 8, 1);
 	struct cb_stack *st = xcalloc(1, sizeof(*st));
-	__u64 interp = 0, ts = 0;
-	int n = -1;
+	__u64 head = 0, interp, ts = 0;
+	int n = -1, ninterp = 0;
 
 	walk_pid = pid;
 	if (max_depth > CB_MAX_DEPTH)
 		max_depth = CB_MAX_DEPTH;
-	if (mem__read(pid, l->runtime_addr + l->rt_interp_head, &interp, 8) || !interp ||
-	    mem__read(pid, interp + l->interp_threads, &ts, 8))
+	if (mem__read(pid, l->runtime_addr + l->rt_interp_head, &head, 8) || !head)
 		goto out;
-	for (n = 0; ts && n < 4096; n++) {
-		__u64 id, top = 0, next = 0;
-		struct fwalk w = {};
+	n = 0;
+	/* every interpreter, newest first, as the kernel's search walks them */
+	for (interp = head; interp && ninterp < 4096; ninterp++) {
+		__u16 label = interp_label(l, interp);
 
-		struct tsearch s = {};
+		if (mem__read(pid, interp + l->interp_threads, &ts, 8))
+			break;
+		for (int k = 0; ts && k < 4096; k++, n++) {
+			__u64 id, top = 0, next = 0;
+			struct fwalk w = {};
+			__u32 status;
 
-		if (read_tstate(l, ts, tsbuf, &id, &top))
+			if (read_tstate(l, ts, tsbuf, &id, &top, &status))
+				goto out;
+			if ((l->flags & CB_LF_CFRAME) && top &&
+			    mem__read(pid, top + l->cframe_current, &top, 8))
+				top = 0;
+			memset(st, 0, sizeof(*st));
+			fwalk_init(&w, l, st->frames, win, top, max_depth);
+			for (__u32 i = 0; i < CB_WALK_STEPS(max_depth); i++)
+				if (fwalk_step(i, &w))
+					break;
+			st->depth = w.n;
+			st->flags = w.truncated ? CB_STACK_TRUNCATED : 0;
+			st->interp = label;
+			/* the kernel's thread search must pick this thread state
+			 * for its thread, at least when it is its only one or the
+			 * current one */
+			if (fn(st, ts, kernel_pick(l, head, id, ts), ctx))
+				goto out;
+			if (mem__read(pid, ts + l->ts_next, &next, 8))
+				goto out;
+			ts = next;
+		}
+		if (mem__read(pid, interp + l->interp_next, &interp, 8))
 			break;
-		/* the kernel's thread search must find this thread state by its id */
-		if (mem__read(pid, interp + l->interp_threads, &s.cur, 8))
-			break;
-		s.fsbase = id;
-		s.ts_next = l->ts_next;
-		s.ts_thread_id = l->ts_thread_id;
-		for (__u32 i = 0; i < 4096; i++)
-			if (tsearch_step(i, &s))
-				break;
-		if ((l->flags & CB_LF_CFRAME) && top && mem__read(pid, top + l->cframe_current, &top, 8))
-			top = 0;
-		memset(st, 0, sizeof(*st));
-		fwalk_init(&w, l, st->frames, win, top, max_depth);
-		/* what bpf_loop does in the kernel */
-		for (__u32 i = 0; i < CB_WALK_STEPS(max_depth); i++)
-			if (fwalk_step(i, &w))
-				break;
-		st->depth = w.n;
-		st->flags = w.truncated ? CB_STACK_TRUNCATED : 0;
-		if (fn(st, ts, s.found == ts, ctx))
-			break;
-		if (mem__read(pid, ts + l->ts_next, &next, 8))
-			break;
-		ts = next;
 	}
 out:
 	free(tsbuf);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The BPF stack walker (bpf/walker.h) run as host C over mem__read(): every
- * thread state of a process's main interpreter, walked as the kernel would.
+ * thread state of every interpreter of a process, walked as the kernel would.
  * Used by the memory-image tests and the image recorder, not by sampling.
  */
 #ifndef COLDBPF_CPYTHON_WALKHOST_H
@@ -10,8 +10,9 @@
 #include "sampler.h"
 
 /* Called once per thread state with its stack (leaf first) and whether the
- * kernel's thread search finds that thread state by its thread_id; non-zero
- * stops the walk. */
+ * kernel's thread search picks that thread state for its thread (by its
+ * thread_id, and among several of one thread the current one); stack->interp
+ * is its interpreter's id. Non-zero stops the walk. */
 typedef int (*walkhost_fn)(const struct cb_stack *stack, __u64 tstate, int searchable, void *ctx);
 
 /* Walk every thread of pid (max_depth frames each). Returns the number of

@@ -42,7 +42,11 @@ int folded__write(const struct profile *p, FILE *out)
 		for (uint32_t d = 0; d <= s->depth; d++) {
 			size_t pl;
 
-			if (d == 0 && (s->flags & PF_STACK_TRUNCATED))
+			if (d == 0 && PF_INTERP(s->flags) && (s->flags & PF_STACK_TRUNCATED))
+				snprintf(part, sizeof(part), ";[interp %u];[truncated]", PF_INTERP(s->flags));
+			else if (d == 0 && PF_INTERP(s->flags))	/* a subinterpreter's stack */
+				snprintf(part, sizeof(part), ";[interp %u]", PF_INTERP(s->flags));
+			else if (d == 0 && (s->flags & PF_STACK_TRUNCATED))
 				snprintf(part, sizeof(part), ";[truncated]");
 			else if (d == 0)
 				continue;

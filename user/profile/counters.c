@@ -16,7 +16,7 @@ static const struct counter_info counters[CTR_NR] = {
 	[CB_ERR_READ_RUNTIME] = { "err_read_runtime", CTR_KIND_LOSS, "reading _PyRuntime or the interpreter failed" },
 	[CB_ERR_NO_INTERP] = { "err_no_interpreter", CTR_KIND_OUTCOME, "runtime not initialised" },
 	[CB_ERR_NO_THREAD] = { "err_no_thread_state", CTR_KIND_OUTCOME, "thread without a PyThreadState" },
-	[CB_ERR_THREAD_LIMIT] = { "err_thread_walk_limit", CTR_KIND_LOSS, "thread list longer than the walk bound" },
+	[CB_ERR_THREAD_LIMIT] = { "err_thread_walk_limit", CTR_KIND_LOSS, "thread and interpreter lists longer than the walk bound (4096 steps)" },
 	[CB_ERR_READ_TSTATE] = { "err_read_thread_state", CTR_KIND_LOSS, "reading the thread state failed" },
 	[CB_ERR_READ_FRAME] = { "err_read_frame", CTR_KIND_LOSS, "reading a frame failed" },
 	[CB_ERR_NO_FRAMES] = { "err_no_python_frames", CTR_KIND_OUTCOME, "thread state without Python frames" },
@@ -26,6 +26,9 @@ static const struct counter_info counters[CTR_NR] = {
 				 "ring buffer full (the stack was symbolized at the next drain)" },
 	[CB_ERR_STACK_QUOTA] = { "err_stack_quota", CTR_KIND_LOSS,
 				 "a process held its share of the stacks map (1/8): sample dropped, counted per process" },
+	[CB_STAT_INTERP_GUESS] = { "samples_interpreter_guessed", CTR_KIND_COUNT,
+				   "samples of a thread with thread states in several interpreters, none provably "
+				   "current (GIL released): the newest interpreter's was taken" },
 	[CTR_UNRESOLVED_FRAMES] = { "unresolved_frames", CTR_KIND_LOSS,
 				    "sampled frames whose code object could not be read" },
 	[CTR_STACKS_LOST] = { "stacks_lost", CTR_KIND_LOSS,

@@ -45,10 +45,13 @@ static json_t *to_json(const struct profile *p)
 
 		for (uint32_t d = 0; d < s->depth; d++)
 			json_array_append_new(fr, json_pack("[i,i]", s->frames[d].func, s->frames[d].line));
-		json_array_append_new(stacks, json_pack("{s:i,s:i,s:I,s:b,s:o}", "proc", s->proc, "tid",
-							s->tid, "count", (json_int_t)s->count,
-							"truncated", !!(s->flags & PF_STACK_TRUNCATED),
-							"frames", fr));
+		json_t *o = json_pack("{s:i,s:i,s:I,s:b,s:o}", "proc", s->proc, "tid", s->tid, "count",
+				      (json_int_t)s->count, "truncated", !!(s->flags & PF_STACK_TRUNCATED),
+				      "frames", fr);
+
+		if (PF_INTERP(s->flags))	/* a subinterpreter's stack */
+			json_object_set_new(o, "interp", json_integer(PF_INTERP(s->flags)));
+		json_array_append_new(stacks, o);
 	}
 	for (size_t i = 0; i < p->nsources; i++)
 		json_array_append_new(sources, json_pack("{s:s,s:i,s:s}", "file", p->sources[i].file,
@@ -236,12 +239,13 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		BAD("%s: \"stacks\" missing or not an array", path);
 	json_array_foreach(a, i, v) {
 		json_t *fr = json_object_get(v, "frames"), *f;
-		json_int_t proc, tid, count;
+		json_int_t proc, tid, count, interp = 0;
 		struct pframe *frames;
 		size_t d, depth;
 
 		if (json_int_at(v, "proc", 0, (json_int_t)p->nprocs - 1, &proc) ||
 		    json_int_at(v, "tid", 0, UINT32_MAX, &tid) || json_int_at(v, "count", 0, INT64_MAX, &count) ||
+		    (json_object_get(v, "interp") && json_int_at(v, "interp", 0, CB_INTERP_ID_MAX, &interp)) ||
 		    !json_is_array(fr) || json_array_size(fr) > CB_MAX_DEPTH)
 			BAD("%s: stack %zu is malformed", path, i);
 		depth = json_array_size(fr);
@@ -258,7 +262,8 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		}
 		/* samples per process are recomputed from the stacks */
 		profile__add(p, proc, tid, frames, depth,
-			     json_is_true(json_object_get(v, "truncated")) ? PF_STACK_TRUNCATED : 0, count);
+			     (json_is_true(json_object_get(v, "truncated")) ? PF_STACK_TRUNCATED : 0) |
+				     ((uint32_t)interp << PF_INTERP_SHIFT), count);
 		free(frames);
 	}
 	a = json_object_get(root, "sources");

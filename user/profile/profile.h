@@ -16,6 +16,10 @@
 
 #define PROFILE_FORMAT_VERSION 1
 #define PF_STACK_TRUNCATED CB_STACK_TRUNCATED
+/* pstack.flags bits 16-31: the interpreter's id (0: the main interpreter;
+ * subinterpreters' stacks are kept apart) */
+#define PF_INTERP_SHIFT 16
+#define PF_INTERP(flags) ((uint32_t)(flags) >> PF_INTERP_SHIFT)
 
 struct pfunc {
 	char *file;
@@ -32,7 +36,7 @@ struct pstack {
 	uint32_t proc;	/* index into procs */
 	uint32_t tid;
 	uint32_t depth;
-	uint32_t flags;	/* PF_STACK_TRUNCATED */
+	uint32_t flags;	/* PF_STACK_TRUNCATED, PF_INTERP() */
 	uint64_t count;
 	struct pframe *frames;	/* root first */
 };
