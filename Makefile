@@ -144,7 +144,7 @@ test: deps
 
 demo: deps
 	$(MAKE) --no-print-directory all
-	$(OUT)/coldbpf -F 499 --top 10 --evidence -o $(OUT)/demo.json -- $(PY311) demo/shop.py
+	$(OUT)/coldbpf -F 499 -d 5 --top 10 --evidence -o $(OUT)/demo.json -- $(PY311) demo/shop.py 60
 	@echo; echo "== dead code in demo/ (coldbpf cold, from the saved profile)"
 	$(OUT)/coldbpf cold --src demo $(OUT)/demo.json
 	$(OUT)/coldbpf html --src demo -o $(OUT)/demo-html $(OUT)/demo.json

@@ -132,6 +132,7 @@ static void apply(struct profile *prof, const struct evjob *j)
 			continue;	/* the interpreter's own, never under a source tree */
 		codes[k].func = profile__func(prof, sc->codes[i].file, sc->codes[i].qualname, sc->codes[i].firstline);
 		codes[k].status = sc->codes[i].status;
+		codes[k].flags = sc->codes[i].flags;
 		k++;
 	}
 	profile__set_evidence(prof, j->proc, codes, k);

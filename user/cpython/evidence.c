@@ -8,17 +8,26 @@
 /* Per-version evidence facts (cpython-internals.md §5; PyCodeObject offsets of
  * the default build, checked with offsetof by the same method as the layout
  * rows). */
+#define NOF 0xffff	/* no such field in this version */
 static const struct evfacts {
 	int minor;
 	uint16_t marker;	/* co_opcache_flag (3.8-3.10) / co_warmup (3.11) */
 	uint16_t firsttraceable;	/* _co_firsttraceable (3.11+) */
 	uint8_t resume, resume_check, resume_instr;	/* 3.13+ opcodes */
+	/* 3.12+: PyCodeObject._co_instrumentation_version and _co_monitoring
+	 * (Include/cpython/code.h), and the interpreter's global instrumentation
+	 * version (3.12 PyInterpreterState.monitoring_version, 3.13+
+	 * .ceval.instrumentation_version) */
+	uint16_t co_instr_version, co_monitoring, interp_instr_version;
+	uint16_t func_code;	/* PyFunctionObject.func_code */
 } facts[] = {
-	{ 8, 168, 0, 0, 0, 0 },	{ 9, 168, 0, 0, 0, 0 },	{ 10, 168, 0, 0, 0, 0 },
-	{ 11, 52, 168, 151, 150, 0 },	/* RESUME, RESUME_QUICK */
-	{ 12, 0, 176, 151, 0, 240 },	/* RESUME, -, INSTRUMENTED_RESUME */
-	{ 13, 0, 184, 149, 207, 236 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
-	{ 14, 0, 192, 128, 196, 245 },
+	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16 },
+	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16 },
+	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48 },
+	{ 11, 52, 168, 151, 150, 0, NOF, NOF, NOF, 48 },	/* RESUME, RESUME_QUICK */
+	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48 },	/* RESUME, -, INSTRUMENTED_RESUME */
+	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
+	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48 },
 };
 
 #define OP_ADAPTIVE 1
@@ -26,6 +35,7 @@ static const struct evfacts {
 #define OP_JUMP 4
 #define OP_EXIT 8
 #define OP_INSTRUMENTED 16
+#define OP_STRONG 32
 static uint8_t op312_cache[256], op312_flags[256];
 static int op312_ready;
 
@@ -50,10 +60,29 @@ const char *evidence__status_name(enum ev_status s)
 	return s == EV_RAN ? "ran" : s == EV_NEVER ? "never-ran" : "unknown";
 }
 
-/* 3.12: adaptive instructions start with a warm-up counter of 0x0011 that the
- * first execution lowers; an adaptive instruction specialized or with another
- * counter has run. The first adaptive instruction reached before any jump or
- * exit is a witness for the whole code object. */
+/*
+ * 3.12: adaptive instructions start with a warm-up counter of 0x0011
+ * (adaptive_counter_warmup(), Include/internal/pycore_code.h) that the first
+ * execution lowers; an adaptive instruction specialized, or with another
+ * counter, has run.
+ *
+ * The warm-up value comes back in two ways (Python/specialize.c,
+ * Python/instrumentation.c):
+ *  - a specialized instruction that deoptimizes cools down
+ *    (adaptive_counter_cooldown()), and a failed re-specialization backs off
+ *    from there to adaptive_counter_backoff(cooldown) == 0x0011, with the
+ *    generic opcode back;
+ *  - de-instrumentation writes adaptive_counter_warmup() (handled by the
+ *    caller: instrumented code is never "never-ran").
+ * So an untouched counter proves nothing by itself. The first path needs a
+ * successful specialization first, and LOAD_GLOBAL, LOAD_ATTR and STORE_ATTR
+ * write a non-zero dict-keys or type version into the cache entries after
+ * the counter whenever they specialize (OP_STRONG, scripts/gen-op312.py);
+ * those entries are zeros in a never-run instruction and nothing clears
+ * them. A strong instruction at warm-up with zeros there never ran; if it
+ * lies before any jump or exit (every run passes it), the code object never
+ * ran.
+ */
 static enum ev_status status312(const uint8_t *bc, size_t units, size_t start)
 {
 	enum ev_status witness = EV_UNKNOWN;
@@ -62,18 +91,24 @@ static enum ev_status status312(const uint8_t *bc, size_t units, size_t start)
 	if (!op312_ready)
 		op312_init();
 	for (size_t i = start; i < units;) {
-		uint8_t op = bc[2 * i], fl = op312_flags[op];
-		size_t next = i + 1 + op312_cache[op];
+		uint8_t op = bc[2 * i], fl = op312_flags[op], nc = op312_cache[op];
+		size_t next = i + 1 + nc;
 
 		if (fl & OP_INSTRUMENTED)
-			return EV_UNKNOWN;	/* monitoring was on: no claims */
+			return EV_UNKNOWN;	/* monitoring is on: no claims */
 		if ((fl & OP_ADAPTIVE) && i + 1 < units) {
 			uint16_t counter = bc[2 * (i + 1)] | (bc[2 * (i + 1) + 1] << 8);
 
 			if ((fl & OP_SPECIALIZED) || counter != 0x0011)
 				return EV_RAN;
-			if (straight && witness == EV_UNKNOWN)
-				witness = EV_NEVER;
+			if (straight && witness == EV_UNKNOWN && (fl & OP_STRONG) && next <= units) {
+				bool zeros = true;
+
+				for (size_t b = 2 * (i + 2); b < 2 * next; b++)
+					zeros &= !bc[b];
+				if (zeros)
+					witness = EV_NEVER;
+			}
 		}
 		if (fl & (OP_JUMP | OP_EXIT))
 			straight = false;
@@ -82,10 +117,27 @@ static enum ev_status status312(const uint8_t *bc, size_t units, size_t start)
 	return witness;
 }
 
-enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
-				size_t units)
+static uint64_t u64_at(const uint8_t *p, uint16_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, p + off, 8);
+	return v;
+}
+
+bool evidence__instrumented(const struct pylayout *l, const uint8_t *code)
 {
 	const struct evfacts *f = facts_of(l->minor);
+
+	return f && f->co_instr_version != NOF &&
+	       (u64_at(code, f->co_instr_version) || u64_at(code, f->co_monitoring));
+}
+
+enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
+				size_t units, unsigned flags)
+{
+	const struct evfacts *f = facts_of(l->minor);
+	enum ev_status st;
 	int32_t first;
 
 	if (!f || l->major != 3)
@@ -93,32 +145,59 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 	if (l->minor <= 10) {
 		int32_t flag;
 
-		/* every frame evaluation bumps co_opcache_flag (up to 1024). Not
-		 * co_zombieframe: a generator created and dropped unstarted frees its
-		 * frame into it without running a line (seen on 3.8) */
+		/* every frame evaluation bumps co_opcache_flag (up to 1024), and
+		 * nothing lowers it. Not co_zombieframe: a generator created and
+		 * dropped unstarted frees its frame into it without running a line
+		 * (seen on 3.8) */
 		memcpy(&flag, code + f->marker, 4);
 		return flag ? EV_RAN : EV_NEVER;
 	}
 	if (l->minor == 11) {
 		int16_t warm;
 
+		/* _PyCode_Warmup counts co_warmup up from -8 to 0, then quickens;
+		 * nothing sets it back */
 		memcpy(&warm, code + f->marker, 2);
 		return warm != -8 ? EV_RAN : EV_NEVER;	/* QUICKENING_INITIAL_WARMUP_VALUE */
 	}
 	memcpy(&first, code + f->firsttraceable, 4);
 	if (!bc || first < 0 || (size_t)first >= units)
 		return EV_UNKNOWN;
-	if (l->minor == 12)
-		return status312(bc, units, first + 1);
-	{
+	if (l->minor == 12) {
+		st = status312(bc, units, first + 1);
+	} else {
 		uint8_t op = bc[2 * first];
 
-		if (op == f->resume_check)
-			return EV_RAN;
-		if (op == f->resume)
-			return EV_NEVER;
-		return EV_UNKNOWN;	/* INSTRUMENTED_RESUME: monitoring, no claims */
+		/* RESUME becomes RESUME_CHECK at its first run (Python/bytecodes.c,
+		 * RESUME, when tstate->tracing is 0) */
+		st = op == f->resume_check ? EV_RAN : op == f->resume ? EV_NEVER : EV_UNKNOWN;
+		/* but not while a trace or profile function runs (tracing > 0):
+		 * Python code run by such a callback keeps RESUME. Once monitoring
+		 * was on in the process, RESUME proves nothing */
+		if (st == EV_NEVER && (flags & EV_F_MONITORED))
+			st = EV_UNKNOWN;
 	}
+	/* instrumentation (sys.monitoring, settrace, setprofile, cProfile) and
+	 * de-instrumentation rewrite opcodes and reset counters to their
+	 * never-run values (Python/instrumentation.c: de_instrument,
+	 * remove_tools): code it touched is never "never-ran" */
+	if (st == EV_NEVER && evidence__instrumented(l, code))
+		st = EV_UNKNOWN;
+	return st;
+}
+
+uint16_t evidence__interp_instr_version(int minor)
+{
+	const struct evfacts *f = facts_of(minor);
+
+	return f ? f->interp_instr_version : NOF;
+}
+
+uint16_t evidence__func_code(int minor)
+{
+	const struct evfacts *f = facts_of(minor);
+
+	return f ? f->func_code : NOF;
 }
 
 uint16_t evidence__firsttraceable(int minor)

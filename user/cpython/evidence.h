@@ -19,11 +19,16 @@ enum ev_status {
 	EV_NEVER = 2,	/* exact: it has not run since the process started */
 };
 
+/* ev_code.flags */
+#define EV_C_FUNC 0x1	/* a live function object runs this code: the
+			 * definition executed, so its enclosing code ran */
+
 struct ev_code {
 	char *file;	/* co_filename as the process has it */
 	char *qualname;	/* co_qualname, or co_name before 3.11 */
 	int firstline;
 	uint8_t status;
+	uint8_t flags;	/* EV_C_* */
 };
 
 /* A code object reported never-ran, watched by later rounds (its identity:
@@ -77,11 +82,23 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
  * memory read before are found by the next full round. 0, or -1 with why. */
 int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char *why, size_t whysz);
 void ev_scan__free(struct ev_scan *s);
+/* evidence__status flags */
+#define EV_F_MONITORED 0x1	/* monitoring or tracing was on in the process at
+				 * some time (an interpreter's instrumentation
+				 * version is not 0) */
+
 /* Status of one code object from its header bytes and its bytecode (exposed
  * for tests). code is the first l->code_read bytes; bc the adaptive bytecode
- * (3.11+; n code units) or NULL. */
+ * (3.11+; n code units) or NULL. The rules, with the CPython sources they
+ * rest on, are in docs/cold.md ("Soundness"). */
 enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
-				size_t units);
+				size_t units, unsigned flags);
+/* 3.12+: monitoring instrumented this code object at some time. */
+bool evidence__instrumented(const struct pylayout *l, const uint8_t *code);
+/* Offsets, 0xffff when the version has no such field: the interpreter's
+ * instrumentation version; PyFunctionObject.func_code. */
+uint16_t evidence__interp_instr_version(int minor);
+uint16_t evidence__func_code(int minor);
 const char *evidence__status_name(enum ev_status s);
 /* For the scanner (cpython/evscan.c): does the version leave evidence, and
  * the offset of _co_firsttraceable (3.11+). */

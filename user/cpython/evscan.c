@@ -5,6 +5,12 @@
  * runs that are resident only (/proc/PID/pagemap); a later round re-reads
  * the code objects last seen never-ran and the memory mapped since. The
  * rounds' schedule is collect/evround.c's.
+ *
+ * Besides the markers, a round takes two kinds of positive evidence: a code
+ * object with a frame on any thread's stack ran (the stacks are walked as
+ * the sampler walks them), and a live function object of a code object
+ * (PyFunction_Type, found in the same pass) shows that its definition
+ * executed, so its enclosing code ran (deadcode/status.c).
  */
 #include "cpython/evidence.h"
 #include <fcntl.h>
@@ -15,6 +21,7 @@
 #include <unistd.h>
 #include "cpython/pyobj.h"
 #include "cpython/qualname.h"
+#include "cpython/evproof.h"
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "lib/mem.h"
@@ -114,13 +121,15 @@ static uint32_t add_code(struct ev_scan *s, const char *file, const char *name, 
 	c->qualname = xstrdup(name);
 	c->firstline = first;
 	c->status = st;
+	c->flags = 0;
 	htab__add(&s->seen, h, s->n);
 	return s->n - 1;
 }
 
 /* Status of the code object whose header is hdr, reading its bytecode
  * (3.11+); -1 when it does not validate as a live code object. */
-static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, struct ev_scan *s)
+static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, struct ev_scan *s,
+		     const struct evround_ctx *r)
 {
 	uint64_t refcnt, units = 0, lt;
 	int32_t first;
@@ -152,8 +161,10 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		}
 		s->bytes_read += units * 2;
 	}
-	st = evidence__status(l, hdr, bc, units);
+	st = evidence__status(l, hdr, bc, units, r->flags);
 	free(bc);
+	if (htab__get(&r->on_stack, addr))
+		st = EV_RAN;	/* it has a frame: it runs */
 	return st;
 }
 
@@ -172,12 +183,12 @@ static uint64_t name_ptr(const struct pylayout *l, const uint8_t *hdr)
 
 /* Validate the candidate object at addr and record it. */
 static void candidate(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr,
-		       struct strcache *sc, struct ev_scan *s)
+		       struct strcache *sc, struct ev_scan *s, struct evround_ctx *r)
 {
 	const char *file, *name;
 	char qbuf[PYOBJ_MAX_STR + 1];
 	int32_t first;
-	int st = status_of(pid, l, addr, hdr, s);
+	int st = status_of(pid, l, addr, hdr, s, r);
 	uint32_t idx;
 
 	if (st < 0)
@@ -190,6 +201,8 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	idx = add_code(s, file, name, first, st);
+	if (idx != UINT32_MAX)
+		*htab__put(&r->at, addr, NULL) = (uint64_t)idx + 1;
 	if (st == EV_NEVER && idx != UINT32_MAX) {	/* later rounds look again */
 		ARRAY_RESERVE(s->watch, s->nwatch, s->capwatch, 1024);
 		s->watch[s->nwatch++] = (struct ev_watch){ addr, u64_at(hdr, l->co_filename), name_ptr(l, hdr),
@@ -214,7 +227,7 @@ static void residency(int pmfd, uint64_t a, uint64_t len, uint8_t *res)
 
 /* Scan [start, end) for code objects, resident pages only. */
 static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t start, uint64_t end, uint8_t *chunk,
-		       struct strcache *sc, struct ev_scan *s)
+		       struct strcache *sc, struct ev_scan *s, struct evround_ctx *r)
 {
 	uint8_t res[CHUNK / PAGE];
 
@@ -250,6 +263,10 @@ static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t sta
 				uint8_t hdr[512];
 
 				memcpy(&w, chunk + i, 8);
+				if (w == l->function_type && w) {
+					evproof__function(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
+					continue;
+				}
 				if (w != l->code_type)
 					continue;
 				s->candidates++;
@@ -258,7 +275,7 @@ static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t sta
 					memcpy(hdr, chunk + i - l->ob_type, l->code_read);
 				else if (mem__read(pid, obj, hdr, l->code_read))
 					continue;
-				candidate(pid, l, obj, hdr, sc, s);
+				candidate(pid, l, obj, hdr, sc, s, r);
 			}
 		}
 	}
@@ -295,7 +312,8 @@ static int by_start(const void *a, const void *b)
 
 /* Walk the writable mappings; scan those not known (all, in a full round),
  * and remember every one. */
-static int walk_maps(int pid, const struct pylayout *l, struct ev_scan *s, bool full, char *why, size_t whysz)
+static int walk_maps(int pid, const struct pylayout *l, struct ev_scan *s, bool full, struct evround_ctx *r, char *why,
+		     size_t whysz)
 {
 	char path[64], *maps, *line;
 	struct ev_range *now = NULL;
@@ -321,7 +339,7 @@ static int walk_maps(int pid, const struct pylayout *l, struct ev_scan *s, bool 
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %*s %*s %*s %255s", &start, &end, perms, name) >= 3 &&
 		    start < end && scannable(perms, name)) {
 			if (full || !known(s, start, end))
-				scan_range(pid, l, pmfd, start, end, chunk, &sc, s);
+				scan_range(pid, l, pmfd, start, end, chunk, &sc, s, r);
 			ARRAY_RESERVE(now, nnow, capnow, 64);
 			now[nnow++] = (struct ev_range){ start, end };
 		}
@@ -354,15 +372,24 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 		snprintf(why, whysz, "CPython %s: no execution evidence support", l->version);
 		return -1;
 	}
+	struct evround_ctx r;
+	int ret;
+
 	round_reset(out, true);
-	return walk_maps(pid, l, out, true, why, whysz);
+	evproof__begin(pid, l, &r);
+	ret = walk_maps(pid, l, out, true, &r, why, whysz);
+	evproof__end(out, &r);
+	return ret;
 }
 
 int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char *why, size_t whysz)
 {
 	size_t keep = 0;
+	struct evround_ctx r;
+	int ret;
 
 	round_reset(s, false);
+	evproof__begin(pid, l, &r);
 	for (size_t i = 0; i < s->nwatch; i++) {
 		struct ev_watch *w = &s->watch[i];
 		uint8_t hdr[512];
@@ -375,7 +402,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 			memcpy(&first, hdr + l->co_firstlineno, 4);
 			if (u64_at(hdr, l->ob_type) == l->code_type && u64_at(hdr, l->co_filename) == w->file &&
 			    name_ptr(l, hdr) == w->name && first == w->first)
-				st = status_of(pid, l, w->addr, hdr, s);
+				st = status_of(pid, l, w->addr, hdr, s, &r);
 		}
 		if (st < 0)	/* gone or replaced: it may have run before it went */
 			st = EV_UNKNOWN;
@@ -384,7 +411,9 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 			s->watch[keep++] = *w;
 	}
 	s->nwatch = keep;
-	return walk_maps(pid, l, s, false, why, whysz);
+	ret = walk_maps(pid, l, s, false, &r, why, whysz);
+	evproof__end(s, &r);
+	return ret;
 }
 
 void ev_scan__free(struct ev_scan *s)

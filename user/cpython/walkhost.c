@@ -5,7 +5,7 @@
 #include "lib/mem.h"
 #include "lib/alloc.h"
 
-static int walk_pid;	/* the process CB_READ reads from during one walk */
+static __thread int walk_pid;	/* the process CB_READ reads from during one walk (per thread: evidence rounds walk in their worker) */
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -13,7 +13,8 @@
 #include "lib/msg.h"
 #include "lib/str.h"
 
-const char *const dc_status_names[DC_NR] = { "ran", "sampled", "never-ran", "unknown" };
+const char *const dc_status_names[DC_NR] = { "ran", "sampled", "never-ran", "not-loaded", "unknown" };
+const char *const dc_why_names[DC_WHY_NR] = { "", "no-evidence", "exited-unread", "incomplete", "partial" };
 
 void deadcode__free(struct deadcode *d)
 {
@@ -30,6 +31,7 @@ void deadcode__free(struct deadcode *d)
 	free(d->drift);
 	free(d->paths);
 	free(d->imported);
+	free(d->imported_exited);
 	htab__free(&d->path_idx);
 	htab__free(&d->exact);
 	htab__free(&d->byfirst);
@@ -72,6 +74,7 @@ int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 	if (inventory__run(d, s->python, ig))
 		goto out;
 	d->imported = xcalloc(d->npaths + 1, sizeof(bool));
+	d->imported_exited = xcalloc(d->npaths + 1, sizeof(bool));
 	if (s->all || s->npids) {
 		if (geteuid() != 0 && access("/proc/1/mem", R_OK)) {
 			msg__err("reading other processes needs root (CAP_SYS_PTRACE): sudo coldbpf ...");
@@ -109,7 +112,8 @@ static int cmp_entries(const void *a, const void *b)
 	int sx = x->last - x->first, sy = y->last - y->first, c;
 
 	/* dead first, biggest first; then unknown, sampled, ran */
-	static const int order[DC_NR] = { [DC_NEVER] = 0, [DC_UNKNOWN] = 1, [DC_SAMPLED] = 2, [DC_RAN] = 3 };
+	static const int order[DC_NR] = { [DC_NEVER] = 0, [DC_NOT_LOADED] = 1, [DC_UNKNOWN] = 2, [DC_SAMPLED] = 3,
+					  [DC_RAN] = 4 };
 
 	if (order[x->status] != order[y->status])
 		return order[x->status] - order[y->status];

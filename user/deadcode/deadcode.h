@@ -6,7 +6,8 @@
  *     x evidence (match.c: live processes through cpython/evidence.h, or
  *       saved profiles)
  *     x samples (match.c: saved profiles)
- *   -> one status per definition (status.c): ran, sampled, never-ran, unknown.
+ *   -> one status per definition (status.c): ran, sampled, never-ran,
+ *      not-loaded, unknown (docs/cold.md, "Statuses" and "Soundness").
  *
  * The result is a struct deadcode that outputs (output/coldlist.c,
  * output/html.c) render and `coldbpf rm` (edit.c) acts on. It never writes
@@ -23,7 +24,17 @@
 struct classifier;
 struct ignorefile;
 
-enum dc_status { DC_RAN, DC_SAMPLED, DC_NEVER, DC_UNKNOWN, DC_NR };
+enum dc_status { DC_RAN, DC_SAMPLED, DC_NEVER, DC_NOT_LOADED, DC_UNKNOWN, DC_NR };
+
+/* why an entry is unknown (dc_entry.why), for the reports */
+enum dc_why {
+	DC_WHY_NONE,
+	DC_WHY_NO_EVIDENCE,	/* a live copy whose version or state leaves no proof */
+	DC_WHY_EXITED,		/* a process that loaded it exited after its evidence was read */
+	DC_WHY_INCOMPLETE,	/* a source ran code without evidence (a profile without --evidence) */
+	DC_WHY_PARTIAL,		/* memory skipped (swapped out): its module may be loaded */
+	DC_WHY_NR
+};
 
 struct dc_entry {
 	char *path;	/* relative to the source root */
@@ -33,9 +44,12 @@ struct dc_entry {
 	/* accumulated over every evidence source */
 	bool ran, never, matched;
 	bool unknown;	/* some source holds a live copy without evidence: it may have run */
+	bool exited_unread;	/* ... or a never-ran copy in a process that exited later */
+	bool has_func;	/* a live function object runs it: its enclosing definition ran */
 	bool drifted;	/* matched by name only: the running code's lines differ */
 	uint64_t samples;
 	enum dc_status status;
+	enum dc_why why;	/* DC_UNKNOWN: the reason */
 };
 
 struct deadcode {
@@ -47,6 +61,7 @@ struct deadcode {
 	char **paths;		/* distinct inventory paths (owned by entries) */
 	size_t npaths, cappaths;
 	bool *imported;		/* per path: some process has code from it */
+	bool *imported_exited;	/* ... some process that exited during the run had */
 	struct htab path_idx;	/* hash(path) -> path index + 1 */
 	struct htab exact;	/* (path, qualname, first) -> entry + 1 */
 	struct htab byfirst;	/* (path, first) -> entry + 1, the first one */
@@ -56,6 +71,7 @@ struct deadcode {
 	size_t ndrift, capdrift;
 	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
 	int sources;		/* evidence sources used */
+	size_t exits;		/* processes with evidence that exited during their run */
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
 	const struct ignorefile *ig;
@@ -78,6 +94,7 @@ struct dc_sources {
 };
 
 extern const char *const dc_status_names[DC_NR];
+extern const char *const dc_why_names[DC_WHY_NR];
 
 /* Inventory, evidence, decision. 0, or -1 after a one-line message. */
 int deadcode__collect(struct deadcode *d, const struct dc_sources *s);

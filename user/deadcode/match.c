@@ -87,8 +87,10 @@ static void add_drift(struct deadcode *d, const char *rel, const char *q, int fi
 	htab__add(&d->drift_idx, h, d->ndrift);
 }
 
+/* exited: the evidence comes from a process that exited during the run,
+ * after its last evidence round: what it said never ran may have run since */
 static void apply_code(struct deadcode *d, const char *file, const char *q, int first, uint8_t status,
-		       uint64_t samples)
+		       uint8_t flags, bool exited, uint64_t samples)
 {
 	const char *rel = rel_path(d, file);
 	struct dc_entry *e;
@@ -97,6 +99,8 @@ static void apply_code(struct deadcode *d, const char *file, const char *q, int 
 		return;
 	d->in_tree++;
 	d->imported[inventory__path_index(d, rel)] = true;
+	if (exited)
+		d->imported_exited[inventory__path_index(d, rel)] = true;
 	if (!strcmp(q, "<module>") || strstr(q, "<listcomp>") || strstr(q, "<setcomp>") ||
 	    strstr(q, "<dictcomp>"))
 		return;	/* not inventory entries (docs/cold.md) */
@@ -110,8 +114,10 @@ static void apply_code(struct deadcode *d, const char *file, const char *q, int 
 	}
 	e->matched = true;
 	e->ran |= status == EV_RAN;
-	e->never |= status == EV_NEVER;
+	e->never |= status == EV_NEVER && !exited;
+	e->exited_unread |= status == EV_NEVER && exited;
 	e->unknown |= status == EV_UNKNOWN && !samples;	/* (samples are applied as EV_UNKNOWN) */
+	e->has_func |= !!(flags & EV_C_FUNC);
 	e->samples += samples;
 }
 
@@ -131,7 +137,8 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 		return quiet ? 0 : -1;
 	}
 	for (size_t i = 0; i < sc.n; i++)
-		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status, 0);
+		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
+			   sc.codes[i].flags, false, 0);
 	if (sc.partial) {
 		d->partial = true;
 		msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
@@ -160,11 +167,18 @@ int match__profile(struct deadcode *d, const char *path)
 		return -1;
 	}
 	for (size_t i = 0; i < p->nevidence; i++) {
-		d->partial |= p->evidence[i].partial;
-		for (size_t k = 0; k < p->evidence[i].n; k++) {
-			const struct pfunc *f = &p->funcs[p->evidence[i].codes[k].func];
+		const struct pproc *r = &p->procs[p->evidence[i].proc];
+		/* a process that exited (or exited ones folded together) had its
+		 * evidence read before it exited, not after its last chance to run */
+		bool exited = r->exited || r->folded;
 
-			apply_code(d, f->file, f->qualname, f->firstline, p->evidence[i].codes[k].status, 0);
+		d->partial |= p->evidence[i].partial;
+		d->exits += exited ? (r->folded ? r->folded : 1) : 0;
+		for (size_t k = 0; k < p->evidence[i].n; k++) {
+			const struct pevcode *c = &p->evidence[i].codes[k];
+			const struct pfunc *f = &p->funcs[c->func];
+
+			apply_code(d, f->file, f->qualname, f->firstline, c->status, c->flags, exited, 0);
 		}
 	}
 	/* samples: every function in a stack (total), counted once per stack */
@@ -187,7 +201,7 @@ int match__profile(struct deadcode *d, const char *path)
 	}
 	for (size_t i = 0; i < nfs; i++)
 		apply_code(d, p->funcs[fs[i].func].file, p->funcs[fs[i].func].qualname, p->funcs[fs[i].func].firstline,
-			   EV_UNKNOWN, fs[i].total);
+			   EV_UNKNOWN, 0, false, fs[i].total);
 	free(fs);
 	if (!p->nevidence && p->nprocs) {
 		d->incomplete = true;

@@ -17,14 +17,14 @@ int coldlist__tsv(const struct deadcode *d, FILE *out)
 {
 	char q[600], pth[600];
 
-	fprintf(out, "status\tpath\tqualname\tfirst\tlast\tsamples\n");
+	fprintf(out, "status\tpath\tqualname\tfirst\tlast\tsamples\twhy\n");
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dc_entry *e = &d->e[i];
 
 		str__sanitize(e->qualname, q, sizeof(q));
 		str__sanitize(e->path, pth, sizeof(pth));
-		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%llu\n", dc_status_names[e->status], pth, q, e->first,
-			e->last, (unsigned long long)e->samples);
+		fprintf(out, "%s\t%s\t%s\t%d\t%d\t%llu\t%s\n", dc_status_names[e->status], pth, q, e->first,
+			e->last, (unsigned long long)e->samples, dc_why_names[e->why]);
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -40,11 +40,14 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dc_entry *e = &d->e[i];
 
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:I}", "status",
-						     dc_status_names[e->status], "path", e->path,
-						     "qualname", e->qualname, "first", e->first,
-						     "last", e->last, "lines", e->lines, "kind",
-						     e->kind, "samples", (json_int_t)e->samples));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:s,s:I}", "status", dc_status_names[e->status],
+				      "path", e->path, "qualname", e->qualname, "first", e->first, "last",
+				      e->last, "lines", e->lines, "kind", e->kind, "samples",
+				      (json_int_t)e->samples);
+
+		if (e->why)	/* why it is unknown */
+			json_object_set_new(o, "why", json_string(dc_why_names[e->why]));
+		json_array_append_new(arr, o);
 	}
 	for (int s = 0; s < DC_NR; s++)
 		json_object_set_new(tot, dc_status_names[s], json_pack("{s:I,s:I}", "functions",
@@ -61,6 +64,7 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 	json_object_set_new(root, "totals", tot);
 	json_object_set_new(root, "source_errors", errs);
 	json_object_set_new(root, "running_not_in_source", drift);
+	json_object_set_new(root, "exited_processes", json_integer((json_int_t)d->exits));
 	ret = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 	fputc('\n', out);
 	json_decref(root);
@@ -84,6 +88,8 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 		fprintf(out, "%-10s %6d  %-50s %s", dc_status_names[e->status], e->last - e->first + 1, q, where);
 		if (e->samples)
 			fprintf(out, "  (%llu sample%s)", (unsigned long long)e->samples, e->samples == 1 ? "" : "s");
+		if (e->why)
+			fprintf(out, "  (%s)", dc_why_names[e->why]);
 		fputc('\n', out);
 	}
 	for (size_t i = 0; i < d->nerrors; i++) {
@@ -103,5 +109,12 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 	fprintf(out, "\nTotals (own lines, nested definitions counted once):\n");
 	for (int s = 0; s < DC_NR; s++)
 		fprintf(out, "  %-10s %6zu functions %8zu lines\n", dc_status_names[s], nfun[s], nlines[s]);
+	if (nfun[DC_NOT_LOADED])
+		fprintf(out, "not-loaded: no profiled process loaded the module; it may run elsewhere "
+			     "(`rm` leaves it alone).\n");
+	if (d->exits)
+		fprintf(out, "%zu profiled process%s exited during the run: code %s loaded is unknown "
+			     "(exited-unread) unless proven ran, as it may have run after its last evidence read.\n",
+			d->exits, d->exits == 1 ? "" : "es", d->exits == 1 ? "it" : "they");
 	return ferror(out) ? -1 : 0;
 }

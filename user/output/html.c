@@ -105,7 +105,7 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	for (size_t i = 0; i < nmine; i++) {
 		const struct dc_entry *e = mine[i];
 
-		if (e->status != DC_NEVER && e->status != DC_UNKNOWN)
+		if (e->status != DC_NEVER && e->status != DC_UNKNOWN && e->status != DC_NOT_LOADED)
 			continue;
 		for (int l = e->first; l <= e->last && l <= (int)nl; l++)
 			if (mark[l] < (e->status == DC_NEVER ? 2 : 1))
@@ -157,7 +157,8 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 
 			if (e->first == (int)l)
 				fprintf(f, "<span class=\"tag %s\">%s</span>",
-					e->status == DC_NEVER ? "never" : e->status == DC_UNKNOWN ? "unk" : "ran",
+					e->status == DC_NEVER ? "never" :
+					e->status == DC_UNKNOWN || e->status == DC_NOT_LOADED ? "unk" : "ran",
 					dc_status_names[e->status]);
 		}
 		fputs("</td></tr>\n", f);

@@ -151,7 +151,8 @@ static void merge_evidence(struct profile *p, uint32_t from, uint32_t into)
 		for (size_t k = 0; k < e->n; k++) {
 			bool isnew;
 
-			htab__put(&seen, ((uint64_t)e->codes[k].func << 8) | e->codes[k].status, &isnew);
+			htab__put(&seen, ((uint64_t)e->codes[k].func << 16) | ((uint64_t)e->codes[k].flags << 8) |
+					       e->codes[k].status, &isnew);
 			if (isnew)
 				codes[n++] = e->codes[k];
 		}

@@ -69,9 +69,14 @@ static json_t *to_json(const struct profile *p)
 	for (size_t i = 0; i < p->nevidence; i++) {
 		json_t *codes = json_array();
 
-		for (size_t k = 0; k < p->evidence[i].n; k++)
-			json_array_append_new(codes, json_pack("[i,i]", p->evidence[i].codes[k].func,
-							       p->evidence[i].codes[k].status));
+		for (size_t k = 0; k < p->evidence[i].n; k++) {
+			const struct pevcode *pc = &p->evidence[i].codes[k];
+
+			if (pc->flags)	/* [function, status, flags]; older files have pairs */
+				json_array_append_new(codes, json_pack("[i,i,i]", pc->func, pc->status, pc->flags));
+			else
+				json_array_append_new(codes, json_pack("[i,i]", pc->func, pc->status));
+		}
 		json_t *e = json_pack("{s:i,s:o}", "proc", p->evidence[i].proc, "codes", codes);
 
 		if (p->evidence[i].partial)
@@ -139,19 +144,26 @@ static int json_int_at(json_t *o, const char *k, json_int_t min, json_int_t max,
 	return 0;
 }
 
-/* [function index, value in min..max]: 0, or -1 when malformed. */
-static int func_pair(const struct profile *p, json_t *a, json_int_t min, json_int_t max, json_int_t *fi,
-		     json_int_t *val)
+/* [function index, value in min..max] (with triple_ok, a third element may
+ * follow: the caller reads it): 0, or -1 when malformed. */
+static int func_tuple(const struct profile *p, json_t *a, json_int_t min, json_int_t max, json_int_t *fi,
+		      json_int_t *val, bool triple_ok)
 {
 	json_t *f = json_array_get(a, 0), *v = json_array_get(a, 1);
 
-	if (json_array_size(a) != 2 || !json_is_integer(f) || !json_is_integer(v) || json_integer_value(f) < 0 ||
+	if ((json_array_size(a) != 2 && !(triple_ok && json_array_size(a) == 3)) || !json_is_integer(f) || !json_is_integer(v) || json_integer_value(f) < 0 ||
 	    (size_t)json_integer_value(f) >= p->nfuncs || json_integer_value(v) < min ||
 	    json_integer_value(v) > max)
 		return -1;
 	*fi = json_integer_value(f);
 	*val = json_integer_value(v);
 	return 0;
+}
+
+static int func_pair(const struct profile *p, json_t *a, json_int_t min, json_int_t max, json_int_t *fi,
+		     json_int_t *val)
+{
+	return func_tuple(p, a, min, max, fi, val, false);
 }
 
 struct profile *profile__load_json(const char *path, char *err, size_t errsz)
@@ -301,14 +313,20 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			BAD("%s: evidence %zu is malformed", path, i);
 		pc = xcalloc(json_array_size(codes) + 1, sizeof(*pc));
 		json_array_foreach(codes, k, c) {
-			json_int_t fi, st;
+			json_int_t fi, st, fl = 0;
+			json_t *third = json_array_get(c, 2);
 
-			if (func_pair(p, c, 0, 2, &fi, &st)) {
+			if (func_tuple(p, c, 0, 2, &fi, &st, true) ||
+			    (third && (!json_is_integer(third) || json_integer_value(third) < 0 ||
+				       json_integer_value(third) > 255))) {
 				free(pc);
 				BAD("%s: evidence %zu code %zu is malformed", path, i, k);
 			}
+			if (third)	/* flags (EV_C_*); older files have pairs */
+				fl = json_integer_value(third);
 			pc[k].func = fi;
 			pc[k].status = st;
+			pc[k].flags = fl;
 		}
 		profile__set_evidence(p, proc, pc, json_array_size(codes));
 		profile__evidence_partial(p, proc, json_is_true(json_object_get(v, "partial")));

@@ -70,6 +70,7 @@ struct pskip {
 struct pevcode {
 	uint32_t func;
 	uint8_t status;
+	uint8_t flags;	/* EV_C_* of cpython/evidence.h (1: a live function object) */
 };
 
 struct pevidence {

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Evidence that needs no marker (cpython/ internal, used by evscan.c): a
+ * round's view of the process before markers are read (was monitoring ever
+ * on; which code has a frame on a thread's stack) and the function objects
+ * it meets while scanning (their definitions executed).
+ */
+#ifndef COLDBPF_CPYTHON_EVPROOF_H
+#define COLDBPF_CPYTHON_EVPROOF_H
+#include <stdint.h>
+#include "cpython/evidence.h"
+#include "lib/htab.h"
+
+/* What one round knows besides the markers (freed by evproof__end). */
+struct evround_ctx {
+	unsigned flags;		/* EV_F_* for evidence__status */
+	struct htab on_stack;	/* code addresses with a frame on a thread's stack */
+	struct htab at;		/* code address -> index + 1 into codes (this round) */
+	struct htab func_code;	/* func_code of every live function object */
+};
+
+/* Before a round: the monitoring flag and the code on threads' stacks. */
+void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r);
+/* A function object met at chunk offset o (target address a + o; have:
+ * bytes of chunk read): remember its code pointer. */
+void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
+		       uint64_t o, struct evround_ctx *r);
+/* After a round: mark codes with a live function object (EV_C_FUNC), free. */
+void evproof__end(struct ev_scan *s, struct evround_ctx *r);
+#endif
