@@ -392,10 +392,26 @@ def t_cold_traps(label, py, mm):
 
 
 def t_cold_traps_sid314(py):
-    """The traps on Debian sid's python3.14, in a chroot."""
+    """The traps on Debian sid's python3.14, in a chroot: --src is the host's
+    view of the tree, the code names files as the chroot sees them; offline
+    too (the profile keeps the process's root)."""
     root = debian_root("sid")
     script = in_root(root, os.path.join(TRAPS, "traps.py"))
-    _check_traps(["chroot", root, "python3.14"], script, root + os.path.dirname(script), (3, 14))
+    src = root + os.path.dirname(script)
+    _check_traps(["chroot", root, "python3.14"], script, src, (3, 14))
+    p = subprocess.Popen(["chroot", root, "python3.14", script, "plain", "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "traps.py did not start")
+        _, prof = profile(["--evidence", "-F", "99", "-d", "1.5", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(prof["processes"][0].get("root") == root, "the profile lacks the root: %s" % prof["processes"][0])
+    saved = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-1]
+    cp = run_coldbpf(["cold", "--src", src, "--format", "json", saved])
+    expect(cp.returncode == 0, cp.stderr)
+    st = {f["qualname"]: f["status"] for f in json.loads(cp.stdout)["functions"]}
+    expect(st.get("main") == "ran" and st.get("never_called") == "never-ran", "offline, chroot: %s" % st)
 
 
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]
@@ -507,3 +523,62 @@ def t_evidence_cap(py):
 
 
 ONCE += [t_evidence_cap]
+
+
+EXACT_APP = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])          # another tree with a file of the same name
+import flask.app as fa
+fa.dispatch(); fa.route()
+sys.path.insert(0, os.getcwd())
+import app
+app.route()
+ns = {}
+# a relative co_filename, resolved against the working directory
+exec(compile(open("pkg/mod.py").read(), "pkg/mod.py", "exec"), ns)
+ns["helper"]()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def t_cold_exact_paths(py):
+    """Files match by their real path, never by a name's tail: an installed
+    package's flask/app.py is not the tree's app.py (gunicorn + Flask showed
+    "81 functions in running code not in the tree"); a relative co_filename
+    resolves against the process's working directory."""
+    base = os.path.join(TMP, "exact%d" % time.monotonic_ns())
+    tree, other = os.path.join(base, "tree"), os.path.join(base, "site")
+    os.makedirs(os.path.join(tree, "pkg"))
+    os.makedirs(os.path.join(other, "flask"))
+    with open(os.path.join(tree, "app.py"), "w") as f:
+        f.write("def route():\n    return 1\n\n\ndef unused_route():\n    return 2\n")
+    with open(os.path.join(tree, "pkg", "mod.py"), "w") as f:
+        f.write("def helper():\n    return 3\n\n\ndef unused_helper():\n    return 4\n")
+    with open(os.path.join(other, "flask", "__init__.py"), "w") as f:
+        f.write("")
+    with open(os.path.join(other, "flask", "app.py"), "w") as f:
+        f.write("import sys\n\n\ndef dispatch():\n    return len(sys.argv)\n\n\n"
+                "def unused_route():\n    return 5\n\n\ndef route():\n    return 6\n")
+    main = os.path.join(base, "main.py")
+    with open(main, "w") as f:
+        f.write(EXACT_APP)
+    p = subprocess.Popen([py, main, other], cwd=tree, stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the app did not start")
+        cp = run_coldbpf(["cold", "--src", tree, "--format", "json", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, cp.stderr)
+    res = json.loads(cp.stdout)
+    st = {(f["path"], f["qualname"]): f for f in res["functions"]}
+    expect(st[("app.py", "route")]["status"] == "ran", st[("app.py", "route")])
+    expect(st[("app.py", "unused_route")]["status"] == "never-ran",
+           "the other tree's app.py was taken for this one: %s" % st[("app.py", "unused_route")])
+    expect(st[("pkg/mod.py", "helper")]["status"] == "ran", "relative co_filename: %s" % st[("pkg/mod.py", "helper")])
+    expect(st[("pkg/mod.py", "unused_helper")]["status"] == "never-ran", st[("pkg/mod.py", "unused_helper")])
+    expect(res["running_not_in_source"] == [], "code outside --src counted: %s" % res["running_not_in_source"])
+
+
+ONCE += [t_cold_exact_paths]

@@ -175,11 +175,15 @@ def t_rm_as_the_invoking_user(py):
     os.chmod(mod, 0o640)
     outside = os.path.join(TMP, "outside%d.py" % time.monotonic_ns())
     shutil.copy(mod, outside)
-    os.symlink(outside, os.path.join(tree, "pkg", "link.py"))	# never imported: never-ran
+    os.symlink(outside, os.path.join(tree, "pkg", "link.py"))	# never imported: not-loaded
     target = start_ready([py, os.path.join(tree, "main.py")])
     env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
     try:
         cp = run_coldbpf(["rm", "--src", tree, "pkg/link.py:Lonely.only", "-p", str(target.pid)], env=env)
+        expect(cp.returncode == 1 and "not-loaded: only never-ran functions are removed" in cp.stderr,
+               "a not-loaded function was removed without --not-loaded: %s" % cp.stderr)
+        cp = run_coldbpf(["rm", "--src", tree, "--not-loaded", "pkg/link.py:Lonely.only", "-p", str(target.pid)],
+                         env=env)
         expect(cp.returncode == 1 and "symlinks are not edited" in cp.stderr,
                "a symlinked file was edited: %s" % cp.stderr)
         expect(open(outside).read() == open(mod).read(), "the symlink's target was written")

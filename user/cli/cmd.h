@@ -58,6 +58,7 @@ int options__emit_profile(const struct profile *p, const struct profile_outputs 
 struct deadcode_args {
 	struct dc_sources s;	/* --src, --python and the evidence sources */
 	const char *format, *output, *key;
+	bool not_loaded;	/* rm --not-loaded: also remove not-loaded definitions */
 };
 
 /* Parse cold/rm/html options (want_key: rm's PATH:QUALNAME). 0, 1 when

@@ -65,6 +65,8 @@ int options__emit_profile(const struct profile *p, const struct profile_outputs 
 	return err ? 1 : 0;
 }
 
+#define OPT_NOT_LOADED OPT_FIRST_FREE
+
 int options__deadcode(int argc, char **argv, struct deadcode_args *da, const char *cmd, const char *usage,
 		      bool want_key)
 {
@@ -78,6 +80,7 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE },
+		{ "not-loaded", no_argument, NULL, OPT_NOT_LOADED },
 		{},
 	};
 	int opt;
@@ -100,6 +103,13 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		case OPT_OUTPUT_MODE:
 			if (options__output_mode(optarg))
 				goto fail;
+			break;
+		case OPT_NOT_LOADED:
+			if (!want_key) {
+				msg__err("--not-loaded is an option of rm");
+				goto fail;
+			}
+			da->not_loaded = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -12,11 +12,13 @@
 #include "deadcode/edit.h"
 
 static const char rm_usage[] =
-"Usage: coldbpf rm --src DIR KEY (--all-python | -p PID[,PID...] | PROFILE.json...)\n"
+"Usage: coldbpf rm --src DIR [--not-loaded] KEY (--all-python | -p PID[,PID...] | PROFILE.json...)\n"
 "\n"
 "Delete the source lines of a function that never ran. KEY is PATH:QUALNAME,\n"
 "PATH relative to DIR (as `cold` prints them). Refuses, writing nothing, when the\n"
-"function's status is not never-ran, when KEY names several definitions or none,\n"
+"function's status is not never-ran (with --not-loaded, not-loaded too: no\n"
+"profiled process loaded its module, but one elsewhere may), when KEY names\n"
+"several definitions or none,\n"
 "for lambdas and generator expressions, and when the file changed since the\n"
 "evidence was read (the running code's lines differ from the file's, or the file\n"
 "was modified meanwhile).\n"
@@ -70,8 +72,10 @@ int cmd__rm(int argc, char **argv)
 		msg__err("%s names %d definitions: nothing removed", da.key, nhits);
 		goto cleanup;
 	}
-	if (hit->status != DC_NEVER) {
-		msg__err("%s %s: only never-ran functions are removed", da.key, dc_status_names[hit->status]);
+	if (hit->status != DC_NEVER && !(hit->status == DC_NOT_LOADED && da.not_loaded)) {
+		msg__err("%s %s: only never-ran functions are removed%s", da.key, dc_status_names[hit->status],
+			 hit->status == DC_NOT_LOADED ? " (not-loaded ones with --not-loaded: no profiled "
+							"process loaded the module, one elsewhere may)" : "");
 		goto cleanup;
 	}
 	if (!strcmp(hit->kind, "lambda") || !strcmp(hit->kind, "genexpr")) {

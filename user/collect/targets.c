@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,13 @@ static int add(struct targets *t, const struct pyproc_info *info, double classif
 	tg->sym = symtab__new(info->pid, &tg->info.layout, intern, t->prof);
 	tg->proc = profile__proc(t->prof, info->pid, info->comm, info->cmdline, info->layout.version,
 				 info->layout.method);
+	{
+		char root[PATH_MAX], cwd[PATH_MAX];
+
+		procfs__link(info->pid, "root", root, sizeof(root));
+		procfs__link(info->pid, "cwd", cwd, sizeof(cwd));
+		profile__proc_place(t->prof, tg->proc, root, cwd);
+	}
 	if (bpf_map_update_elem(t->py_procs_fd, &pid, &tg->info.layout.bpf, BPF_ANY)) {
 		msg__err("cannot register PID %d: %s", info->pid, strerror(errno));
 		profile__exited(t->prof, tg->proc);	/* no samples: folded away in time */

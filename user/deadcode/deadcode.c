@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +58,31 @@ static int from_all(struct deadcode *d, struct classifier *cl)
 	return 0;
 }
 
+/* path made absolute against the working directory, without resolving
+ * symlinks; "." and "" segments and a trailing "/" dropped ("" when too long) */
+static void absolute(const char *path, char *out, size_t outsz)
+{
+	char buf[PATH_MAX * 2], cwd[PATH_MAX];
+	size_t n = 0;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, sizeof(buf), "%s", path);
+	else
+		snprintf(buf, sizeof(buf), "%s/%s", cwd, path);
+	out[0] = 0;
+	for (char *seg = strtok(buf, "/"); seg; seg = strtok(NULL, "/")) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (n + strlen(seg) + 2 > outsz) {
+			out[0] = 0;
+			return;
+		}
+		n += snprintf(out + n, outsz - n, "/%s", seg);
+	}
+	if (!n)
+		snprintf(out, outsz, "/");
+}
+
 int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 {
 	struct ignorefile *ig;
@@ -67,6 +93,7 @@ int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 		msg__err("--src %s: %s", s->src, strerror(errno));
 		return -1;
 	}
+	absolute(s->src, d->root_given, sizeof(d->root_given));
 	ig = ignorefile__load(d->root);
 	if (!ig)
 		return -1;

@@ -53,7 +53,9 @@ struct dc_entry {
 };
 
 struct deadcode {
-	char root[PATH_MAX];
+	char root[PATH_MAX];		/* --src, resolved (realpath) */
+	char root_given[PATH_MAX];	/* --src made absolute, symlinks kept (a `current`
+					 * link: processes name files through it) */
 	struct dc_entry *e;
 	size_t n, cap;
 	char **errors;		/* files the inventory could not read or parse */

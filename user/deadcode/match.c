@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Code objects seen in processes or profiles, mapped onto inventory
- * entries: by file (under the root, else the longest path suffix that names
- * an inventory file), then exactly by (qualname, first line), then by first
- * line and last name component (3.8-3.10's co_name), then by name alone
- * (the running code is older or newer than the tree: "drift").
+ * entries: by file, exactly (its co_filename, made absolute against the
+ * process's working directory, must lie under the source root as the
+ * process sees it: the root given, resolved, or with the process's own root
+ * directory taken off for a chroot), then exactly by (qualname, first
+ * line), then by first line and last name component (3.8-3.10's co_name),
+ * then by name alone (the running code is older or newer than the tree:
+ * "drift"). Code outside the tree is ignored: never guessed from a name's
+ * tail.
  */
 #include "deadcode/deadcode.h"
 #include <inttypes.h>
@@ -21,21 +25,47 @@
 #include "profile/aggregate.h"
 #include "profile/json.h"
 
-/* A code object's file name as an inventory path, or NULL when outside the tree. */
-static const char *rel_path(struct deadcode *d, const char *file)
+/* Where a process's file names resolve (struct pproc's root and cwd). */
+struct place {
+	const char *root;	/* its root directory as the host sees it; NULL: "/" */
+	const char *cwd;	/* its working directory as the host sees it; NULL: unknown */
+};
+
+/* r without the leading root directory (a chroot's "/srv/app" for the
+ * host's "/var/lib/root/srv/app"), or NULL when r is not under it. */
+static const char *inside(const char *root, const char *r)
 {
-	size_t rl = strlen(d->root);
+	size_t n = root ? strlen(root) : 0;
+
+	if (!n || (n == 1 && root[0] == '/') || strncmp(r, root, n) || r[n] != '/')
+		return NULL;
+	return r + n;
+}
+
+/* A code object's file name as an inventory path, or NULL when outside the tree. */
+static const char *rel_path(struct deadcode *d, const char *file, const struct place *pl)
+{
+	char abs[PATH_MAX * 2];
+	const char *roots[4];
 	int i;
 
-	if (!strncmp(file, d->root, rl) && file[rl] == '/' && (i = inventory__path_index(d, file + rl + 1)) >= 0)
-		return d->paths[i];
-	/* "/srv/app/pkg/mod.py", "app/pkg/mod.py", "pkg/mod.py", "mod.py": longest first */
-	for (const char *p = file; p && *p;) {
-		if ((i = inventory__path_index(d, p)) >= 0)
+	if (file[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", file);
+	else if (pl && pl->cwd && file[0] && file[0] != '<')
+		/* relative: to the working directory (as the host sees it) */
+		snprintf(abs, sizeof(abs), "%s/%s", pl->cwd, !strncmp(file, "./", 2) ? file + 2 : file);
+	else
+		return NULL;
+	roots[0] = d->root;
+	roots[1] = d->root_given;
+	roots[2] = pl ? inside(pl->root, d->root) : NULL;
+	roots[3] = pl ? inside(pl->root, d->root_given) : NULL;
+	for (int k = 0; k < 4; k++) {
+		size_t rl = roots[k] ? strlen(roots[k]) : 0;
+
+		if (rl && !strncmp(abs, roots[k], rl) && abs[rl] == '/' &&
+		    (i = inventory__path_index(d, abs + rl + 1)) >= 0)
 			return d->paths[i];
-		p = strchr(p, '/');
-		if (p)
-			p++;
 	}
 	return NULL;
 }
@@ -89,10 +119,10 @@ static void add_drift(struct deadcode *d, const char *rel, const char *q, int fi
 
 /* exited: the evidence comes from a process that exited during the run,
  * after its last evidence round: what it said never ran may have run since */
-static void apply_code(struct deadcode *d, const char *file, const char *q, int first, uint8_t status,
-		       uint8_t flags, bool exited, uint64_t samples)
+static void apply_code(struct deadcode *d, const char *file, const struct place *pl, const char *q, int first,
+		       uint8_t status, uint8_t flags, bool exited, uint64_t samples)
 {
-	const char *rel = rel_path(d, file);
+	const char *rel = rel_path(d, file, pl);
 	struct dc_entry *e;
 
 	if (!rel)
@@ -124,8 +154,9 @@ static void apply_code(struct deadcode *d, const char *file, const char *q, int 
 int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 {
 	struct pyproc_info info;
+	char why[320], root[PATH_MAX], cwd[PATH_MAX];
+	struct place pl;
 	struct ev_scan sc;
-	char why[320];
 
 	if (classifier__classify(cl, pid, &info, why, sizeof(why)) != CL_PYTHON) {
 		if (!quiet)
@@ -136,8 +167,12 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 		msg__err("PID %d: %s", pid, why);
 		return quiet ? 0 : -1;
 	}
+	procfs__link(pid, "root", root, sizeof(root));
+	procfs__link(pid, "cwd", cwd, sizeof(cwd));
+	pl.root = root[0] ? root : NULL;
+	pl.cwd = cwd[0] ? cwd : NULL;
 	for (size_t i = 0; i < sc.n; i++)
-		apply_code(d, sc.codes[i].file, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
+		apply_code(d, sc.codes[i].file, &pl, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
 			   sc.codes[i].flags, false, 0);
 	if (sc.partial) {
 		d->partial = true;
@@ -161,6 +196,7 @@ int match__profile(struct deadcode *d, const char *path)
 	struct profile *p = profile__load_json(path, err, sizeof(err));
 	size_t before = d->in_tree, nfs;
 	struct func_stat *fs;
+	uint32_t *fproc;
 
 	if (!p) {
 		msg__err("%s", err);
@@ -168,6 +204,7 @@ int match__profile(struct deadcode *d, const char *path)
 	}
 	for (size_t i = 0; i < p->nevidence; i++) {
 		const struct pproc *r = &p->procs[p->evidence[i].proc];
+		const struct place pl = { r->root, r->cwd };
 		/* a process that exited (or exited ones folded together) had its
 		 * evidence read before it exited, not after its last chance to run */
 		bool exited = r->exited || r->folded;
@@ -178,31 +215,42 @@ int match__profile(struct deadcode *d, const char *path)
 			const struct pevcode *c = &p->evidence[i].codes[k];
 			const struct pfunc *f = &p->funcs[c->func];
 
-			apply_code(d, f->file, f->qualname, f->firstline, c->status, c->flags, exited, 0);
+			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0);
 		}
 	}
 	/* samples: every function in a stack (total), counted once per stack */
 	fs = profile__func_stats(p, &nfs);
+	/* a process that sampled each function: where its file name resolves */
+	fproc = xcalloc(p->nfuncs + 1, sizeof(*fproc));
 	/* leaf samples per source line, for the HTML heatmap */
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct pstack *st = &p->stacks[i];
+		const struct place pl = { p->procs[st->proc].root, p->procs[st->proc].cwd };
 		const struct pframe *leaf;
 		const char *rel;
 
+		for (uint32_t k = 0; k < st->depth; k++)
+			if (!fproc[st->frames[k].func])
+				fproc[st->frames[k].func] = st->proc + 1;
 		d->total_samples += st->count;
 		if (!st->depth)
 			continue;
 		leaf = &st->frames[st->depth - 1];
-		rel = rel_path(d, p->funcs[leaf->func].file);
+		rel = rel_path(d, p->funcs[leaf->func].file, &pl);
 		if (rel && leaf->line > 0)
 			*htab__put(&d->line_samples,
 				   ((uint64_t)inventory__path_index(d, rel) << 32) | (uint32_t)leaf->line, NULL) +=
 				st->count;
 	}
-	for (size_t i = 0; i < nfs; i++)
-		apply_code(d, p->funcs[fs[i].func].file, p->funcs[fs[i].func].qualname, p->funcs[fs[i].func].firstline,
-			   EV_UNKNOWN, 0, false, fs[i].total);
+	for (size_t i = 0; i < nfs; i++) {
+		const struct pproc *r = fproc[fs[i].func] ? &p->procs[fproc[fs[i].func] - 1] : NULL;
+		const struct place pl = { r ? r->root : NULL, r ? r->cwd : NULL };
+
+		apply_code(d, p->funcs[fs[i].func].file, &pl, p->funcs[fs[i].func].qualname,
+			   p->funcs[fs[i].func].firstline, EV_UNKNOWN, 0, false, fs[i].total);
+	}
 	free(fs);
+	free(fproc);
 	if (!p->nevidence && p->nprocs) {
 		d->incomplete = true;
 		msg__err("note: %s was recorded without --evidence: its processes may have run any code, "

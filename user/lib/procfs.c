@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lib/file.h"
 #include "lib/str.h"
 
@@ -102,3 +103,19 @@ bool procfs__alive(int pid, uint64_t starttime)
 	return alive;
 }
 
+
+void procfs__link(int pid, const char *which, char *buf, size_t sz)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, which);
+	n = readlink(path, buf, sz - 1);
+	if (n <= 0 || memchr(buf, '\n', n)) {
+		buf[0] = 0;
+		return;
+	}
+	buf[n] = 0;
+	if (n >= 10 && !strcmp(buf + n - 10, " (deleted)"))
+		buf[0] = 0;	/* the directory is gone: no place to resolve in */
+}

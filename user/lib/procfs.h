@@ -15,6 +15,11 @@ int procfs__ppid(int pid);
 /* comm / the command line with NULs as spaces, sanitized for printing */
 void procfs__comm(int pid, char *buf, size_t sz);
 void procfs__cmdline(int pid, char *buf, size_t sz);
+/* The target of /proc/PID/root or /proc/PID/cwd (which: "root", "cwd") as
+ * this process sees it (a chroot's directory; "/" for a process in another
+ * mount namespace whose root is not visible here); "" when unreadable or
+ * the link target holds a newline. */
+void procfs__link(int pid, const char *which, char *buf, size_t sz);
 /* Same process (PID and start time) and not a zombie. */
 bool procfs__alive(int pid, uint64_t starttime);
 #endif

@@ -111,6 +111,8 @@ static uint32_t program_entry(struct profile *p, uint32_t v)
 	}
 	r = profile__proc(p, 0, p->procs[v].comm, prog, p->procs[v].python, p->procs[v].method);
 	p->procs[r].exited = true;
+	/* where file names resolve: the first process's (one program) */
+	profile__proc_place(p, r, p->procs[v].root, p->procs[v].cwd);
 	return r;
 }
 
@@ -176,6 +178,8 @@ static void free_slot(struct profile *p, uint32_t v)
 	free(r->cmdline);
 	free(r->python);
 	free(r->method);
+	free(r->root);
+	free(r->cwd);
 	memset(r, 0, sizeof(*r));
 	r->unused = true;
 	ARRAY_RESERVE(p->free_procs, p->nfree_procs, p->capfree_procs, 16);

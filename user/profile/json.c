@@ -33,6 +33,10 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "folded", json_integer(r->folded));
 		if (r->dropped)
 			json_object_set_new(o, "dropped", json_integer(r->dropped));
+		if (r->root)	/* where its file names resolve (docs/cold.md, "Matching") */
+			json_object_set_new(o, "root", json_string(r->root));
+		if (r->cwd)
+			json_object_set_new(o, "cwd", json_string(r->cwd));
 		json_array_append_new(procs, o);
 	}
 	for (size_t i = 0; i < p->nfuncs; i++)
@@ -219,6 +223,7 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			BAD("%s: process %zu is malformed", path, i);
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
+		profile__proc_place(p, r, str_at(v, "root"), str_at(v, "cwd"));
 		if (json_object_get(v, "folded")) {
 			json_int_t nf;
 

@@ -27,6 +27,8 @@ void profile__free(struct profile *p)
 		free(p->procs[i].cmdline);
 		free(p->procs[i].python);
 		free(p->procs[i].method);
+		free(p->procs[i].root);
+		free(p->procs[i].cwd);
 	}
 	for (size_t i = 0; i < p->nstacks; i++)
 		free(p->stacks[i].frames);
@@ -293,4 +295,14 @@ void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *cod
 	free(e->codes);
 	e->codes = codes;
 	e->n = n;
+}
+
+void profile__proc_place(struct profile *p, uint32_t proc, const char *root, const char *cwd)
+{
+	struct pproc *r = &p->procs[proc];
+
+	free(r->root);
+	free(r->cwd);
+	r->root = root && *root && strcmp(root, "/") ? xstrdup(root) : NULL;
+	r->cwd = cwd && *cwd ? xstrdup(cwd) : NULL;
 }

@@ -47,6 +47,10 @@ struct pproc {
 	char *cmdline;
 	char *python;	/* "3.11.2" */
 	char *method;	/* version detection method */
+	/* where its file names resolve (procfs__link), as the host sees them,
+	 * NULL when unknown: its root directory (a chroot; NULL for "/"), and
+	 * its working directory (for a relative co_filename) */
+	char *root, *cwd;
 	uint64_t samples;
 	uint64_t dropped;	/* samples lost at its share of the stacks map (err_stack_quota) */
 	bool exited;	/* exited while coldbpf ran */
@@ -140,6 +144,8 @@ const char *profile__source(const struct profile *p, const char *file, int line)
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
 void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
+/* Record where proc's file names resolve (either may be NULL or ""). */
+void profile__proc_place(struct profile *p, uint32_t proc, const char *root, const char *cwd);
 /* The evidence of proc skipped swapped-out memory (set after set_evidence). */
 void profile__evidence_partial(struct profile *p, uint32_t proc, bool partial);
 /* Mark proc exited (its order of exit is kept). */
