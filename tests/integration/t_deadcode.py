@@ -215,6 +215,22 @@ def t_cold_unknown_beats_never(py):
     expect(one[("app/used.py", "called_once", 4)]["status"] == "unknown",
            "loaded by an exited process, no code seen: %s" % one[("app/used.py", "called_once", 4)])
     expect(one[other]["status"] == "not-loaded", "orphan: %s" % one[other])
+    # a process of the same program exited before any evidence read: it may have run anything
+    e = os.path.join(TMP, "unread.json")
+    _handmade_profile(e, [key + (2,)])
+    with open(e) as f:
+        prof = json.load(f)
+    prof["processes"].append(dict(prof["processes"][0], pid=4343, exited=True, unread=1))
+    with open(e, "w") as f:
+        json.dump(prof, f)
+    one, res = cold_statuses([e])
+    expect(one[key]["status"] == "unknown" and res.get("exited_unread_processes") == 1,
+           "a worker exited unread: %s / %s" % (one[key], res.get("exited_unread_processes")))
+    prof["processes"][1]["cmdline"] = "python3 cron_job.py"    # another program: no bearing
+    with open(e, "w") as f:
+        json.dump(prof, f)
+    one, res = cold_statuses([e])
+    expect(one[key]["status"] == "never-ran", "another program's exit: %s" % one[key])
 
 
 def t_cold_edits(py):
@@ -582,3 +598,104 @@ def t_cold_exact_paths(py):
 
 
 ONCE += [t_cold_exact_paths]
+
+
+FLASK_APP = '''from flask import Flask
+
+app = Flask(__name__)
+
+
+def helper_a():
+    return "a"
+
+
+def helper_b():
+    return "b"
+
+
+@app.route("/a")
+def view_a():
+    return helper_a()
+
+
+@app.route("/b")
+def view_b():
+    return helper_b()
+
+
+@app.route("/never")
+def view_never():
+    return "n"
+'''
+
+
+def _get(port, path, n):
+    import urllib.request
+    for _ in range(n):
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
+            r.read()
+
+
+def t_cold_prefork_reload(py):
+    """The issue's reload trap: gunicorn (Debian's) serves Flask with 2
+    workers while coldbpf --all-python --evidence records; /a and /b get 100
+    requests each, a HUP replaces the workers, then only /a is asked again.
+    view_b and helper_b ran a hundred times in the replaced workers: they must
+    never be called never-ran."""
+    import socket
+    if not shutil.which("gunicorn"):
+        raise AssertionError("gunicorn is missing (scripts/install-deps.sh installs it)")
+    tree = os.path.join(TMP, "flask%d" % time.monotonic_ns())
+    os.makedirs(tree)
+    with open(os.path.join(tree, "app.py"), "w") as f:
+        f.write(FLASK_APP)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    out = os.path.join(TMP, "reload.json")
+    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-F", "99", "-d", "60", "-o", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    pidfile = os.path.join(tree, "gunicorn.pid")
+    g = None
+    try:
+        time.sleep(1.5)
+        g = subprocess.Popen(["gunicorn", "-w", "2", "-b", "127.0.0.1:%d" % port, "--chdir", tree,
+                              "-p", pidfile, "app:app"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                _get(port, "/a", 1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        _get(port, "/a", 100)
+        _get(port, "/b", 100)
+        os.kill(g.pid, signal.SIGHUP)   # graceful reload: new workers, the old ones exit
+        time.sleep(4)
+        _get(port, "/a", 50)
+        time.sleep(1.5)
+        agent.send_signal(signal.SIGINT)    # ends the run with a final evidence read
+        _, err = agent.communicate(timeout=60)
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        if g:
+            g.terminate()
+            g.wait(timeout=30)
+    expect(agent.returncode == 0, "coldbpf failed: %s" % err)
+    with open(out) as f:
+        prof = json.load(f)
+    exited = [r for r in prof["processes"] if r["exited"] and "gunicorn" in r["cmdline"]]
+    expect(len(exited) >= 2, "the replaced workers are not in the profile: %s" % prof["processes"])
+    cp = run_coldbpf(["cold", "--src", tree, "--format", "json", out])
+    expect(cp.returncode == 0, cp.stderr)
+    st = {f["qualname"]: f for f in json.loads(cp.stdout)["functions"]}
+    for q in ("view_b", "helper_b"):
+        expect(st[q]["status"] in ("ran", "unknown"), "%s ran 100 times before the reload, called %s" % (q, st[q]))
+    for q in ("view_a", "helper_a"):
+        expect(st[q]["status"] == "ran", "%s: %s" % (q, st[q]))
+    expect(st["view_never"]["status"] in ("never-ran", "unknown"), "view_never: %s" % st["view_never"])
+
+
+ONCE += [t_cold_prefork_reload]

@@ -72,6 +72,9 @@ static void retire_exited(struct agent *a)
 		if (!t->exited || t->cleaned)
 			continue;
 		profile__exited(a->prof, t->proc);
+		/* exited before any evidence round read it: it may have run anything */
+		if (a->o->evidence && !profile__has_evidence(a->prof, t->proc))
+			a->prof->procs[t->proc].unread = 1;
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
@@ -196,7 +199,10 @@ static int loop(struct agent *a, double start)
 			evround__collect(&a->ev, &a->tg, a->prof, false);
 			if (!a->ev.running && now - last_evidence >= every) {	/* the first after 1 s */
 				last_evidence = now;
-				evround__start(&a->ev, &a->tg, now, false);
+				evround__start(&a->ev, &a->tg, now, false, false);
+			} else if (!a->ev.running && evround__young_due(&a->ev, &a->tg, now)) {
+				/* new targets are read soon, not at the next round */
+				evround__start(&a->ev, &a->tg, now, false, true);
 			}
 		}
 		if (now - last_memory >= MEMORY_SECS) {
@@ -265,7 +271,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	retire_exited(&a);
 	if (o->evidence) {	/* the last round is full, and waited for */
 		evround__collect(&a.ev, &a.tg, prof, true);
-		evround__start(&a.ev, &a.tg, clock__now(), true);
+		evround__start(&a.ev, &a.tg, clock__now(), true, false);
 		evround__collect(&a.ev, &a.tg, prof, true);
 	}
 	drain__run(&a.dr);

@@ -80,7 +80,26 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-void evround__start(struct evround *r, struct targets *tg, double now, bool final)
+/* A target never read yet, classified at least EVIDENCE_YOUNG_SECS ago. */
+static bool young(const struct evround *r, const struct target *t, double now)
+{
+	if (t->exited || t->cleaned || now - t->classified < EVIDENCE_YOUNG_SECS)
+		return false;
+	for (size_t i = 0; i < r->nstates; i++)
+		if (r->states[i]->pid == t->info.pid && r->states[i]->starttime == t->info.starttime)
+			return !r->states[i]->rounds;
+	return true;
+}
+
+bool evround__young_due(const struct evround *r, const struct targets *tg, double now)
+{
+	for (size_t i = 0; i < tg->n; i++)
+		if (young(r, tg->v[i], now))
+			return true;
+	return false;
+}
+
+void evround__start(struct evround *r, struct targets *tg, double now, bool final, bool young_only)
 {
 	r->njobs = 0;
 	for (size_t i = 0; i < tg->n; i++) {
@@ -88,7 +107,7 @@ void evround__start(struct evround *r, struct targets *tg, double now, bool fina
 		struct evstate *st;
 		struct evjob *j;
 
-		if (t->exited || t->cleaned)
+		if (t->exited || t->cleaned || (young_only && !young(r, t, now)))
 			continue;
 		st = state_of(r, t->info.pid, t->info.starttime);
 		ARRAY_RESERVE(r->jobs, r->njobs, r->capjobs, 16);

@@ -21,6 +21,10 @@
 #define EVIDENCE_SECS		10.0	/* a round this often (--evidence-interval-ms for tests) */
 #define EVIDENCE_FULL_ROUNDS	6	/* a full round per target at least every 6 rounds (60 s) */
 #define EVIDENCE_YOUNG_ROUNDS	6	/* a target's first rounds are full: young processes import */
+/* a new target is read this long after its classification, between the
+ * rounds: a process that exits early (a reloaded worker, a job) then has
+ * evidence of what it loaded (docs/cold.md, "Soundness" 5) */
+#define EVIDENCE_YOUNG_SECS	0.5
 
 struct targets;
 struct profile;
@@ -60,8 +64,11 @@ struct evround {
 
 void evround__init(struct evround *r);
 void evround__free(struct evround *r);
-/* Start a round over the live targets (none running). final: every scan full. */
-void evround__start(struct evround *r, struct targets *tg, double now, bool final);
+/* Start a round over the live targets (none running). final: every scan
+ * full; young_only: only targets never read yet (evround__young_due). */
+void evround__start(struct evround *r, struct targets *tg, double now, bool final, bool young_only);
+/* Is a target due its first read (classified EVIDENCE_YOUNG_SECS ago)? */
+bool evround__young_due(const struct evround *r, const struct targets *tg, double now);
 /* A drain happened at now (for the round's log: the longest wait between drains). */
 void evround__drained(struct evround *r, double now);
 /* If the running round is done (or wait), put its results into prof. True

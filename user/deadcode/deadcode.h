@@ -74,6 +74,9 @@ struct deadcode {
 	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
 	int sources;		/* evidence sources used */
 	size_t exits;		/* processes with evidence that exited during their run */
+	/* processes of a program that runs code of the tree, which exited
+	 * before any evidence read: nothing is never-ran */
+	size_t unread_exits;
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
 	const struct ignorefile *ig;

@@ -190,6 +190,58 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	return 0;
 }
 
+/* tree[proc]: the process runs code of the tree (its evidence, or its samples). */
+static void runs_tree(struct deadcode *d, const struct profile *p, bool *tree)
+{
+	for (size_t i = 0; i < p->nevidence; i++) {
+		const struct pproc *r = &p->procs[p->evidence[i].proc];
+		const struct place pl = { r->root, r->cwd };
+
+		for (size_t k = 0; k < p->evidence[i].n && !tree[p->evidence[i].proc]; k++)
+			tree[p->evidence[i].proc] = !!rel_path(d, p->funcs[p->evidence[i].codes[k].func].file, &pl);
+	}
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *st = &p->stacks[i];
+		const struct place pl = { p->procs[st->proc].root, p->procs[st->proc].cwd };
+
+		for (uint32_t k = 0; k < st->depth && !tree[st->proc]; k++)
+			tree[st->proc] = !!rel_path(d, p->funcs[st->frames[k].func].file, &pl);
+	}
+}
+
+/*
+ * Processes that exited before any evidence round read them may have loaded
+ * and run any code. Those of a program that runs code of the tree (a
+ * gunicorn worker replaced by a reload before its first read, beside its
+ * master and the new workers), or that were sampled in the tree, leave
+ * nothing never-ran (docs/cold.md, "Soundness" 5). Others (a cron job of
+ * another program) say nothing about this tree.
+ */
+static void unread_exits(struct deadcode *d, const struct profile *p)
+{
+	char prog[512], other[512];
+	bool *tree = xcalloc(p->nprocs + 1, sizeof(bool));
+
+	runs_tree(d, p, tree);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+		bool related = tree[i];
+
+		if (!r->unread)
+			continue;
+		profile__program(r->cmdline, prog, sizeof(prog));
+		for (size_t k = 0; k < p->nprocs && !related; k++) {
+			if (!tree[k])
+				continue;
+			profile__program(p->procs[k].cmdline, other, sizeof(other));
+			related = !strcmp(prog, other);
+		}
+		if (related)
+			d->unread_exits += r->unread;
+	}
+	free(tree);
+}
+
 int match__profile(struct deadcode *d, const char *path)
 {
 	char err[512];
@@ -218,6 +270,7 @@ int match__profile(struct deadcode *d, const char *path)
 			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0);
 		}
 	}
+	unread_exits(d, p);
 	/* samples: every function in a stack (total), counted once per stack */
 	fs = profile__func_stats(p, &nfs);
 	/* a process that sampled each function: where its file name resolves */

@@ -81,6 +81,9 @@ void status__decide(struct deadcode *d)
 			e->status = DC_SAMPLED;	/* sampled but not proven by evidence */
 		else if (d->incomplete)
 			e->status = DC_UNKNOWN, e->why = DC_WHY_INCOMPLETE;
+		else if (d->unread_exits)
+			/* a process of the service exited before it was read */
+			e->status = DC_UNKNOWN, e->why = DC_WHY_EXITED;
 		else if (e->unknown)
 			e->status = DC_UNKNOWN, e->why = DC_WHY_NO_EVIDENCE;
 		else if (e->exited_unread || (!e->never && d->imported_exited[pi]))

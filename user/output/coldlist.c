@@ -65,6 +65,7 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 	json_object_set_new(root, "source_errors", errs);
 	json_object_set_new(root, "running_not_in_source", drift);
 	json_object_set_new(root, "exited_processes", json_integer((json_int_t)d->exits));
+	json_object_set_new(root, "exited_unread_processes", json_integer((json_int_t)d->unread_exits));
 	ret = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 	fputc('\n', out);
 	json_decref(root);
@@ -116,5 +117,9 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 		fprintf(out, "%zu profiled process%s exited during the run: code %s loaded is unknown "
 			     "(exited-unread) unless proven ran, as it may have run after its last evidence read.\n",
 			d->exits, d->exits == 1 ? "" : "es", d->exits == 1 ? "it" : "they");
+	if (d->unread_exits)
+		fprintf(out, "%zu process%s running this tree's code exited before any evidence was read: "
+			     "nothing is called never-ran.\n",
+			d->unread_exits, d->unread_exits == 1 ? "" : "es");
 	return ferror(out) ? -1 : 0;
 }

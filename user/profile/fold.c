@@ -212,6 +212,7 @@ size_t profile__fold_exited(struct profile *p, size_t keep)
 		into[ex[i].idx] = r + 1;
 		p->procs[r].folded++;
 		p->procs[r].dropped += p->procs[ex[i].idx].dropped;
+		p->procs[r].unread += p->procs[ex[i].idx].unread;
 	}
 	for (size_t i = 0; i < p->nstacks;) {
 		struct pstack s = p->stacks[i];

@@ -33,6 +33,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "folded", json_integer(r->folded));
 		if (r->dropped)
 			json_object_set_new(o, "dropped", json_integer(r->dropped));
+		if (r->unread)	/* exited before its evidence was read */
+			json_object_set_new(o, "unread", json_integer(r->unread));
 		if (r->root)	/* where its file names resolve (docs/cold.md, "Matching") */
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
@@ -224,6 +226,13 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
 		profile__proc_place(p, r, str_at(v, "root"), str_at(v, "cwd"));
+		if (json_object_get(v, "unread")) {
+			json_int_t nu;
+
+			if (json_int_at(v, "unread", 0, UINT32_MAX, &nu))
+				BAD("%s: process %zu is malformed", path, i);
+			p->procs[r].unread = nu;
+		}
 		if (json_object_get(v, "folded")) {
 			json_int_t nf;
 

@@ -306,3 +306,11 @@ void profile__proc_place(struct profile *p, uint32_t proc, const char *root, con
 	r->root = root && *root && strcmp(root, "/") ? xstrdup(root) : NULL;
 	r->cwd = cwd && *cwd ? xstrdup(cwd) : NULL;
 }
+
+bool profile__has_evidence(const struct profile *p, uint32_t proc)
+{
+	for (size_t i = 0; i < p->nevidence; i++)
+		if (p->evidence[i].proc == proc)
+			return true;
+	return false;
+}

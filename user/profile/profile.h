@@ -58,6 +58,9 @@ struct pproc {
 	 * (pid 0, cmdline the program: profile__program), folded together so
 	 * that churn does not grow the profile (profile__fold_exited) */
 	uint32_t folded;
+	/* exited processes of this entry whose evidence was never read (a run
+	 * with --evidence): they may have loaded and run any code */
+	uint32_t unread;
 	bool unused;	/* a free slot (only while recording; profile__compact) */
 	uint64_t exit_seq;	/* order of exits, for folding the oldest first */
 };
@@ -144,6 +147,8 @@ const char *profile__source(const struct profile *p, const char *file, int line)
 void profile__set_source(struct profile *p, const char *file, int line, const char *text);
 uint64_t profile__total(const struct profile *p);
 void profile__skip(struct profile *p, int pid, const char *cmdline, const char *reason);
+/* Whether some evidence of proc is in the profile. */
+bool profile__has_evidence(const struct profile *p, uint32_t proc);
 /* Record where proc's file names resolve (either may be NULL or ""). */
 void profile__proc_place(struct profile *p, uint32_t proc, const char *root, const char *cwd);
 /* The evidence of proc skipped swapped-out memory (set after set_evidence). */
