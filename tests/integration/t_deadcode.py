@@ -248,10 +248,16 @@ def t_cold_edits(py):
                          ("app/used.py:<lambda>", "names 2 definitions"),
                          ("app/used.py:square", "no such definition"),
                          ("app/used.py", "a key is PATH:QUALNAME")):
-            cp = run_coldbpf(["rm", "--src", tree, key, "-p", pid])
+            cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", key, "-p", pid])
             expect(cp.returncode == 1 and why in cp.stderr, "%s: %r" % (key, cp.stderr))
             expect(open(used).read() == before, "%s: file written despite refusing" % key)
+        # the process has run for seconds: "never ran" speaks of seconds, and rm wants that acknowledged
         cp = run_coldbpf(["rm", "--src", tree, "app/used.py:never_called", "-p", pid])
+        expect(cp.returncode == 1 and "the evidence covers only" in cp.stderr and open(used).read() == before,
+               "a short window was not refused: %r" % cp.stderr)
+        cp = run_coldbpf(["cold", "--src", tree, "-p", pid])
+        expect("Evidence window: 1 process read alive" in cp.stdout, cp.stdout)
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "app/used.py:never_called", "-p", pid])
         expect(cp.returncode == 0, cp.stderr)
         after = open(used).read()
         expect("def never_called" not in after and "def called_often" in after and
@@ -260,7 +266,7 @@ def t_cold_edits(py):
         # the file changes (lines move): the running code no longer matches it
         with open(used, "w") as f:
             f.write("# moved\n# moved\n" + after)
-        cp = run_coldbpf(["rm", "--src", tree, "app/used.py:Service.shutdown", "-p", pid])
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "app/used.py:Service.shutdown", "-p", pid])
         expect(cp.returncode == 1 and "file changed" in cp.stderr, cp.stderr)
         expect(open(used).read().startswith("# moved"), "written despite the change")
         # ignore: the key leaves every list
@@ -699,3 +705,65 @@ def t_cold_prefork_reload(py):
 
 
 ONCE += [t_cold_prefork_reload]
+
+
+CHILD_PARENT = """
+import multiprocessing as mp, os, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+def child(linger):
+    import childonly            # only the child imports it
+    childonly.used_in_child()
+    time.sleep(linger)
+    os._exit(0)                 # no atexit, no finalizers
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    for linger in (0.0, 1.5):   # one leaves before any read, one after
+        p = mp.Process(target=child, args=(linger,))
+        p.start()
+        p.join()
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+
+def t_cold_short_lived_child(py):
+    """A module imported only by a multiprocessing child that leaves with
+    os._exit: its functions are never not-loaded or never-ran (the child may
+    have run them after its last read), and what the child ran is not dead."""
+    tree = os.path.join(TMP, "child%d" % time.monotonic_ns())
+    os.makedirs(tree)
+    with open(os.path.join(tree, "main.py"), "w") as f:
+        f.write(CHILD_PARENT)
+    with open(os.path.join(tree, "childonly.py"), "w") as f:
+        f.write("def used_in_child():\n    return 1\n\n\ndef never_in_child():\n    return 2\n")
+    out = os.path.join(TMP, "child.json")
+    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-F", "99", "-d", "30", "-o", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = None
+    try:
+        time.sleep(1.5)
+        p = subprocess.Popen([py, os.path.join(tree, "main.py")], stdout=subprocess.PIPE, text=True)
+        expect(p.stdout.readline().strip() == "ready", "main.py did not start")
+        time.sleep(1.5)
+        agent.send_signal(signal.SIGINT)
+        _, err = agent.communicate(timeout=60)
+    finally:
+        if agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        if p:
+            p.kill()
+            p.wait()
+    expect(agent.returncode == 0, err)
+    cp = run_coldbpf(["cold", "--src", tree, "--format", "json", out])
+    expect(cp.returncode == 0, cp.stderr)
+    res = json.loads(cp.stdout)
+    st = {f["qualname"]: f for f in res["functions"]}
+    expect(st["used_in_child"]["status"] in ("ran", "unknown"), "used_in_child: %s" % st["used_in_child"])
+    expect(st["never_in_child"]["status"] == "unknown", "never_in_child: %s" % st["never_in_child"])
+    expect(st["child"]["status"] in ("ran", "unknown"), "child: %s" % st["child"])
+
+
+ONCE += [t_cold_short_lived_child]

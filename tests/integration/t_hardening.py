@@ -179,15 +179,15 @@ def t_rm_as_the_invoking_user(py):
     target = start_ready([py, os.path.join(tree, "main.py")])
     env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534")
     try:
-        cp = run_coldbpf(["rm", "--src", tree, "pkg/link.py:Lonely.only", "-p", str(target.pid)], env=env)
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "pkg/link.py:Lonely.only", "-p", str(target.pid)], env=env)
         expect(cp.returncode == 1 and "not-loaded: only never-ran functions are removed" in cp.stderr,
                "a not-loaded function was removed without --not-loaded: %s" % cp.stderr)
-        cp = run_coldbpf(["rm", "--src", tree, "--not-loaded", "pkg/link.py:Lonely.only", "-p", str(target.pid)],
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "--not-loaded", "pkg/link.py:Lonely.only", "-p", str(target.pid)],
                          env=env)
         expect(cp.returncode == 1 and "symlinks are not edited" in cp.stderr,
                "a symlinked file was edited: %s" % cp.stderr)
         expect(open(outside).read() == open(mod).read(), "the symlink's target was written")
-        cp = run_coldbpf(["rm", "--src", tree, "pkg/mod.py:Lonely.only", "-p", str(target.pid)], env=env)
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "pkg/mod.py:Lonely.only", "-p", str(target.pid)], env=env)
         expect(cp.returncode == 0, cp.stderr)
     finally:
         target.kill()
@@ -207,7 +207,7 @@ def t_rm_as_the_invoking_user(py):
         f.write("\n\ndef never():\n    return 3\n")
     target = start_ready([py, os.path.join(tree, "main.py")])
     try:
-        cp = run_coldbpf(["rm", "--src", tree, "pkg/mod.py:never", "-p", str(target.pid)], env=env)
+        cp = run_coldbpf(["rm", "--src", tree, "--min-window", "0", "pkg/mod.py:never", "-p", str(target.pid)], env=env)
     finally:
         target.kill()
         target.wait()

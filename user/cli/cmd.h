@@ -59,6 +59,7 @@ struct deadcode_args {
 	struct dc_sources s;	/* --src, --python and the evidence sources */
 	const char *format, *output, *key;
 	bool not_loaded;	/* rm --not-loaded: also remove not-loaded definitions */
+	double min_window;	/* rm --min-window SECS: the shortest evidence window accepted */
 };
 
 /* Parse cold/rm/html options (want_key: rm's PATH:QUALNAME). 0, 1 when

@@ -66,6 +66,7 @@ int options__emit_profile(const struct profile *p, const struct profile_outputs 
 }
 
 #define OPT_NOT_LOADED OPT_FIRST_FREE
+#define OPT_MIN_WINDOW (OPT_FIRST_FREE + 1)
 
 int options__deadcode(int argc, char **argv, struct deadcode_args *da, const char *cmd, const char *usage,
 		      bool want_key)
@@ -81,12 +82,14 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE },
 		{ "not-loaded", no_argument, NULL, OPT_NOT_LOADED },
+		{ "min-window", required_argument, NULL, OPT_MIN_WINDOW },
 		{},
 	};
 	int opt;
 
 	da->format = "text";
 	da->s.python = "python3";
+	da->min_window = 3600;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:ap:f:o:P:hv", opts, NULL)) != -1) {
 		switch (opt) {
@@ -104,6 +107,17 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 			if (options__output_mode(optarg))
 				goto fail;
 			break;
+		case OPT_MIN_WINDOW: {
+			char *end;
+
+			da->min_window = strtod(optarg, &end);
+			if (!want_key || end == optarg || *end || da->min_window < 0) {
+				msg__err(want_key ? "--min-window takes seconds, e.g. 86400" :
+						    "--min-window is an option of rm");
+				goto fail;
+			}
+			break;
+		}
 		case OPT_NOT_LOADED:
 			if (!want_key) {
 				msg__err("--not-loaded is an option of rm");

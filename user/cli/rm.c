@@ -17,7 +17,9 @@ static const char rm_usage[] =
 "Delete the source lines of a function that never ran. KEY is PATH:QUALNAME,\n"
 "PATH relative to DIR (as `cold` prints them). Refuses, writing nothing, when the\n"
 "function's status is not never-ran (with --not-loaded, not-loaded too: no\n"
-"profiled process loaded its module, but one elsewhere may), when KEY names\n"
+"profiled process loaded its module, but one elsewhere may), when the evidence\n"
+"covers less than --min-window SECS (default 3600: the youngest process read had\n"
+"run that long; give a smaller value to accept a shorter window), when KEY names\n"
 "several definitions or none,\n"
 "for lambdas and generator expressions, and when the file changed since the\n"
 "evidence was read (the running code's lines differ from the file's, or the file\n"
@@ -76,6 +78,15 @@ int cmd__rm(int argc, char **argv)
 		msg__err("%s %s: only never-ran functions are removed%s", da.key, dc_status_names[hit->status],
 			 hit->status == DC_NOT_LOADED ? " (not-loaded ones with --not-loaded: no profiled "
 							"process loaded the module, one elsewhere may)" : "");
+		goto cleanup;
+	}
+	if (d.window_unknown || d.window < da.min_window) {
+		if (d.window_unknown || d.window < 0)
+			msg__err("%s: how long the processes had run when read is not known: give --min-window 0 "
+				 "to remove it anyway", da.key);
+		else
+			msg__err("%s: the evidence covers only %.0f s (the youngest process read had run that "
+				 "long), less than --min-window %.0f: nothing removed", da.key, d.window, da.min_window);
 		goto cleanup;
 	}
 	if (!strcmp(hit->kind, "lambda") || !strcmp(hit->kind, "genexpr")) {

@@ -72,6 +72,7 @@ static void *worker(void *arg)
 		 * less than it had: its earlier evidence stands */
 		if (!j->err && !procfs__alive(st->pid, st->starttime))
 			j->err = -1;
+		j->age = procfs__age(st->starttime);
 		st->rounds++;
 		st->since_full++;
 		j->secs = clock__now() - t0;
@@ -156,6 +157,8 @@ static void apply(struct profile *prof, const struct evjob *j)
 	}
 	profile__set_evidence(prof, j->proc, codes, k);
 	profile__evidence_partial(prof, j->proc, sc->partial);
+	if (j->age > 0)
+		prof->procs[j->proc].evidence_age = j->age;
 }
 
 /* States of processes that are gone go. */

@@ -46,6 +46,7 @@ struct evjob {
 	bool full;
 	int err;
 	double secs;
+	double age;	/* the process's age when this round read it */
 };
 
 struct evround {

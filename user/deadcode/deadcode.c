@@ -94,6 +94,7 @@ int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 		return -1;
 	}
 	absolute(s->src, d->root_given, sizeof(d->root_given));
+	d->window = -1;
 	ig = ignorefile__load(d->root);
 	if (!ig)
 		return -1;

@@ -77,6 +77,12 @@ struct deadcode {
 	/* processes of a program that runs code of the tree, which exited
 	 * before any evidence read: nothing is never-ran */
 	size_t unread_exits;
+	/* the window never-ran speaks of: the shortest time a process with
+	 * evidence (alive at its read) had run when it was read, in s; < 0 when
+	 * no source said, or a source's age is unknown (an older profile) */
+	double window;
+	size_t window_procs;	/* processes it was taken over */
+	bool window_unknown;
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
 	const struct ignorefile *ig;

@@ -117,6 +117,16 @@ static void add_drift(struct deadcode *d, const char *rel, const char *q, int fi
 	htab__add(&d->drift_idx, h, d->ndrift);
 }
 
+/* A process read alive, age seconds after it started (<= 0: unknown). */
+static void window_of(struct deadcode *d, double age)
+{
+	d->window_procs++;
+	if (age <= 0)
+		d->window_unknown = true;
+	else if (d->window < 0 || age < d->window)
+		d->window = age;
+}
+
 /* exited: the evidence comes from a process that exited during the run,
  * after its last evidence round: what it said never ran may have run since */
 static void apply_code(struct deadcode *d, const char *file, const struct place *pl, const char *q, int first,
@@ -171,6 +181,7 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	procfs__link(pid, "cwd", cwd, sizeof(cwd));
 	pl.root = root[0] ? root : NULL;
 	pl.cwd = cwd[0] ? cwd : NULL;
+	window_of(d, procfs__age(info.starttime));
 	for (size_t i = 0; i < sc.n; i++)
 		apply_code(d, sc.codes[i].file, &pl, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
 			   sc.codes[i].flags, false, 0);
@@ -263,6 +274,8 @@ int match__profile(struct deadcode *d, const char *path)
 
 		d->partial |= p->evidence[i].partial;
 		d->exits += exited ? (r->folded ? r->folded : 1) : 0;
+		if (!exited)
+			window_of(d, r->evidence_age);
 		for (size_t k = 0; k < p->evidence[i].n; k++) {
 			const struct pevcode *c = &p->evidence[i].codes[k];
 			const struct pfunc *f = &p->funcs[c->func];

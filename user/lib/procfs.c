@@ -119,3 +119,20 @@ void procfs__link(int pid, const char *which, char *buf, size_t sz)
 	if (n >= 10 && !strcmp(buf + n - 10, " (deleted)"))
 		buf[0] = 0;	/* the directory is gone: no place to resolve in */
 }
+
+double procfs__age(uint64_t starttime)
+{
+	char *s = file__read("/proc/uptime", 256, NULL);
+	double up = -1;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (!s)
+		return -1;
+	if (sscanf(s, "%lf", &up) != 1 || hz <= 0)
+		up = -1;
+	free(s);
+	if (up < 0)
+		return -1;
+	up -= (double)starttime / hz;
+	return up < 0 ? 0 : up;
+}

@@ -20,6 +20,9 @@ void procfs__cmdline(int pid, char *buf, size_t sz);
  * mount namespace whose root is not visible here); "" when unreadable or
  * the link target holds a newline. */
 void procfs__link(int pid, const char *which, char *buf, size_t sz);
+/* Seconds since the process with this start time (procfs__starttime)
+ * started; -1 when unknown. */
+double procfs__age(uint64_t starttime);
 /* Same process (PID and start time) and not a zombie. */
 bool procfs__alive(int pid, uint64_t starttime);
 #endif

@@ -66,6 +66,9 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 	json_object_set_new(root, "running_not_in_source", drift);
 	json_object_set_new(root, "exited_processes", json_integer((json_int_t)d->exits));
 	json_object_set_new(root, "exited_unread_processes", json_integer((json_int_t)d->unread_exits));
+	json_object_set_new(root, "evidence_processes", json_integer((json_int_t)d->window_procs));
+	if (d->window > 0 && !d->window_unknown)	/* the youngest process's age at its read */
+		json_object_set_new(root, "evidence_window_s", json_real(d->window));
 	ret = json_dumpf(root, out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
 	fputc('\n', out);
 	json_decref(root);
@@ -110,6 +113,13 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 	fprintf(out, "\nTotals (own lines, nested definitions counted once):\n");
 	for (int s = 0; s < DC_NR; s++)
 		fprintf(out, "  %-10s %6zu functions %8zu lines\n", dc_status_names[s], nfun[s], nlines[s]);
+	if (d->window_procs && d->window > 0 && !d->window_unknown)
+		fprintf(out, "Evidence window: %zu process%s read alive; the youngest had run %.0f s: never-ran "
+			     "means not run in its %.0f s%s.\n", d->window_procs, d->window_procs == 1 ? "" : "es",
+			d->window, d->window, d->window < 3600 ? " (a short window: `rm` asks for --min-window)" : "");
+	else if (d->window_procs)
+		fprintf(out, "Evidence window: %zu process%s read alive; how long some had run is not known "
+			     "(an older profile).\n", d->window_procs, d->window_procs == 1 ? "" : "es");
 	if (nfun[DC_NOT_LOADED])
 		fprintf(out, "not-loaded: no profiled process loaded the module; it may run elsewhere "
 			     "(`rm` leaves it alone).\n");

@@ -33,6 +33,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "folded", json_integer(r->folded));
 		if (r->dropped)
 			json_object_set_new(o, "dropped", json_integer(r->dropped));
+		if (r->evidence_age > 0)
+			json_object_set_new(o, "evidence_age_s", json_real(r->evidence_age));
 		if (r->unread)	/* exited before its evidence was read */
 			json_object_set_new(o, "unread", json_integer(r->unread));
 		if (r->root)	/* where its file names resolve (docs/cold.md, "Matching") */
@@ -226,6 +228,9 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
 		profile__proc_place(p, r, str_at(v, "root"), str_at(v, "cwd"));
+		if (json_is_number(json_object_get(v, "evidence_age_s")) &&
+		    json_number_value(json_object_get(v, "evidence_age_s")) > 0)
+			p->procs[r].evidence_age = json_number_value(json_object_get(v, "evidence_age_s"));
 		if (json_object_get(v, "unread")) {
 			json_int_t nu;
 

@@ -61,6 +61,9 @@ struct pproc {
 	/* exited processes of this entry whose evidence was never read (a run
 	 * with --evidence): they may have loaded and run any code */
 	uint32_t unread;
+	/* how long the process had run when its evidence was last read (s; 0
+	 * unknown): what its never-ran claims cover */
+	double evidence_age;
 	bool unused;	/* a free slot (only while recording; profile__compact) */
 	uint64_t exit_seq;	/* order of exits, for folding the oldest first */
 };
