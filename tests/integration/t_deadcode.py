@@ -767,3 +767,84 @@ def t_cold_short_lived_child(py):
 
 
 ONCE += [t_cold_short_lived_child]
+
+
+DOCUTILS = "/usr/lib/python3/dist-packages/docutils"
+
+
+def _defs_run_per_coverage(root, cov_json):
+    """{(path, qualname, first): (kind, ran)} for every function and class of
+    the files coverage.py saw, ran when a statement of its body executed.
+    One-line definitions (body on the def line) are left out: coverage marks
+    that line when the def runs, whether or not the function does."""
+    import ast
+    with open(cov_json) as f:
+        executed = {os.path.relpath(k, root): set(v["executed_lines"]) for k, v in json.load(f)["files"].items()
+                    if k.startswith(root + "/")}
+    out = {}
+    for rel, lines in executed.items():
+        tree = ast.parse(open(os.path.join(root, rel)).read())
+
+        def walk(node, prefix):
+            for ch in ast.iter_child_nodes(node):
+                if isinstance(ch, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    q = prefix + ch.name
+                    first = min([d.lineno for d in ch.decorator_list] + [ch.lineno])
+                    kind = "class" if isinstance(ch, ast.ClassDef) else "function"
+                    body = {b.lineno for b in ch.body}
+                    if body != {ch.lineno}:
+                        out[(rel, q, first)] = (kind, bool(body & lines))
+                    walk(ch, q + ("." if kind == "class" else ".<locals>."))
+                else:
+                    walk(ch, prefix)
+        walk(tree, "")
+    return out
+
+
+def t_cold_vs_coverage_docutils(label, py, mm):
+    """Ground truth on a real library (Debian's python3-docutils, pure Python,
+    run by every interpreter): a job renders documents and stays alive; cold
+    on it against coverage.py on the same job. Nothing that ran is never-ran
+    or not-loaded, nothing that did not run is ran; >= 95 % of what ran is
+    ran (3.12: unknown allowed, counted), >= 95 % of what did not run is
+    never-ran or not-loaded (3.12: unknown allowed)."""
+    if not os.path.isdir(DOCUTILS):
+        raise AssertionError("python3-docutils is missing (scripts/install-deps.sh installs it)")
+    # Debian's pure-Python packages (docutils, coverage 6.5) on every interpreter
+    env = dict(os.environ, PYTHONPATH="/usr/lib/python3/dist-packages")
+    job = os.path.join(WL, "docjob", "job.py")
+    data, out = os.path.join(TMP, "du.data"), os.path.join(TMP, "du.json")
+    for cmd in (["run", "--data-file", data, job],
+                ["json", "--data-file", data, "-o", out, "--include", DOCUTILS + "/*"]):
+        cp = subprocess.run([py, "-m", "coverage"] + cmd, env=env, capture_output=True, text=True, cwd=TMP,
+                            timeout=300)
+        expect(cp.returncode == 0, "coverage %s: %s" % (cmd[0], cp.stderr[-2000:]))
+    truth = _defs_run_per_coverage(DOCUTILS, out)
+    p = subprocess.Popen([py, job, "60"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the docutils job did not start")
+        cp = run_coldbpf(["cold", "--src", DOCUTILS, "--format", "json", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, cp.stderr)
+    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in json.loads(cp.stdout)["functions"]}
+    ran = [k for k, (_, r) in truth.items() if r]
+    notran = [k for k, (_, r) in truth.items() if not r]
+    wrong_dead = [k for k in ran if st.get(k) in ("never-ran", "not-loaded")]
+    wrong_ran = [k for k in notran if st.get(k) == "ran"]
+    expect(not wrong_dead, "ran, called dead: %s" % wrong_dead[:10])
+    expect(not wrong_ran, "never ran, called ran: %s" % wrong_ran[:10])
+    said_ran = sum(st.get(k) in ("ran", "sampled") for k in ran)
+    said_dead = sum(st.get(k) in ("never-ran", "not-loaded") for k in notran)
+    unknown = sum(st.get(k) == "unknown" for k in truth)
+    print("     docutils %d.%d: %d of %d that ran called ran, %d of %d that did not run called "
+          "never-ran/not-loaded, %d unknown" % (mm + (said_ran, len(ran), said_dead, len(notran), unknown)),
+          flush=True)
+    expect(len(ran) >= 300, "coverage saw too little: %d" % len(ran))
+    if mm != (3, 12):
+        expect(said_ran >= 0.95 * len(ran), "ran called ran: %d of %d" % (said_ran, len(ran)))
+        expect(said_dead >= 0.95 * len(notran), "not run called dead: %d of %d" % (said_dead, len(notran)))
+
+
+PER_INTERPRETER += [t_cold_vs_coverage_docutils]

@@ -195,6 +195,8 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 						e->info.bytes_type ? e->info.bytes_type + bias : 0;
 					out->layout.function_type =
 						e->info.function_type ? e->info.function_type + bias : 0;
+					out->layout.type_type =
+						e->info.type_type ? e->info.type_type + bias : 0;
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					res = CL_PYTHON;
 					break;

@@ -112,6 +112,8 @@ static void scan_symbols(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elfinfo *ou
 			out->unicode_type = sym.st_value;
 		else if (!strcmp(name, "PyFunction_Type"))
 			out->function_type = sym.st_value;
+		else if (!strcmp(name, "PyType_Type"))
+			out->type_type = sym.st_value;
 		else if (!strcmp(name, "PyBytes_Type"))
 			out->bytes_type = sym.st_value;
 		else if (!strcmp(name, "Py_Initialize"))

@@ -16,6 +16,7 @@ struct elfinfo {
 	uint64_t code_type;	/* PyCode_Type */
 	uint64_t unicode_type;	/* PyUnicode_Type */
 	uint64_t function_type;	/* PyFunction_Type */
+	uint64_t type_type;	/* PyType_Type */
 	uint64_t bytes_type;	/* PyBytes_Type */
 	bool has_py_version;
 	uint64_t py_version;	/* value of Py_Version (3.11+) */

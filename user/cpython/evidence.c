@@ -19,15 +19,16 @@ static const struct evfacts {
 	 * version (3.12 PyInterpreterState.monitoring_version, 3.13+
 	 * .ceval.instrumentation_version) */
 	uint16_t co_instr_version, co_monitoring, interp_instr_version;
-	uint16_t func_code;	/* PyFunctionObject.func_code */
+	uint16_t func_code, func_module;	/* PyFunctionObject */
+	uint16_t ht_qualname;	/* PyHeapTypeObject */
 } facts[] = {
-	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16 },
-	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16 },
-	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48 },
-	{ 11, 52, 168, 151, 150, 0, NOF, NOF, NOF, 48 },	/* RESUME, RESUME_QUICK */
-	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48 },	/* RESUME, -, INSTRUMENTED_RESUME */
-	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
-	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48 },
+	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 864 },
+	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 856 },
+	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48, 104, 864 },
+	{ 11, 52, 168, 151, 150, 0, NOF, NOF, NOF, 48, 104, 864 },	/* RESUME, RESUME_QUICK */
+	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48, 104, 872 },	/* RESUME, -, INSTRUMENTED_RESUME */
+	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48, 104, 872 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
+	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48, 104, 872 },
 };
 
 #define OP_ADAPTIVE 1
@@ -198,6 +199,20 @@ uint16_t evidence__func_code(int minor)
 	const struct evfacts *f = facts_of(minor);
 
 	return f ? f->func_code : NOF;
+}
+
+uint16_t evidence__func_module(int minor)
+{
+	const struct evfacts *f = facts_of(minor);
+
+	return f ? f->func_module : NOF;
+}
+
+uint16_t evidence__ht_qualname(int minor)
+{
+	const struct evfacts *f = facts_of(minor);
+
+	return f ? f->ht_qualname : NOF;
 }
 
 uint16_t evidence__firsttraceable(int minor)

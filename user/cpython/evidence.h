@@ -22,6 +22,8 @@ enum ev_status {
 /* ev_code.flags */
 #define EV_C_FUNC 0x1	/* a live function object runs this code: the
 			 * definition executed, so its enclosing code ran */
+#define EV_C_CLASS 0x2	/* not a code object: a live class (heap type) of this
+			 * file and qualified name, firstline -1: its body ran */
 
 struct ev_code {
 	char *file;	/* co_filename as the process has it */
@@ -82,6 +84,10 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
  * memory read before are found by the next full round. 0, or -1 with why. */
 int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char *why, size_t whysz);
 void ev_scan__free(struct ev_scan *s);
+/* Record a code object (or a class: EV_C_CLASS) in s, merged with an
+ * earlier one of the same file, name and first line; its index, UINT32_MAX
+ * past EV_MAX_CODES (the scan is then partial). */
+uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int first, enum ev_status st);
 /* evidence__status flags */
 #define EV_F_MONITORED 0x1	/* monitoring or tracing was on in the process at
 				 * some time (an interpreter's instrumentation
@@ -96,9 +102,12 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 /* 3.12+: monitoring instrumented this code object at some time. */
 bool evidence__instrumented(const struct pylayout *l, const uint8_t *code);
 /* Offsets, 0xffff when the version has no such field: the interpreter's
- * instrumentation version; PyFunctionObject.func_code. */
+ * instrumentation version; PyFunctionObject.func_code and .func_module;
+ * PyHeapTypeObject.ht_qualname. */
 uint16_t evidence__interp_instr_version(int minor);
 uint16_t evidence__func_code(int minor);
+uint16_t evidence__func_module(int minor);
+uint16_t evidence__ht_qualname(int minor);
 const char *evidence__status_name(enum ev_status s);
 /* For the scanner (cpython/evscan.c): does the version leave evidence, and
  * the offset of _co_firsttraceable (3.11+). */

@@ -2,15 +2,18 @@
 /* Evidence without markers (cpython/evproof.h). */
 #include "cpython/evproof.h"
 #include <string.h>
+#include <stdlib.h>
+#include "cpython/pyobj.h"
 #include "cpython/walkhost.h"
+#include "lib/alloc.h"
 #include "lib/mem.h"
 
 /* Validated later by being the address of a code object the round recorded. */
 void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
 			uint64_t o, struct evround_ctx *r)
 {
-	uint16_t fc = evidence__func_code(l->minor);
-	uint64_t refcnt, code = 0;
+	uint16_t fc = evidence__func_code(l->minor), fm = evidence__func_module(l->minor);
+	uint64_t refcnt, code = 0, mod = 0;
 
 	if (fc == 0xffff)
 		return;
@@ -21,8 +24,92 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 		memcpy(&code, chunk + o + fc, 8);
 	else if (mem__read(pid, a + o + fc, &code, 8))
 		return;
+	if (o + fm + 8 <= have)
+		memcpy(&mod, chunk + o + fm, 8);
+	else if (mem__read(pid, a + o + fm, &mod, 8))
+		mod = 0;
 	if (code && !(code & 7))
-		htab__put(&r->func_code, code, NULL);
+		*htab__put(&r->func_code, code, NULL) = mod & 7 ? 0 : mod;
+}
+
+#define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.14 */
+#define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.14 */
+#define TPFLAGS_HEAPTYPE (1UL << 9)
+
+void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
+		   uint64_t o, struct evround_ctx *r)
+{
+	uint16_t hq = evidence__ht_qualname(l->minor);
+	uint64_t refcnt, flags = 0, dict = 0, qual = 0;
+	uint8_t hdr[TP_DICT + 8];
+
+	if (hq == 0xffff || r->ntypes >= EV_MAX_TYPES)
+		return;
+	if (o + sizeof(hdr) <= have)
+		memcpy(hdr, chunk + o, sizeof(hdr));
+	else if (mem__read(pid, a + o, hdr, sizeof(hdr)))
+		return;
+	memcpy(&refcnt, hdr, 8);
+	memcpy(&flags, hdr + TP_FLAGS, 8);
+	memcpy(&dict, hdr + TP_DICT, 8);
+	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU) ||
+	    !(flags & TPFLAGS_HEAPTYPE) || !dict || (dict & 7))
+		return;	/* freed, or a static type (no class statement made it) */
+	if (o + hq + 8 <= have)
+		memcpy(&qual, chunk + o + hq, 8);
+	else if (mem__read(pid, a + o + hq, &qual, 8))
+		return;
+	if (!qual || (qual & 7))
+		return;
+	ARRAY_RESERVE(r->types, r->ntypes, r->captypes, 256);
+	r->types[r->ntypes++] = (struct evtype){ qual, dict };
+}
+
+/* The value of str key name in the dict at addr (a class's __dict__: string
+ * keys, not split), or 0. Reads the entries in insertion order and stops at
+ * the first match: a class statement stores __module__ first. */
+static uint64_t dict_get(int pid, const struct pylayout *l, uint64_t dict, const char *name)
+{
+	uint64_t keys = 0, n = 0, entries, esz, koff;
+	uint8_t kh[48], ent[24];
+	char buf[64];
+
+	if (mem__read(pid, dict + 32, &keys, 8) || !keys || (keys & 7))	/* ma_keys */
+		return 0;
+	if (l->minor <= 10) {
+		uint64_t size, ix;
+
+		if (mem__read(pid, keys, kh, 40))
+			return 0;
+		memcpy(&size, kh + 8, 8);	/* dk_size */
+		memcpy(&n, kh + 32, 8);		/* dk_nentries */
+		if (!size || size > (1u << 20) || (size & (size - 1)) || n > size)
+			return 0;
+		ix = size <= 0xff ? 1 : size <= 0xffff ? 2 : 4;
+		entries = keys + 40 + size * ix;	/* after dk_indices */
+		esz = 24;
+		koff = 8;			/* {me_hash, me_key, me_value} */
+	} else {
+		if (mem__read(pid, keys, kh, 32))
+			return 0;
+		memcpy(&n, kh + 24, 8);		/* dk_nentries */
+		if (kh[9] > 22 || n > (1u << 20))	/* dk_log2_index_bytes */
+			return 0;
+		entries = keys + 32 + (1ULL << kh[9]);
+		esz = kh[10] ? 16 : 24;		/* dk_kind: unicode keys {me_key, me_value} */
+		koff = kh[10] ? 0 : 8;
+	}
+	for (uint64_t i = 0; i < n && i < 64; i++) {
+		uint64_t k, v;
+
+		if (mem__read(pid, entries + i * esz, ent, esz))
+			return 0;
+		memcpy(&k, ent + koff, 8);
+		memcpy(&v, ent + koff + 8, 8);
+		if (k && !pyobj__read_str(pid, l, k, buf, sizeof(buf)) && !strcmp(buf, name))
+			return v;
+	}
+	return 0;
 }
 
 static int on_thread(const struct cb_stack *st, __u64 tstate, int searchable, void *ctx)
@@ -61,19 +148,72 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r)
 	walkhost__threads(pid, &l->bpf, CB_MAX_DEPTH, on_thread, r);
 }
 
-/* Function objects seen this round mark their code (EV_C_FUNC). */
-void evproof__end(struct ev_scan *s, struct evround_ctx *r)
-{
-	size_t it = 0;
-	uint64_t key, *v;
+/* Strings of the target read once per round. */
+struct strs {
+	struct htab idx;	/* address -> index + 1 into v, 0: unreadable */
+	char **v;
+	size_t n, cap;
+};
 
-	while (htab__next(&r->func_code, &it, &key, NULL)) {
-		v = htab__get(&r->at, key);
-		if (v)
-			s->codes[*v - 1].flags |= EV_C_FUNC;
+static const char *str_of(struct strs *c, int pid, const struct pylayout *l, uint64_t ptr)
+{
+	uint64_t *v = htab__get(&c->idx, ptr);
+	char buf[PYOBJ_MAX_STR + 1];
+
+	if (v)
+		return *v ? c->v[*v - 1] : NULL;
+	if (!ptr || pyobj__read_str(pid, l, ptr, buf, sizeof(buf))) {
+		*htab__put(&c->idx, ptr, NULL) = 0;
+		return NULL;
 	}
+	ARRAY_RESERVE(c->v, c->n, c->cap, 64);
+	c->v[c->n++] = xstrdup(buf);
+	*htab__put(&c->idx, ptr, NULL) = c->n;
+	return c->v[c->n - 1];
+}
+
+/*
+ * Function objects seen this round mark their code (EV_C_FUNC) and tell
+ * which file a module name stands for (func_module, and the code's
+ * co_filename). A live heap type of a module known that way is a class
+ * whose body ran (EV_C_CLASS): found by __module__ in its dict, never
+ * guessed from a name.
+ */
+void evproof__end(int pid, const struct pylayout *l, struct ev_scan *s, struct evround_ctx *r)
+{
+	struct strs st = {};
+	struct htab mods = {};	/* hash(module name) -> index + 1 into codes, of a code of it */
+	size_t it = 0;
+	uint64_t key, *v, *mod;
+
+	while (htab__next(&r->func_code, &it, &key, &mod)) {
+		const char *m;
+
+		v = htab__get(&r->at, key);
+		if (!v)
+			continue;
+		s->codes[*v - 1].flags |= EV_C_FUNC;
+		if (r->ntypes && *mod && (m = str_of(&st, pid, l, *mod)))
+			htab__put(&mods, hash__str(m, 0x6d6f64), NULL)[0] = *v;
+	}
+	for (size_t i = 0; i < r->ntypes; i++) {
+		const char *q = str_of(&st, pid, l, r->types[i].qualname), *m;
+		uint64_t mp = q ? dict_get(pid, l, r->types[i].dict, "__module__") : 0;
+		uint32_t idx;
+
+		if (!mp || !(m = str_of(&st, pid, l, mp)) || !(v = htab__get(&mods, hash__str(m, 0x6d6f64))))
+			continue;	/* no function of its module seen: its file is not known */
+		idx = ev_scan__add(s, s->codes[*v - 1].file, q, -1, EV_RAN);
+		if (idx != UINT32_MAX)
+			s->codes[idx].flags |= EV_C_CLASS;
+	}
+	for (size_t i = 0; i < st.n; i++)
+		free(st.v[i]);
+	free(st.v);
+	htab__free(&st.idx);
+	htab__free(&mods);
+	free(r->types);
 	htab__free(&r->on_stack);
 	htab__free(&r->at);
 	htab__free(&r->func_code);
 }
-

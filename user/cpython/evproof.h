@@ -2,8 +2,9 @@
 /*
  * Evidence that needs no marker (cpython/ internal, used by evscan.c): a
  * round's view of the process before markers are read (was monitoring ever
- * on; which code has a frame on a thread's stack) and the function objects
- * it meets while scanning (their definitions executed).
+ * on; which code has a frame on a thread's stack), the function objects it
+ * meets while scanning (their definitions executed) and the classes (heap
+ * type objects: their bodies ran).
  */
 #ifndef COLDBPF_CPYTHON_EVPROOF_H
 #define COLDBPF_CPYTHON_EVPROOF_H
@@ -16,8 +17,12 @@ struct evround_ctx {
 	unsigned flags;		/* EV_F_* for evidence__status */
 	struct htab on_stack;	/* code addresses with a frame on a thread's stack */
 	struct htab at;		/* code address -> index + 1 into codes (this round) */
-	struct htab func_code;	/* func_code of every live function object */
+	struct htab func_code;	/* func_code -> func_module of every live function object */
+	struct evtype { uint64_t qualname, dict; } *types;	/* live heap types */
+	size_t ntypes, captypes;
 };
+
+#define EV_MAX_TYPES 16384	/* classes looked at per round */
 
 /* Before a round: the monitoring flag and the code on threads' stacks. */
 void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r);
@@ -25,6 +30,11 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r);
  * bytes of chunk read): remember its code pointer. */
 void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
 		       uint64_t o, struct evround_ctx *r);
-/* After a round: mark codes with a live function object (EV_C_FUNC), free. */
-void evproof__end(struct ev_scan *s, struct evround_ctx *r);
+/* A type object (ob_type is PyType_Type) met the same way: remember a
+ * heap type's qualified name and dict. */
+void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
+		   uint64_t o, struct evround_ctx *r);
+/* After a round: mark codes with a live function object (EV_C_FUNC), record
+ * the live classes whose module is known (EV_C_CLASS), free. */
+void evproof__end(int pid, const struct pylayout *l, struct ev_scan *s, struct evround_ctx *r);
 #endif

@@ -100,7 +100,7 @@ static uint8_t merge(uint8_t a, uint8_t b)
 }
 
 /* Record a code object; its index in codes. */
-static uint32_t add_code(struct ev_scan *s, const char *file, const char *name, int first, enum ev_status st)
+uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int first, enum ev_status st)
 {
 	struct code_probe pr = { s, file, name, first };
 	uint64_t h = hash__str(name, hash__str(file, first)), *v = htab__find(&s->seen, h, same_code, &pr);
@@ -200,7 +200,7 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 		return;
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
-	idx = add_code(s, file, name, first, st);
+	idx = ev_scan__add(s, file, name, first, st);
 	if (idx != UINT32_MAX)
 		*htab__put(&r->at, addr, NULL) = (uint64_t)idx + 1;
 	if (st == EV_NEVER && idx != UINT32_MAX) {	/* later rounds look again */
@@ -265,6 +265,10 @@ static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t sta
 				memcpy(&w, chunk + i, 8);
 				if (w == l->function_type && w) {
 					evproof__function(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
+					continue;
+				}
+				if (w == l->type_type && w) {
+					evproof__type(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
 					continue;
 				}
 				if (w != l->code_type)
@@ -378,7 +382,7 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	round_reset(out, true);
 	evproof__begin(pid, l, &r);
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);
-	evproof__end(out, &r);
+	evproof__end(pid, l, out, &r);
 	return ret;
 }
 
@@ -412,7 +416,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 	}
 	s->nwatch = keep;
 	ret = walk_maps(pid, l, s, false, &r, why, whysz);
-	evproof__end(s, &r);
+	evproof__end(pid, l, s, &r);
 	return ret;
 }
 

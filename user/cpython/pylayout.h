@@ -38,7 +38,7 @@ struct pylayout {
 	uint16_t bytes_size;
 	uint16_t bytes_sval;
 	/* type objects in the target (load bias applied), 0 when unknown */
-	uint64_t code_type, unicode_type, bytes_type, function_type;
+	uint64_t code_type, unicode_type, bytes_type, function_type, type_type;
 };
 
 /* Resolve the layout of an interpreter from its ELF facts and the file's

@@ -144,6 +144,19 @@ static void apply_code(struct deadcode *d, const char *file, const struct place 
 	if (!strcmp(q, "<module>") || strstr(q, "<listcomp>") || strstr(q, "<setcomp>") ||
 	    strstr(q, "<dictcomp>"))
 		return;	/* not inventory entries (docs/cold.md) */
+	if (flags & EV_C_CLASS) {
+		/* a live class of this file: its body ran, and so did the body
+		 * around it (by name: a class object carries no first line) */
+		struct dc_key k;
+
+		e = entry_of(d, lookup(d, &d->byname, dc_key__name(&k, rel, q)));
+		if (e && !strcmp(e->kind, "class")) {
+			e->matched = true;
+			e->ran = true;
+			e->has_func = true;
+		}
+		return;
+	}
 	e = match_entry(d, rel, q, first);
 	if (!e && d->ig && (ignorefile__ignores_key(d->ig, rel, q) ||
 			    (!strchr(q, '.') && ignorefile__ignores_name(d->ig, rel, q))))
