@@ -168,4 +168,4 @@ bench: deps
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d)
+-include $(wildcard $(OUT)/*/*.d $(OUT)/*/*/*.d $(OUT)/*/*/*/*.d)

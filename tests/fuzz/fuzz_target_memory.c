@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpython/evidence.h"
+#include "cpython/evproof.h"
 #include "cpython/pylayout.h"
 #include "cpython/symtab.h"
 #include "cpython/walkhost.h"
@@ -65,7 +66,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint64_t a = BASE; a < BASE + 64 && a < BASE + r.len; a += 8)
 		symtab__line(sym, symtab__resolve(sym, a, 2), (int)(a - BASE));
 	if (r.len >= l.code_read)
-		evidence__status(&l, copy, copy, (r.len - l.code_read) / 2);
+		evidence__status(&l, copy, copy, (r.len - l.code_read) / 2, (data[0] & 0x80) ? EV_F_MONITORED : 0);
+	{
+		/* evidence without markers: stacks, interpreters' versions, and the
+		 * first words taken as a function object and a class (its dict and
+		 * names read from the image) */
+		struct evround_ctx rc;
+		struct ev_scan sc = {};
+
+		evproof__begin(PID, &l, &rc);
+		evproof__function(PID, &l, BASE, copy, r.len, 0, &rc);
+		evproof__type(PID, &l, BASE, copy, r.len, 0, &rc);
+		if (r.len > 8)
+			evproof__type(PID, &l, BASE, copy, r.len, 8, &rc);
+		if (!r.len || !ev_scan__add(&sc, "f.py", "C", 1, EV_NEVER))
+			*htab__put(&rc.at, BASE, NULL) = 1;
+		evproof__end(PID, &l, &sc, &rc);
+		ev_scan__free(&sc);
+	}
 	symtab__free(sym);
 	mem__use_image(0, NULL);
 	free(copy);

@@ -15,7 +15,7 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 	uint16_t fc = evidence__func_code(l->minor), fm = evidence__func_module(l->minor);
 	uint64_t refcnt, code = 0, mod = 0;
 
-	if (fc == 0xffff)
+	if (fc == 0xffff || o + 16 > have)
 		return;
 	memcpy(&refcnt, chunk + o, 8);
 	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU))
