@@ -164,6 +164,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/overhead.py
 	/usr/bin/python3 tests/bench/evidence.py
 	/usr/bin/python3 tests/bench/evidence_heaps.py
+	/usr/bin/python3 tests/bench/evidence_app.py
 
 clean:
 	rm -rf $(OUT)

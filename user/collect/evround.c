@@ -81,21 +81,17 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* A target never read yet, classified at least EVIDENCE_YOUNG_SECS ago. */
-static bool young(const struct evround *r, const struct target *t, double now)
+/* A target no round has taken yet, classified at least EVIDENCE_YOUNG_SECS ago. */
+static bool young(const struct target *t, double now)
 {
-	if (t->exited || t->cleaned || now - t->classified < EVIDENCE_YOUNG_SECS)
-		return false;
-	for (size_t i = 0; i < r->nstates; i++)
-		if (r->states[i]->pid == t->info.pid && r->states[i]->starttime == t->info.starttime)
-			return !r->states[i]->rounds;
-	return true;
+	return !t->exited && !t->cleaned && !t->ev_queued && now - t->classified >= EVIDENCE_YOUNG_SECS;
 }
 
 bool evround__young_due(const struct evround *r, const struct targets *tg, double now)
 {
+	(void)r;
 	for (size_t i = 0; i < tg->n; i++)
-		if (young(r, tg->v[i], now))
+		if (young(tg->v[i], now))
 			return true;
 	return false;
 }
@@ -104,12 +100,13 @@ void evround__start(struct evround *r, struct targets *tg, double now, bool fina
 {
 	r->njobs = 0;
 	for (size_t i = 0; i < tg->n; i++) {
-		const struct target *t = tg->v[i];
+		struct target *t = tg->v[i];
 		struct evstate *st;
 		struct evjob *j;
 
-		if (t->exited || t->cleaned || (young_only && !young(r, t, now)))
+		if (t->exited || t->cleaned || (young_only && !young(t, now)))
 			continue;
+		t->ev_queued = true;
 		st = state_of(r, t->info.pid, t->info.starttime);
 		ARRAY_RESERVE(r->jobs, r->njobs, r->capjobs, 16);
 		j = &r->jobs[r->njobs++];

@@ -31,6 +31,7 @@ struct target {
 	struct htab tids;	/* thread ids kept apart in the profile (TARGET_MAX_THREADS) */
 	bool exited;
 	bool cleaned;		/* its final samples were drained and its map entries removed */
+	bool ev_queued;		/* an evidence round has taken it (collect/evround.c) */
 };
 
 struct targets {

@@ -20,6 +20,7 @@
 #include "deadcode/ignorefile.h"
 #include "deadcode/keys.h"
 #include "lib/alloc.h"
+#include "lib/clock.h"
 #include "lib/msg.h"
 #include "lib/procfs.h"
 #include "profile/aggregate.h"
@@ -180,16 +181,19 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	char why[320], root[PATH_MAX], cwd[PATH_MAX];
 	struct place pl;
 	struct ev_scan sc;
+	double t0;
 
 	if (classifier__classify(cl, pid, &info, why, sizeof(why)) != CL_PYTHON) {
 		if (!quiet)
 			msg__err("%s", why);
 		return quiet ? 0 : -1;
 	}
+	t0 = clock__now();
 	if (evidence__scan(pid, &info.layout, &sc, why, sizeof(why))) {
 		msg__err("PID %d: %s", pid, why);
 		return quiet ? 0 : -1;
 	}
+	msg__dbg("PID %d: evidence scan %.3f s", pid, clock__now() - t0);
 	procfs__link(pid, "root", root, sizeof(root));
 	procfs__link(pid, "cwd", cwd, sizeof(cwd));
 	pl.root = root[0] ? root : NULL;
