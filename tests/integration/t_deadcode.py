@@ -413,14 +413,15 @@ def t_cold_traps(label, py, mm):
     _check_traps([py], os.path.join(TRAPS, "traps.py"), TRAPS, mm)
 
 
-def t_cold_traps_sid314(py):
-    """The traps on Debian sid's python3.14, in a chroot: --src is the host's
-    view of the tree, the code names files as the chroot sees them; offline
-    too (the profile keeps the process's root)."""
+def t_cold_traps_sid(py):
+    """The traps on Debian sid's python3.14 and 3.15, in a chroot: --src is the
+    host's view of the tree, the code names files as the chroot sees them;
+    offline too (the profile keeps the process's root)."""
     root = debian_root("sid")
     script = in_root(root, os.path.join(TRAPS, "traps.py"))
     src = root + os.path.dirname(script)
     _check_traps(["chroot", root, "python3.14"], script, src, (3, 14))
+    _check_traps(["chroot", root, "python3.15"], script, src, (3, 15))
     p = subprocess.Popen(["chroot", root, "python3.14", script, "plain", "30"], stdout=subprocess.PIPE, text=True)
     try:
         expect(p.stdout.readline().strip() == "ready", "traps.py did not start")
@@ -438,7 +439,7 @@ def t_cold_traps_sid314(py):
 
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]
 ONCE = [t_cold_profiles, t_cold_unknown_beats_never, t_cold_edits, t_cold_bad_trees, t_html,
-        t_cold_traps_sid314]
+        t_cold_traps_sid]
 
 
 LATE_CALL = """
@@ -869,11 +870,11 @@ def t_cold_vs_coverage_docutils(label, py, mm):
 
 
 def t_cold_vs_coverage_docutils_sid(py):
-    """The same on Debian sid's python3.13 and python3.14 in a chroot, with
+    """The same on Debian sid's python3.13, 3.14 and 3.15 in a chroot, with
     sid's own docutils and coverage.py."""
     root = debian_root("sid")
     job = in_root(root, os.path.join(WL, "docjob", "job.py"))
-    for minor in (13, 14):
+    for minor in (13, 14, 15):
         _docutils_vs_coverage(["chroot", root, "python3.%d" % minor], job, dict(os.environ), os.path.dirname(job),
                               root, (3, minor))
 

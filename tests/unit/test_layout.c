@@ -30,7 +30,7 @@ Test(layout, table_rows_are_consistent)
 	struct pylayout l;
 	cr_assert_eq(pylayout__from_table(3, 7, &l), -1);
 	cr_assert_eq(pylayout__from_table(2, 7, &l), -1);
-	cr_assert_eq(pylayout__from_table(3, 15, &l), -1);
+	cr_assert_eq(pylayout__from_table(3, 16, &l), -1);
 }
 
 /* A _Py_DebugOffsets image for 3.13 with the values 3.13.0 reports. */
@@ -62,6 +62,11 @@ static size_t dbg313(uint8_t *buf)
 	put_bytes(buf, 544, 32);
 	put_bytes(buf, 552, 16);
 	put_bytes(buf, 560, 40);
+	/* the sections' own sizes */
+	put_bytes(buf, 48, 7400);	/* interpreter state */
+	put_bytes(buf, 152, 400);	/* thread state */
+	put_bytes(buf, 224, 80);	/* interpreter frame */
+	put_bytes(buf, 272, 216);	/* code object */
 	return 1024;
 }
 
@@ -92,11 +97,21 @@ Test(layout, debug_offsets_refusals)
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "free-threaded CPython 3.13t"), "%s", why);
 	dbg313(buf);
-	put_bytes(buf, 8, 0x030f00a1);
+	put_bytes(buf, 8, 0x031000a1);
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
-	cr_assert(strstr(why, "CPython 3.15 is not supported"), "%s", why);
+	cr_assert(strstr(why, "CPython 3.16 is not supported"), "%s", why);
+	put_bytes(buf, 8, 0x030f00b2);	/* a 3.15 beta: its layout moved until the release */
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "3.15.0 pre-release (b2)"), "%s", why);
+	dbg313(buf);
+	put_bytes(buf, 152, 100);	/* the thread state says it is smaller than thread_id's offset */
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "outside the size its section states"), "%s", why);
 	dbg313(buf);
 	put_bytes(buf, 232, 5000);	/* hostile: an offset outside any frame */
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "outside the size its section states"), "%s", why);
+	put_bytes(buf, 224, 8000);	/* ... even when the frame claims to be that big */
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "implausible"), "%s", why);
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 100, &d, why, sizeof(why)), -1);
@@ -148,9 +163,9 @@ Test(layout, unsupported_versions_are_named)
 	cr_assert_eq(pylayout__resolve(&e, "/opt/lib/libpython3.7m.so", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "CPython 3.7 is not supported"), "%s", why);
 	e.has_py_version = true;
-	e.py_version = 0x030f0000;
+	e.py_version = 0x03100000;
 	cr_assert_eq(pylayout__resolve(&e, "/x/python", &l, why, sizeof(why)), -1);
-	cr_assert(strstr(why, "CPython 3.15 is not supported"), "%s", why);
+	cr_assert(strstr(why, "CPython 3.16 is not supported"), "%s", why);
 	e.py_version = 0x030d00f0;
 	cr_assert_eq(pylayout__resolve(&e, "/usr/lib/libpython3.13t.so.1.0", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "free-threaded CPython 3.13t is not supported"), "%s", why);

@@ -29,6 +29,7 @@ static const struct evfacts {
 	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48, 104, 872 },	/* RESUME, -, INSTRUMENTED_RESUME */
 	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48, 104, 872 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
 	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48, 104, 872 },
+	{ 15, 0, 192, 128, 200, 244, 168, 176, 0, 48, 104, 880 },	/* 3.15.2's headers and opcodes */
 };
 
 #define OP_ADAPTIVE 1

@@ -32,8 +32,8 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 		*htab__put(&r->func_code, code, NULL) = mod & 7 ? 0 : mod;
 }
 
-#define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.14 */
-#define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.14 */
+#define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.15 */
+#define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.15 */
 #define TPFLAGS_HEAPTYPE (1UL << 9)
 
 void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,

@@ -163,6 +163,22 @@ static const struct dbg_pos dbg_rows[] = {
 	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560 },
 	{ 14, 760, 40, 56, 64, 72, 192, 208, 216, 240, 256, 264, 272, 288,
 	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640 },
+	/* 3.15 (Include/internal/pycore_debug_offsets.h of 3.15.2): the thread
+	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
+	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
+	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736 },
+};
+
+/* Positions of the sections' own sizes (interpreter state, thread state,
+ * interpreter frame, code object), per minor: every offset taken from a
+ * section must lie inside the size that section states. */
+static const struct dbg_sizes {
+	int minor;
+	uint16_t interp, ts, frame, code;
+} dbg_sizes[] = {
+	{ 13, 48, 152, 224, 272 },
+	{ 14, 48, 176, 248, 312 },
+	{ 15, 48, 176, 312, 376 },
 };
 
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
@@ -188,11 +204,20 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 			p = &dbg_rows[i];
 	if (!p) {
 		snprintf(why, whysz, "CPython 3.%d is not supported (its _Py_DebugOffsets layout is unknown; "
-			 "coldbpf supports 3.8-3.14)", minor);
+			 "coldbpf supports 3.8-3.15)", minor);
 		return -1;
 	}
 	if (len < p->size) {
 		snprintf(why, whysz, "_Py_DebugOffsets truncated");
+		return -1;
+	}
+	/* a pre-release's table moved between alphas and betas: only the
+	 * final releases' layouts are known here (3.13 and 3.14 were checked on
+	 * their .0 and later releases) */
+	if (minor >= 15 && ((hex >> 4) & 0xf) != 0xf) {
+		snprintf(why, whysz, "CPython 3.%d.%d pre-release (%c%d) is not supported: its _Py_DebugOffsets "
+			 "layout moved before the final release", minor, (int)((hex >> 8) & 0xff),
+			 "abc?"[(((hex >> 4) & 0xf) - 0xa) & 3], (int)(hex & 0xf));
 		return -1;
 	}
 	if (u64_at(buf, 16) & 0xff) {
@@ -231,6 +256,28 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	o->str_compact_data = o->str_ascii_data + 16;	/* + utf8_length, utf8 */
 	o->micro = (hex >> 8) & 0xff;
 	/* hostile or garbage tables must not steer reads outside a frame */
+	for (size_t i = 0; i < sizeof(dbg_sizes) / sizeof(dbg_sizes[0]); i++) {
+		const struct dbg_sizes *z = &dbg_sizes[i];
+		uint64_t is, ts, fs, cs;
+
+		if (z->minor != minor)
+			continue;
+		is = u64_at(buf, z->interp);
+		ts = u64_at(buf, z->ts);
+		fs = u64_at(buf, z->frame);
+		cs = u64_at(buf, z->code);
+		if ((uint64_t)o->bpf.interp_threads + 8 > is || (uint64_t)o->bpf.interp_next + 8 > is ||
+		    (uint64_t)o->bpf.interp_id + 8 > is || (uint64_t)o->bpf.ts_next + 8 > ts ||
+		    (uint64_t)o->bpf.ts_frame + 8 > ts || (uint64_t)o->bpf.ts_thread_id + 8 > ts ||
+		    (uint64_t)o->bpf.ts_status + 4 > ts || (uint64_t)o->bpf.f_back + 8 > fs ||
+		    (uint64_t)o->bpf.f_code + 8 > fs || (uint64_t)o->bpf.f_lasti + 8 > fs ||
+		    (uint64_t)o->bpf.f_owner + 1 > fs || (uint64_t)o->co_filename + 8 > cs ||
+		    (uint64_t)o->co_firstlineno + 4 > cs || (uint64_t)o->bpf.code_adaptive > cs) {
+			snprintf(why, whysz, "_Py_DebugOffsets: an offset lies outside the size its section "
+				 "states");
+			return -1;
+		}
+	}
 	if (o->bpf.f_back >= CB_FRAME_READ_MAX - 8 || o->bpf.f_code >= CB_FRAME_READ_MAX - 8 ||
 	    o->bpf.f_lasti >= CB_FRAME_READ_MAX - 8 || o->bpf.f_owner >= CB_FRAME_READ_MAX ||
 	    o->co_filename > 512 || o->co_name > 512 || o->co_qualname > 512 ||
@@ -309,8 +356,8 @@ int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pyla
 		snprintf(why, whysz, "cannot tell which CPython version this is");
 		return -1;
 	}
-	if (major != 3 || minor < 8 || minor > 14) {
-		snprintf(why, whysz, "CPython %d.%d is not supported (coldbpf supports 3.8-3.14)",
+	if (major != 3 || minor < 8 || minor > 15) {
+		snprintf(why, whysz, "CPython %d.%d is not supported (coldbpf supports 3.8-3.15)",
 			 major, minor);
 		return -1;
 	}
