@@ -5,6 +5,9 @@
     scripts/gen-layout.py --write PYTHON...    also replace those rows in user/cpython/pylayout_table.h
     scripts/gen-layout.py --check PYTHON...    exit 1 when a row differs from the committed one
 
+PYTHON may be chroot:ROOT:NAME for an interpreter of a Debian root
+(tests/tools/mkroot.sh), e.g. chroot:/var/cache/coldbpf/roots/sid:python3.15.
+
 Each row comes from offsetof()/sizeof() in a small C program compiled with
 -DPy_BUILD_CORE against the interpreter's own include directory (internal
 headers included), so a patch release that moves a field shows up as a diff.
@@ -27,12 +30,16 @@ FIELDS = ["minor", "rt_interp_head", "interp_threads", "ts_next", "ts_thread_id"
 
 
 def interp_info(py):
-    out = subprocess.run([py, "-c", "import sys, sysconfig; v = sys.version_info; "
+    root, cmd = "", [py]
+    if py.startswith("chroot:"):     # chroot:ROOT:NAME, an interpreter of a Debian root
+        _, root, name = py.split(":", 2)
+        cmd = ["chroot", root, name]
+    out = subprocess.run(cmd + ["-c", "import sys, sysconfig; v = sys.version_info; "
                           "print('%d %d %d' % v[:3]); print(sysconfig.get_paths()['include']); "
                           "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))"],
                          capture_output=True, text=True, check=True).stdout.split("\n")
     major, minor, micro = (int(x) for x in out[0].split())
-    return major, minor, micro, out[1], out[2] == "1"
+    return major, minor, micro, root + out[1], out[2] == "1", root
 
 
 def c_program(minor):
@@ -88,14 +95,24 @@ def c_program(minor):
 
 
 def row(py):
-    major, minor, micro, include, ft = interp_info(py)
+    major, minor, micro, include, ft, root = interp_info(py)
     if (major, minor) < (3, 8) or ft:
         raise SystemExit("%s: CPython %d.%d%s has no table row" % (py, major, minor, "t" if ft else ""))
     with tempfile.TemporaryDirectory() as d:
         src, exe = os.path.join(d, "l.c"), os.path.join(d, "l")
         with open(src, "w") as fh:
             fh.write(c_program(minor))
-        subprocess.run(["cc", "-w", "-I", include, "-I", os.path.join(include, "internal"), src,
+        extra = []
+        if root:
+            # Debian's pyconfig.h includes <x86_64-linux-gnu/python3.X/pyconfig.h>: point
+            # at the root's copy without taking the root's libc headers
+            arch = subprocess.run(["cc", "-print-multiarch"], capture_output=True, text=True).stdout.strip()
+            link = os.path.join(d, "inc", arch)
+            os.makedirs(link)
+            os.symlink(os.path.join(root, "usr", "include", arch, "python%d.%d" % (major, minor)),
+                       os.path.join(link, "python%d.%d" % (major, minor)))
+            extra = ["-I", os.path.join(d, "inc")]
+        subprocess.run(["cc", "-w", "-I", include, "-I", os.path.join(include, "internal")] + extra + [src,
                         "-o", exe], check=True)
         vals = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.split(",")
     vals = [int(v) for v in vals if v.strip()]

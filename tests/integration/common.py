@@ -34,6 +34,37 @@ def pyenv_root():
     return os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
 
 
+# wrapper path -> Debian root, for interpreters run in a chroot (tests/tools/chroot-python)
+CHROOTED = {}
+
+
+def sid_interpreters():
+    """Wrappers that run Debian sid's python3.13, 3.14 and 3.15 in their root
+    like a container (own mount namespace, the repository and /tmp bound
+    in, so tests pass host paths). The root is made by `make test`
+    (tests/tools/mkroot.sh); under CI a missing root is a failure."""
+    cache = os.environ.get("COLDBPF_ROOTS", "/var/cache/coldbpf/roots")
+    root = os.path.join(cache, "sid")
+    if not os.path.exists(os.path.join(root, ".complete")):
+        msg = "no Debian sid root at %s (tests/tools/mkroot.sh sid makes it)" % root
+        if CI:
+            raise SystemExit(msg)
+        print("!! %s: sid's 3.13, 3.14 and 3.15 are not tested" % msg)
+        return []
+    d = os.path.join(TMP, "sid")
+    os.makedirs(d, exist_ok=True)
+    out = []
+    for minor in (13, 14, 15):
+        w = os.path.join(d, "python3.%d" % minor)
+        with open(w, "w") as f:
+            f.write("#!/bin/sh\nexec %s %s python3.%d \"$@\"\n" %
+                    (os.path.join(ROOT, "tests", "tools", "chroot-python"), root, minor))
+        os.chmod(w, 0o755)
+        CHROOTED[w] = root
+        out.append(w)
+    return out
+
+
 def discover_interpreters():
     """(label, path, (major, minor)) for every interpreter to test."""
     env = os.environ.get("COLDBPF_PYTHONS")
@@ -50,6 +81,7 @@ def discover_interpreters():
             exe = os.path.join(d, "bin", "python%s.%s" % (m.group(1), m.group(2)))
             if os.path.exists(exe):
                 paths.append(exe)
+        paths += sid_interpreters()
     out = []
     for p in paths:
         v = py_version(p)
@@ -57,7 +89,8 @@ def discover_interpreters():
             raise SystemExit("interpreter %s does not run" % p)
         mm = tuple(int(x) for x in v.split(".")[:2])
         kind = ("debian" if p.startswith("/usr/bin/") else
-                "pyenv" if p.startswith(pyenv_root() + "/") else "other")
+                "pyenv" if p.startswith(pyenv_root() + "/") else
+                "sid" if p in CHROOTED else "other")
         out.append(("%s %s (%s)" % (kind, v, p), p, mm))
     return sorted(out, key=lambda t: (not t[1].startswith("/usr/bin/"), t[2]))
 

@@ -16,7 +16,7 @@ set -euo pipefail
 suite="${1:?usage: mkroot.sh sid|bullseye}"
 cache="${COLDBPF_ROOTS:-/var/cache/coldbpf/roots}"
 case "$suite" in
-  sid) pkgs="python3.13 python3.14 python3.15 python3.14-dev python3.15-dev python3-docutils python3-coverage" ;;
+  sid) pkgs="python3.13 python3.14 python3.15 python3.13-dev python3.14-dev python3.15-dev python3-docutils python3-coverage" ;;
   bullseye) pkgs="python3.9" ;;
   *) echo "mkroot: unknown suite '$suite' (sid or bullseye)" >&2; exit 2 ;;
 esac

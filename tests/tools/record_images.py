@@ -59,7 +59,10 @@ def main():
     pys = sys.argv[1:]
     if not pys:
         from run import discover_interpreters  # the integration suite's list
-        pys = [py for _, py, _ in discover_interpreters()]
+        from common import CHROOTED
+        # sid's interpreters only when named (chroot:ROOT:NAME): their tags would
+        # overwrite pyenv's images of the same minor
+        pys = [py for _, py, _ in discover_interpreters() if py not in CHROOTED]
     for py in pys:
         record(py, os.path.join(ROOT, "tests", "data"))
 
