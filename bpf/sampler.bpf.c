@@ -104,15 +104,6 @@ struct {
 } scratch_map SEC(".maps");
 _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_UNIT_SIZE)");
 
-static __always_inline __u16 interp_label(const struct cb_layout *l, __u64 interp)
-{
-	__s64 id = 0;
-
-	if (bpf_probe_read_user(&id, sizeof(id), (void *)(interp + l->interp_id)) || id < 0)
-		return CB_INTERP_ID_MAX;
-	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
-}
-
 /* Returns the thread state the current thread runs now, its top-frame
  * pointer (*top) and its interpreter's id (*interp), or 0 with *err set.
  * buf is scratch of CB_TSTATE_SPAN + 8 bytes. */

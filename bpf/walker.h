@@ -79,6 +79,16 @@ static __always_inline int tsearch_init(struct tsearch *s, const struct cb_layou
 	return CB_READ(&s->cur, sizeof(s->cur), head + l->interp_threads);
 }
 
+/* Is tstate provably the one its OS thread runs now? 3.12+: the active bit
+ * of its _status word (status); 3.8-3.11: it holds the GIL, which all
+ * interpreters share (tcur, _PyRuntime.gilstate.tstate_current). */
+static __always_inline int is_current(__u32 flags, __u32 status_active, __u32 status, __u64 tstate, __u64 tcur)
+{
+	if (flags & CB_LF_ACTIVE)
+		return !!(status & status_active);
+	return (flags & CB_LF_TCURRENT) && tstate == tcur;
+}
+
 static long tsearch_step(__u32 i, struct tsearch *s)
 {
 	__u64 id = 0, next = 0;
@@ -113,14 +123,9 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 			s->first = s->cur;
 			s->first_interp = s->interp;
 		}
-		/* provably the one the thread runs now: 3.12+ its _status.active
-		 * bit; 3.8-3.11 it holds the GIL, which all interpreters share */
-		if (s->flags & CB_LF_ACTIVE) {
-			if (!CB_READ(&st, sizeof(st), s->cur + s->ts_status) && (st & s->status_active)) {
-				s->current = s->cur;
-				s->current_interp = s->interp;
-			}
-		} else if ((s->flags & CB_LF_TCURRENT) && s->cur == s->tcur) {
+		if ((s->flags & CB_LF_ACTIVE) && CB_READ(&st, sizeof(st), s->cur + s->ts_status))
+			st = 0;
+		if (is_current(s->flags, s->status_active, st, s->cur, s->tcur)) {
 			s->current = s->cur;
 			s->current_interp = s->interp;
 		}
@@ -133,18 +138,26 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 	return 0;
 }
 
-/* Is the cached tstate provably the one its thread runs now? (status: its
- * _status word, read with it) */
+/* is_current for a cached tstate (status: its _status word, read with it);
+ * 3.8-3.11 read the GIL holder now. */
 static __always_inline int tstate_current(const struct cb_layout *l, __u64 tstate, __u32 status)
 {
 	__u64 cur = 0;
 
-	if (l->flags & CB_LF_ACTIVE)
-		return !!(status & l->status_active);
 	if ((l->flags & CB_LF_TCURRENT) &&
-	    !CB_READ(&cur, sizeof(cur), l->runtime_addr + l->rt_tstate_current))
-		return cur == tstate;
-	return 0;
+	    CB_READ(&cur, sizeof(cur), l->runtime_addr + l->rt_tstate_current))
+		return 0;
+	return is_current(l->flags, l->status_active, status, tstate, cur);
+}
+
+/* The id a stack of this interpreter is labelled with (saturated). */
+static __always_inline __u16 interp_label(const struct cb_layout *l, __u64 interp)
+{
+	__s64 id = 0;
+
+	if (CB_READ(&id, sizeof(id), interp + l->interp_id) || id < 0)
+		return CB_INTERP_ID_MAX;
+	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
 }
 
 /* The candidate the thread runs now: the provably current one, else the

@@ -15,16 +15,6 @@ static __thread int walk_pid;	/* the process CB_READ reads from during one walk 
 #define CB_LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof(v_)); v_; })
 #include "../../bpf/walker.h"
 
-/* The interpreter ids the BPF program labels stacks with. */
-static __u16 interp_label(const struct cb_layout *l, __u64 interp)
-{
-	__s64 id = 0;
-
-	if (mem__read(walk_pid, interp + l->interp_id, &id, 8) || id < 0)
-		return CB_INTERP_ID_MAX;
-	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
-}
-
 /* What the kernel's thread search picks for a thread whose FS base is id:
  * 1 when it picks tstate, else 0 (it would pick another, or none). */
 static int kernel_pick(const struct cb_layout *l, __u64 head, __u64 id, __u64 tstate)
