@@ -156,29 +156,20 @@ struct dbg_pos {
 	uint16_t f_previous, f_executable, f_instr_ptr, f_owner;
 	uint16_t co_filename, co_name, co_qualname, co_linetable, co_firstlineno, co_adaptive;
 	uint16_t ob_type, bytes_sval, str_state, str_length, str_ascii_size;
+	/* the sections' own sizes (interpreter state, thread state, interpreter
+	 * frame, code object): every offset taken from a section must lie inside */
+	uint16_t interp_size, ts_size, frame_size, code_size;
 };
 
 static const struct dbg_pos dbg_rows[] = {
 	{ 13, 584, 40, 56, 64, 72, 168, 184, 192, 216, 232, 240, 248, 264,
-	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560 },
+	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560, 48, 152, 224, 272 },
 	{ 14, 760, 40, 56, 64, 72, 192, 208, 216, 240, 256, 264, 272, 288,
-	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640 },
+	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640, 48, 176, 248, 312 },
 	/* 3.15 (Include/internal/pycore_debug_offsets.h of 3.15.2): the thread
 	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
 	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
-	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736 },
-};
-
-/* Positions of the sections' own sizes (interpreter state, thread state,
- * interpreter frame, code object), per minor: every offset taken from a
- * section must lie inside the size that section states. */
-static const struct dbg_sizes {
-	int minor;
-	uint16_t interp, ts, frame, code;
-} dbg_sizes[] = {
-	{ 13, 48, 152, 224, 272 },
-	{ 14, 48, 176, 248, 312 },
-	{ 15, 48, 176, 312, 376 },
+	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376 },
 };
 
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
@@ -256,16 +247,10 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	o->str_compact_data = o->str_ascii_data + 16;	/* + utf8_length, utf8 */
 	o->micro = (hex >> 8) & 0xff;
 	/* hostile or garbage tables must not steer reads outside a frame */
-	for (size_t i = 0; i < sizeof(dbg_sizes) / sizeof(dbg_sizes[0]); i++) {
-		const struct dbg_sizes *z = &dbg_sizes[i];
-		uint64_t is, ts, fs, cs;
+	{
+		uint64_t is = u64_at(buf, p->interp_size), ts = u64_at(buf, p->ts_size);
+		uint64_t fs = u64_at(buf, p->frame_size), cs = u64_at(buf, p->code_size);
 
-		if (z->minor != minor)
-			continue;
-		is = u64_at(buf, z->interp);
-		ts = u64_at(buf, z->ts);
-		fs = u64_at(buf, z->frame);
-		cs = u64_at(buf, z->code);
 		if ((uint64_t)o->bpf.interp_threads + 8 > is || (uint64_t)o->bpf.interp_next + 8 > is ||
 		    (uint64_t)o->bpf.interp_id + 8 > is || (uint64_t)o->bpf.ts_next + 8 > ts ||
 		    (uint64_t)o->bpf.ts_frame + 8 > ts || (uint64_t)o->bpf.ts_thread_id + 8 > ts ||
