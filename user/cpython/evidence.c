@@ -8,20 +8,8 @@
 /* Per-version evidence facts (cpython-internals.md §5; PyCodeObject offsets of
  * the default build, checked with offsetof by the same method as the layout
  * rows). */
-#define NOF 0xffff	/* no such field in this version */
-static const struct evfacts {
-	int minor;
-	uint16_t marker;	/* co_opcache_flag (3.8-3.10) / co_warmup (3.11) */
-	uint16_t firsttraceable;	/* _co_firsttraceable (3.11+) */
-	uint8_t resume, resume_check, resume_instr;	/* 3.13+ opcodes */
-	/* 3.12+: PyCodeObject._co_instrumentation_version and _co_monitoring
-	 * (Include/cpython/code.h), and the interpreter's global instrumentation
-	 * version (3.12 PyInterpreterState.monitoring_version, 3.13+
-	 * .ceval.instrumentation_version) */
-	uint16_t co_instr_version, co_monitoring, interp_instr_version;
-	uint16_t func_code, func_module;	/* PyFunctionObject */
-	uint16_t ht_qualname;	/* PyHeapTypeObject */
-} facts[] = {
+#define NOF EV_NO_FIELD
+static const struct ev_facts facts[] = {
 	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 864 },
 	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 856 },
 	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48, 104, 864 },
@@ -49,7 +37,7 @@ static void op312_init(void)
 	op312_ready = 1;
 }
 
-static const struct evfacts *facts_of(int minor)
+const struct ev_facts *evidence__facts(int minor)
 {
 	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
 		if (facts[i].minor == minor)
@@ -129,7 +117,7 @@ static uint64_t u64_at(const uint8_t *p, uint16_t off)
 
 bool evidence__instrumented(const struct pylayout *l, const uint8_t *code)
 {
-	const struct evfacts *f = facts_of(l->minor);
+	const struct ev_facts *f = evidence__facts(l->minor);
 
 	return f && f->co_instr_version != NOF &&
 	       (u64_at(code, f->co_instr_version) || u64_at(code, f->co_monitoring));
@@ -138,7 +126,7 @@ bool evidence__instrumented(const struct pylayout *l, const uint8_t *code)
 enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
 				size_t units, unsigned flags)
 {
-	const struct evfacts *f = facts_of(l->minor);
+	const struct ev_facts *f = evidence__facts(l->minor);
 	enum ev_status st;
 	int32_t first;
 
@@ -186,44 +174,4 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 	if (st == EV_NEVER && evidence__instrumented(l, code))
 		st = EV_UNKNOWN;
 	return st;
-}
-
-uint16_t evidence__interp_instr_version(int minor)
-{
-	const struct evfacts *f = facts_of(minor);
-
-	return f ? f->interp_instr_version : NOF;
-}
-
-uint16_t evidence__func_code(int minor)
-{
-	const struct evfacts *f = facts_of(minor);
-
-	return f ? f->func_code : NOF;
-}
-
-uint16_t evidence__func_module(int minor)
-{
-	const struct evfacts *f = facts_of(minor);
-
-	return f ? f->func_module : NOF;
-}
-
-uint16_t evidence__ht_qualname(int minor)
-{
-	const struct evfacts *f = facts_of(minor);
-
-	return f ? f->ht_qualname : NOF;
-}
-
-uint16_t evidence__firsttraceable(int minor)
-{
-	const struct evfacts *f = facts_of(minor);
-
-	return f ? f->firsttraceable : 0;
-}
-
-bool evidence__supported(int minor)
-{
-	return facts_of(minor) != NULL;
 }

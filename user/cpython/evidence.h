@@ -101,16 +101,24 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 				size_t units, unsigned flags);
 /* 3.12+: monitoring instrumented this code object at some time. */
 bool evidence__instrumented(const struct pylayout *l, const uint8_t *code);
-/* Offsets, 0xffff when the version has no such field: the interpreter's
- * instrumentation version; PyFunctionObject.func_code and .func_module;
- * PyHeapTypeObject.ht_qualname. */
-uint16_t evidence__interp_instr_version(int minor);
-uint16_t evidence__func_code(int minor);
-uint16_t evidence__func_module(int minor);
-uint16_t evidence__ht_qualname(int minor);
+/* Per-version evidence facts: offsets (EV_NO_FIELD when the version has no
+ * such field) and opcodes, from each version's headers (PyCodeObject of the
+ * default build, checked with offsetof by the same method as the layout
+ * rows). NULL for a version without evidence support. */
+#define EV_NO_FIELD 0xffff
+struct ev_facts {
+	int minor;
+	uint16_t marker;	/* co_opcache_flag (3.8-3.10) / co_warmup (3.11) */
+	uint16_t firsttraceable;	/* _co_firsttraceable (3.11+) */
+	uint8_t resume, resume_check, resume_instr;	/* 3.13+ opcodes */
+	/* 3.12+: PyCodeObject._co_instrumentation_version and _co_monitoring
+	 * (Include/cpython/code.h), and the interpreter's global instrumentation
+	 * version (3.12 PyInterpreterState.monitoring_version, 3.13+
+	 * .ceval.instrumentation_version) */
+	uint16_t co_instr_version, co_monitoring, interp_instr_version;
+	uint16_t func_code, func_module;	/* PyFunctionObject */
+	uint16_t ht_qualname;	/* PyHeapTypeObject */
+};
+const struct ev_facts *evidence__facts(int minor);
 const char *evidence__status_name(enum ev_status s);
-/* For the scanner (cpython/evscan.c): does the version leave evidence, and
- * the offset of _co_firsttraceable (3.11+). */
-bool evidence__supported(int minor);
-uint16_t evidence__firsttraceable(int minor);
 #endif

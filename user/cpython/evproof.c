@@ -12,11 +12,14 @@
 void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
 			uint64_t o, struct evround_ctx *r)
 {
-	uint16_t fc = evidence__func_code(l->minor), fm = evidence__func_module(l->minor);
+	const struct ev_facts *f = evidence__facts(l->minor);
 	uint64_t refcnt, code = 0, mod = 0;
+	uint16_t fc, fm;
 
-	if (fc == 0xffff || o + 16 > have)
+	if (!f || o + 16 > have)
 		return;
+	fc = f->func_code;
+	fm = f->func_module;
 	memcpy(&refcnt, chunk + o, 8);
 	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU))
 		return;	/* a freed block */
@@ -39,11 +42,12 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
 		   uint64_t o, struct evround_ctx *r)
 {
-	uint16_t hq = evidence__ht_qualname(l->minor);
+	const struct ev_facts *f = evidence__facts(l->minor);
+	uint16_t hq = f ? f->ht_qualname : EV_NO_FIELD;
 	uint64_t refcnt, flags = 0, dict = 0, qual = 0;
 	uint8_t hdr[TP_DICT + 8];
 
-	if (hq == 0xffff || r->ntypes >= EV_MAX_TYPES)
+	if (hq == EV_NO_FIELD || r->ntypes >= EV_MAX_TYPES)
 		return;
 	if (o + sizeof(hdr) <= have)
 		memcpy(hdr, chunk + o, sizeof(hdr));
@@ -128,14 +132,15 @@ static int on_thread(const struct cb_stack *st, __u64 tstate, int searchable, vo
  * frame on a thread's stack. */
 void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r)
 {
-	uint16_t iv = evidence__interp_instr_version(l->minor);
+	const struct ev_facts *f = evidence__facts(l->minor);
+	uint16_t iv = f ? f->interp_instr_version : EV_NO_FIELD;
 	uint64_t interp = 0, v;
 
 	memset(r, 0, sizeof(*r));
 	htab__init(&r->on_stack);
 	htab__init(&r->at);
 	htab__init(&r->func_code);
-	if (iv != 0xffff && !mem__read(pid, l->bpf.runtime_addr + l->bpf.rt_interp_head, &interp, 8)) {
+	if (iv != EV_NO_FIELD && !mem__read(pid, l->bpf.runtime_addr + l->bpf.rt_interp_head, &interp, 8)) {
 		for (int k = 0; interp && k < 64; k++) {
 			if (mem__read(pid, interp + iv, &v, 8) || v) {
 				r->flags |= EV_F_MONITORED;	/* unreadable: assume it was */

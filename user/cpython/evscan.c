@@ -131,11 +131,14 @@ uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int
 static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, struct ev_scan *s,
 		     const struct evround_ctx *r)
 {
+	const struct ev_facts *f = evidence__facts(l->minor);
 	uint64_t refcnt, units = 0, lt;
 	int32_t first;
 	uint8_t *bc = NULL;
 	enum ev_status st;
 
+	if (!f)
+		return -1;
 	memcpy(&refcnt, hdr, 8);
 	/* a freed pymalloc block has a free-list pointer here; immortal objects
 	 * (3.12+) have the low 32 bits all ones */
@@ -149,7 +152,7 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		int32_t ft;
 
 		memcpy(&units, hdr + 16, 8);	/* ob_size: code units */
-		memcpy(&ft, hdr + evidence__firsttraceable(l->minor), 4);
+		memcpy(&ft, hdr + f->firsttraceable, 4);
 		if (!units || units > MAX_UNITS || ft < 0 || (uint64_t)ft >= units)
 			return -1;
 		bc = malloc(units * 2);
@@ -372,7 +375,7 @@ static void round_reset(struct ev_scan *s, bool full)
 int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char *why, size_t whysz)
 {
 	memset(out, 0, sizeof(*out));
-	if (!evidence__supported(l->minor) || !l->code_type || !l->unicode_type) {
+	if (!evidence__facts(l->minor) || !l->code_type || !l->unicode_type) {
 		snprintf(why, whysz, "CPython %s: no execution evidence support", l->version);
 		return -1;
 	}
