@@ -66,3 +66,11 @@ bool dc_key__same(uint64_t val, const void *probe)
 	}
 	return false;
 }
+
+struct dc_entry *dc_key__entry(struct deadcode *d, const struct htab *t, const struct dc_key *k)
+{
+	struct dc_key_probe pr = { d, *k };
+	uint64_t *v = htab__find(t, dc_key__hash(k), dc_key__same, &pr);
+
+	return v && !(*v & DC_AMBIGUOUS) ? &d->e[*v - 1] : NULL;
+}

@@ -35,4 +35,7 @@ const struct dc_key *dc_key__last(struct dc_key *k, const char *path, const char
 uint64_t dc_key__hash(const struct dc_key *k);
 /* htab_eq_fn: does entry (val & ~DC_AMBIGUOUS) - 1 have the probe's key? */
 bool dc_key__same(uint64_t val, const void *probe);
+/* The entry indexed under k in t (an index of d); NULL when none, or when
+ * several share the key (DC_AMBIGUOUS). */
+struct dc_entry *dc_key__entry(struct deadcode *d, const struct htab *t, const struct dc_key *k);
 #endif

@@ -71,33 +71,21 @@ static const char *rel_path(struct deadcode *d, const char *file, const struct p
 	return NULL;
 }
 
-static uint64_t *lookup(struct deadcode *d, struct htab *t, const struct dc_key *k)
-{
-	struct dc_key_probe pr = { d, *k };
-
-	return htab__find(t, dc_key__hash(k), dc_key__same, &pr);
-}
-
-static struct dc_entry *entry_of(struct deadcode *d, const uint64_t *v)
-{
-	return v && !(*v & DC_AMBIGUOUS) ? &d->e[*v - 1] : NULL;
-}
-
 static struct dc_entry *match_entry(struct deadcode *d, const char *rel, const char *q, int first)
 {
 	struct dc_key k;
-	struct dc_entry *e = entry_of(d, lookup(d, &d->exact, dc_key__exact(&k, rel, q, first)));
+	struct dc_entry *e = dc_key__entry(d, &d->exact, dc_key__exact(&k, rel, q, first));
 
 	if (e)
 		return e;
 	/* 3.8-3.10 evidence has co_name only: same line, same last component */
-	e = entry_of(d, lookup(d, &d->byfirst, dc_key__first(&k, rel, first)));
+	e = dc_key__entry(d, &d->byfirst, dc_key__first(&k, rel, first));
 	if (e && !strcmp(dc_key__last_component(e->qualname), dc_key__last_component(q)))
 		return e;
 	/* version drift: the line moved, the name did not */
-	e = entry_of(d, lookup(d, &d->byname, dc_key__name(&k, rel, q)));
+	e = dc_key__entry(d, &d->byname, dc_key__name(&k, rel, q));
 	if (!e && !strchr(q, '.'))
-		e = entry_of(d, lookup(d, &d->bylast, dc_key__last(&k, rel, q)));
+		e = dc_key__entry(d, &d->bylast, dc_key__last(&k, rel, q));
 	if (e)
 		e->drifted = true;
 	return e;
@@ -150,7 +138,7 @@ static void apply_code(struct deadcode *d, const char *file, const struct place 
 		 * around it (by name: a class object carries no first line) */
 		struct dc_key k;
 
-		e = entry_of(d, lookup(d, &d->byname, dc_key__name(&k, rel, q)));
+		e = dc_key__entry(d, &d->byname, dc_key__name(&k, rel, q));
 		if (e && !strcmp(e->kind, "class")) {
 			e->matched = true;
 			e->ran = true;

@@ -28,16 +28,6 @@ static bool parent_of(const char *q, char *out, size_t outsz)
 	return true;
 }
 
-static struct dc_entry *by_name(struct deadcode *d, const char *path, const char *q)
-{
-	struct dc_key_probe pr = { d, {} };
-	uint64_t *v;
-
-	dc_key__name(&pr.k, path, q);
-	v = htab__find(&d->byname, dc_key__hash(&pr.k), dc_key__same, &pr);
-	return v && !(*v & DC_AMBIGUOUS) ? &d->e[*v - 1] : NULL;
-}
-
 /*
  * A live function object of a definition means its `def` statement
  * executed, so the body enclosing it ran, and so did every body enclosing
@@ -57,7 +47,8 @@ static void enclosing_ran(struct deadcode *d)
 			continue;
 		snprintf(q, sizeof(q), "%s", d->e[i].qualname);
 		while (parent_of(q, p, sizeof(p))) {
-			struct dc_entry *e = by_name(d, d->e[i].path, p);
+			struct dc_key k;
+			struct dc_entry *e = dc_key__entry(d, &d->byname, dc_key__name(&k, d->e[i].path, p));
 
 			if (!e)
 				break;	/* not in the inventory, or ambiguous: no claim */
