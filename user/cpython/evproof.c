@@ -69,14 +69,38 @@ void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t 
 	r->types[r->ntypes++] = (struct evtype){ qual, dict };
 }
 
+/* Strings of the target read once per round. */
+struct strs {
+	struct htab idx;	/* address -> index + 1 into v, 0: unreadable */
+	char **v;
+	size_t n, cap;
+};
+
+static const char *str_of(struct strs *c, int pid, const struct pylayout *l, uint64_t ptr)
+{
+	uint64_t *v = htab__get(&c->idx, ptr);
+	char buf[PYOBJ_MAX_STR + 1];
+
+	if (v)
+		return *v ? c->v[*v - 1] : NULL;
+	if (!ptr || pyobj__read_str(pid, l, ptr, buf, sizeof(buf))) {
+		*htab__put(&c->idx, ptr, NULL) = 0;
+		return NULL;
+	}
+	ARRAY_RESERVE(c->v, c->n, c->cap, 64);
+	c->v[c->n++] = xstrdup(buf);
+	*htab__put(&c->idx, ptr, NULL) = c->n;
+	return c->v[c->n - 1];
+}
+
 /* The value of str key name in the dict at addr (a class's __dict__: string
  * keys, not split), or 0. Reads the entries in insertion order and stops at
  * the first match: a class statement stores __module__ first. */
-static uint64_t dict_get(int pid, const struct pylayout *l, uint64_t dict, const char *name)
+static uint64_t dict_get(int pid, const struct pylayout *l, uint64_t dict, const char *name, struct strs *c)
 {
 	uint64_t keys = 0, n = 0, entries, esz, koff;
 	uint8_t kh[48], ent[24];
-	char buf[64];
+	const char *k_str;
 
 	if (mem__read(pid, dict + 32, &keys, 8) || !keys || (keys & 7))	/* ma_keys */
 		return 0;
@@ -110,7 +134,8 @@ static uint64_t dict_get(int pid, const struct pylayout *l, uint64_t dict, const
 			return 0;
 		memcpy(&k, ent + koff, 8);
 		memcpy(&v, ent + koff + 8, 8);
-		if (k && !pyobj__read_str(pid, l, k, buf, sizeof(buf)) && !strcmp(buf, name))
+		/* keys are interned: every class's "__module__" is one string, read once */
+		if (k && (k_str = str_of(c, pid, l, k)) && !strcmp(k_str, name))
 			return v;
 	}
 	return 0;
@@ -153,30 +178,6 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r)
 	walkhost__threads(pid, &l->bpf, CB_MAX_DEPTH, on_thread, r);
 }
 
-/* Strings of the target read once per round. */
-struct strs {
-	struct htab idx;	/* address -> index + 1 into v, 0: unreadable */
-	char **v;
-	size_t n, cap;
-};
-
-static const char *str_of(struct strs *c, int pid, const struct pylayout *l, uint64_t ptr)
-{
-	uint64_t *v = htab__get(&c->idx, ptr);
-	char buf[PYOBJ_MAX_STR + 1];
-
-	if (v)
-		return *v ? c->v[*v - 1] : NULL;
-	if (!ptr || pyobj__read_str(pid, l, ptr, buf, sizeof(buf))) {
-		*htab__put(&c->idx, ptr, NULL) = 0;
-		return NULL;
-	}
-	ARRAY_RESERVE(c->v, c->n, c->cap, 64);
-	c->v[c->n++] = xstrdup(buf);
-	*htab__put(&c->idx, ptr, NULL) = c->n;
-	return c->v[c->n - 1];
-}
-
 /*
  * Function objects seen this round mark their code (EV_C_FUNC) and tell
  * which file a module name stands for (func_module, and the code's
@@ -203,7 +204,7 @@ void evproof__end(int pid, const struct pylayout *l, struct ev_scan *s, struct e
 	}
 	for (size_t i = 0; i < r->ntypes; i++) {
 		const char *q = str_of(&st, pid, l, r->types[i].qualname), *m;
-		uint64_t mp = q ? dict_get(pid, l, r->types[i].dict, "__module__") : 0;
+		uint64_t mp = q ? dict_get(pid, l, r->types[i].dict, "__module__", &st) : 0;
 		uint32_t idx;
 
 		if (!mp || !(m = str_of(&st, pid, l, mp)) || !(v = htab__get(&mods, hash__str(m, 0x6d6f64))))
