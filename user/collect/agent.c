@@ -200,7 +200,7 @@ static int loop(struct agent *a, double start)
 			if (!a->ev.running && now - last_evidence >= every) {	/* the first after 1 s */
 				last_evidence = now;
 				evround__start(&a->ev, &a->tg, now, false, false);
-			} else if (!a->ev.running && evround__young_due(&a->ev, &a->tg, now)) {
+			} else if (!a->ev.running && evround__young_due(&a->tg, now)) {
 				/* new targets are read soon, not at the next round */
 				evround__start(&a->ev, &a->tg, now, false, true);
 			}

@@ -87,9 +87,8 @@ static bool young(const struct target *t, double now)
 	return !t->exited && !t->cleaned && !t->ev_queued && now - t->classified >= EVIDENCE_YOUNG_SECS;
 }
 
-bool evround__young_due(const struct evround *r, const struct targets *tg, double now)
+bool evround__young_due(const struct targets *tg, double now)
 {
-	(void)r;
 	for (size_t i = 0; i < tg->n; i++)
 		if (young(tg->v[i], now))
 			return true;

@@ -69,7 +69,7 @@ void evround__free(struct evround *r);
  * full; young_only: only targets never read yet (evround__young_due). */
 void evround__start(struct evround *r, struct targets *tg, double now, bool final, bool young_only);
 /* Is a target due its first read (classified EVIDENCE_YOUNG_SECS ago)? */
-bool evround__young_due(const struct evround *r, const struct targets *tg, double now);
+bool evround__young_due(const struct targets *tg, double now);
 /* A drain happened at now (for the round's log: the longest wait between drains). */
 void evround__drained(struct evround *r, double now);
 /* If the running round is done (or wait), put its results into prof. True
