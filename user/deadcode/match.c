@@ -236,8 +236,13 @@ static void runs_tree(struct deadcode *d, const struct profile *p, bool *tree)
 static void unread_exits(struct deadcode *d, const struct profile *p)
 {
 	char prog[512], other[512];
-	bool *tree = xcalloc(p->nprocs + 1, sizeof(bool));
+	bool *tree, any = false;
 
+	for (size_t i = 0; i < p->nprocs; i++)
+		any |= p->procs[i].unread > 0;
+	if (!any)
+		return;	/* the common case: no pass over every code and stack */
+	tree = xcalloc(p->nprocs + 1, sizeof(bool));
 	runs_tree(d, p, tree);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
