@@ -47,6 +47,22 @@ def cold_statuses(args):
     return {(f["path"], f["qualname"], f["first"]): f for f in res["functions"]}, res
 
 
+def cold_on_ready(cmd, src, what, stderr_out=None, **popen):
+    """Start cmd, wait for its "ready", run `cold --src src --format json -p PID`
+    on it, stop it; the parsed report (cold's stderr into stderr_out[0])."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, **popen)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "%s did not start" % what)
+        cp = run_coldbpf(["cold", "--src", src, "--format", "json", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, "cold failed: %s" % cp.stderr)
+    if stderr_out is not None:
+        stderr_out.append(cp.stderr)
+    return json.loads(cp.stdout)
+
+
 def t_cold(label, py, mm):
     """cold -p: exact ran / never-ran per version; 3.12 never calls a function dead without proof."""
     p = start_coldapp(py)
@@ -375,15 +391,8 @@ TRAPS_NOT_RAN = ["factory_never_called", "factory_never_called.<locals>.Inner",
 
 def _traps(cmd, script, src, mode, mm):
     """cold on traps.py MODE: {qualname: status}."""
-    p = subprocess.Popen(cmd + [script, mode, "30"], stdout=subprocess.PIPE, text=True)
-    try:
-        expect(p.stdout.readline().strip() == "ready", "traps.py did not start")
-        cp = run_coldbpf(["cold", "--src", src, "--format", "json", "-p", str(p.pid)])
-    finally:
-        p.kill()
-        p.wait()
-    expect(cp.returncode == 0, "cold failed: %s" % cp.stderr)
-    st = {f["qualname"]: f["status"] for f in json.loads(cp.stdout)["functions"]}
+    res = cold_on_ready(cmd + [script, mode, "30"], src, "traps.py")
+    st = {f["qualname"]: f["status"] for f in res["functions"]}
     for q in TRAPS_RAN:
         expect(st.get(q) == "ran", "%s %s: %s is %s, it ran" % (mm, mode, q, st.get(q)))
     for q in TRAPS_NOT_RAN:
@@ -531,16 +540,10 @@ time.sleep(120)
 def t_evidence_cap(py):
     """Evidence per process is capped (65,536 code objects); past the cap the scan is partial and a
     module whose code was not seen is unknown, not never-ran."""
-    p = subprocess.Popen([py, "-c", GENERATED, COLDAPP], stdout=subprocess.PIPE, text=True)
-    try:
-        expect(p.stdout.readline().strip() == "ready", "target did not start")
-        cp = run_coldbpf(["cold", "--src", COLDAPP, "--format", "json", "-p", str(p.pid)])
-    finally:
-        p.kill()
-        p.wait()
-    expect(cp.returncode == 0, cp.stderr)
-    expect("some code objects were not read" in cp.stderr, "no note: %s" % cp.stderr)
-    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in json.loads(cp.stdout)["functions"]}
+    err = []
+    res = cold_on_ready([py, "-c", GENERATED, COLDAPP], COLDAPP, "target", err)
+    expect("some code objects were not read" in err[0], "no note: %s" % err[0])
+    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in res["functions"]}
     orphan = st[("app/unused.py", "orphan", 4)]
     expect(orphan == "unknown", "app/unused.py:orphan is %s: an unseen module called dead" % orphan)
 
@@ -586,15 +589,7 @@ def t_cold_exact_paths(py):
     main = os.path.join(base, "main.py")
     with open(main, "w") as f:
         f.write(EXACT_APP)
-    p = subprocess.Popen([py, main, other], cwd=tree, stdout=subprocess.PIPE, text=True)
-    try:
-        expect(p.stdout.readline().strip() == "ready", "the app did not start")
-        cp = run_coldbpf(["cold", "--src", tree, "--format", "json", "-p", str(p.pid)])
-    finally:
-        p.kill()
-        p.wait()
-    expect(cp.returncode == 0, cp.stderr)
-    res = json.loads(cp.stdout)
+    res = cold_on_ready([py, main, other], tree, "the app", cwd=tree)
     st = {(f["path"], f["qualname"]): f for f in res["functions"]}
     expect(st[("app.py", "route")]["status"] == "ran", st[("app.py", "route")])
     expect(st[("app.py", "unused_route")]["status"] == "never-ran",
@@ -828,15 +823,8 @@ def _docutils_vs_coverage(cmd, job, env, tmp, root, mm):
         json.dump(cov, f)
     src = root + DOCUTILS
     truth = _defs_run_per_coverage(src, root + out)
-    p = subprocess.Popen(cmd + [job, "60"], stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        expect(p.stdout.readline().strip() == "ready", "the docutils job did not start")
-        cp = run_coldbpf(["cold", "--src", src, "--format", "json", "-p", str(p.pid)])
-    finally:
-        p.kill()
-        p.wait()
-    expect(cp.returncode == 0, cp.stderr)
-    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in json.loads(cp.stdout)["functions"]}
+    res = cold_on_ready(cmd + [job, "60"], src, "the docutils job", env=env)
+    st = {(f["path"], f["qualname"], f["first"]): f["status"] for f in res["functions"]}
     ran = [k for k, (_, r) in truth.items() if r]
     notran = [k for k, (_, r) in truth.items() if not r]
     wrong_dead = [k for k in ran if st.get(k) in ("never-ran", "not-loaded")]
