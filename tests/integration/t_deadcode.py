@@ -670,6 +670,9 @@ def t_cold_prefork_reload(py):
                 break
             except OSError:
                 time.sleep(0.1)
+        # forked workers (no exec) are found by the /proc rescan (every 0.5 s):
+        # give it a few rescans, so that both workers are profiled before the load
+        time.sleep(2)
         _get(port, "/a", 100)
         _get(port, "/b", 100)
         os.kill(g.pid, signal.SIGHUP)   # graceful reload: new workers, the old ones exit
