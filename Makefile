@@ -25,7 +25,7 @@ endif
 # user/<stage>/<unit>.c (docs/design.md, "Pipeline"); cli/main.c is the entry point
 LIB_SRCS   := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
-GEN        := $(OUT)/gen/sampler.skel.h $(OUT)/gen/inventory_py.h $(OUT)/gen/html_css.h
+GEN        := $(OUT)/gen/sampler.skel.h $(OUT)/gen/exitread.skel.h $(OUT)/gen/inventory_py.h $(OUT)/gen/html_css.h
 # unit tests run the same sources under AddressSanitizer and UBSan
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS   := $(patsubst user/%.c,$(OUT)/san/%.o,$(LIB_SRCS))
@@ -40,13 +40,14 @@ all: $(OUT)/coldbpf
 deps:
 	$(Q)bash scripts/install-deps.sh
 
-$(OUT)/bpf/sampler.bpf.o: bpf/sampler.bpf.c | $(OUT)/bpf
+.PRECIOUS: $(OUT)/bpf/%.bpf.o
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/gen/sampler.skel.h: $(OUT)/bpf/sampler.bpf.o | $(OUT)/gen
+$(OUT)/gen/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/gen
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name sampler > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(if $(filter sampler,$*),sampler,$*_skel) > $@.tmp && mv $@.tmp $@
 
 # files embedded as C strings: the inventory helper, the HTML stylesheet
 EMBED = python3 -c 'import json, sys; print("static const char %s[] = %s;" % (sys.argv[2], json.dumps(open(sys.argv[1]).read())))'

@@ -26,7 +26,7 @@ FIELDS = ["minor", "rt_interp_head", "interp_threads", "ts_next", "ts_thread_id"
           "cframe_current", "f_back", "f_code", "f_lasti", "f_owner", "owner_skip", "iptr",
           "code_adaptive", "tagged", "lt", "code_size", "co_firstlineno", "co_filename",
           "co_name", "co_qualname", "co_linetable", "str_ascii_data", "str_compact_data",
-          "interp_next", "interp_id", "ts_status", "rt_tstate_current"]
+          "interp_next", "interp_id", "ts_status", "rt_tstate_current", "interp_modules"]
 
 
 def interp_info(py):
@@ -90,6 +90,8 @@ def c_program(minor):
     f["interp_id"] = "offsetof(PyInterpreterState, id)"
     f["ts_status"] = "offsetof(PyThreadState, _status)" if minor >= 12 else N
     f["rt_tstate_current"] = "offsetof(_PyRuntimeState, gilstate.tstate_current)" if minor <= 11 else N
+    # sys.modules (exit reads: a module imported after the last read)
+    f["interp_modules"] = "offsetof(PyInterpreterState, %s)" % ("modules" if minor <= 11 else "imports.modules")
     body = "\n".join('    printf("%%lu, ", (unsigned long)(%s));' % f[k] for k in FIELDS[1:] if k != "lt")
     return "\n".join(inc) + "\nint main(void)\n{\n" + body + '\n    printf("\\n");\n    return 0;\n}\n'
 

@@ -88,6 +88,13 @@ static void check_image(const char *path)
 	else
 		cr_assert_eq(pylayout__from_table(major, minor, &l), 0, "%s: no table row", path);
 	cr_assert(minor < 13 || !memcmp(head, "xdebugpy", 8), "%s: 3.13+ without debug offsets", path);
+	if (minor >= 13) {	/* sys.modules (exit reads): the debug offsets agree with the headers */
+		struct pylayout t;
+
+		cr_assert_eq(pylayout__from_table(major, minor, &t), 0);
+		cr_expect_eq(l.interp_modules, t.interp_modules, "%s: imports_modules %u, headers %u", path,
+			     l.interp_modules, t.interp_modules);
+	}
 	use(img, &l);
 
 	c.img = img;

@@ -19,6 +19,7 @@
 #include "collect/child.h"
 #include "collect/drain.h"
 #include "collect/evround.h"
+#include "collect/exitread.h"
 #include "collect/targets.h"
 #include "cpython/evidence.h"
 #include "cpython/symtab.h"
@@ -42,6 +43,7 @@ struct agent {
 	struct targets tg;
 	struct drain dr;
 	struct evround ev;
+	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
 	struct child child;
 };
 
@@ -63,6 +65,9 @@ static int on_event(void *ctx, void *data, size_t size)
  * read, then their map entries go. */
 static void retire_exited(struct agent *a)
 {
+	/* exit reads first: a process's read is in the ring buffer before it
+	 * is seen gone */
+	exitread__poll(a->xr, &a->tg, a->prof);
 	if (!targets__find_exited(&a->tg))
 		return;
 	drain__run(&a->dr);
@@ -75,6 +80,9 @@ static void retire_exited(struct agent *a)
 		/* exited before any evidence round read it: it may have run anything */
 		if (a->o->evidence && !profile__has_evidence(a->prof, t->proc))
 			a->prof->procs[t->proc].unread = 1;
+		if (a->o->evidence && !a->prof->procs[t->proc].final)
+			a->prof->stats.counters[CTR_EXIT_UNREAD]++;
+		exitread__retire(a->xr, t);
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
@@ -134,6 +142,10 @@ static int setup(struct agent *a)
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
 		return -1;
+	if (o->evidence) {	/* optional: without it exits are unread */
+		a->xr = exitread__open(a->bpf.py_procs_fd);
+		a->ev.x = a->xr;
+	}
 	a->rb = ring_buffer__new(a->bpf.events_fd, on_event, a, NULL);
 	if (!a->rb) {
 		msg__err("cannot open the ring buffer: %s", strerror(errno));
@@ -280,6 +292,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	prof->duration_s = clock__now() - start;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
+	exitread__read_stats(a.xr, prof);
 	read_source_stats(prof);
 	if (o->mode == MODE_CMD && !a.child.done)
 		child__stop(&a.child, *o->stop == SIGINT ? SIGINT : SIGTERM);
@@ -293,6 +306,7 @@ cleanup:
 	attach__free(&a.exec_events);
 	ring_buffer__free(a.rb);
 	evround__free(&a.ev);	/* joins a round still running */
+	exitread__free(a.xr);
 	drain__free(&a.dr);	/* both are safe to free zeroed */
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);

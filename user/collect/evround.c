@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "collect/exitread.h"
 #include "collect/targets.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
@@ -137,24 +138,35 @@ void evround__drained(struct evround *r, double now)
 
 /* The evidence of a finished job, into the profile (a round replaces the
  * process's earlier evidence: it holds everything found so far). */
-static void apply(struct profile *prof, const struct evjob *j)
+static void apply(struct evround *r, struct targets *tg, struct profile *prof, const struct evjob *j)
 {
 	const struct ev_scan *sc = &j->st->sc;
-	struct pevcode *codes = xcalloc(sc->n + 1, sizeof(*codes));
+	struct pevcode *codes;
+	struct target *t = targets__of(tg, j->st->pid);
+	uint32_t *kidx;
 	size_t k = 0;
 
+	if (prof->procs[j->proc].final)
+		return;	/* read at its exit already: that read is the later one */
+	codes = xcalloc(sc->n + 1, sizeof(*codes));
+	kidx = xcalloc(sc->n + 1, sizeof(*kidx));
 	for (size_t i = 0; i < sc->n; i++) {
+		kidx[i] = UINT32_MAX;
 		if (!strncmp(sc->codes[i].file, "<frozen", 7))
 			continue;	/* the interpreter's own, never under a source tree */
+		kidx[i] = k;
 		codes[k].func = profile__func(prof, sc->codes[i].file, sc->codes[i].qualname, sc->codes[i].firstline);
 		codes[k].status = sc->codes[i].status;
 		codes[k].flags = sc->codes[i].flags;
 		k++;
 	}
+	if (t && t->proc == j->proc && t->info.starttime == j->st->starttime && !t->exited)
+		exitread__publish(r->x, prof, t, sc, codes, k, kidx);
 	profile__set_evidence(prof, j->proc, codes, k);
 	profile__evidence_partial(prof, j->proc, sc->partial);
 	if (j->age > 0)
 		prof->procs[j->proc].evidence_age = j->age;
+	free(kidx);
 }
 
 /* States of processes that are gone go. */
@@ -200,7 +212,7 @@ bool evround__collect(struct evround *r, struct targets *tg, struct profile *pro
 		if (j->err)
 			continue;	/* gone: its earlier evidence stays */
 		ok++;
-		apply(prof, j);
+		apply(r, tg, prof, j);
 	}
 	prof->stats.counters[CTR_EVIDENCE_ROUNDS]++;
 	prof->stats.counters[CTR_EVIDENCE_NS] += (uint64_t)(secs * 1e9);

@@ -49,7 +49,10 @@ struct evjob {
 	double age;	/* the process's age when this round read it */
 };
 
+struct exitread;
+
 struct evround {
+	struct exitread *x;	/* exit reads: each applied round publishes its probes (NULL: off) */
 	struct evstate **states;
 	size_t nstates, capstates;
 	struct evjob *jobs;

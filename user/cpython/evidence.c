@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/evidence.h"
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ const char *evidence__status_name(enum ev_status s)
  * lies before any jump or exit (every run passes it), the code object never
  * ran.
  */
-static enum ev_status status312(const uint8_t *bc, size_t units, size_t start)
+static enum ev_status status312(const uint8_t *bc, size_t units, size_t start, size_t *at)
 {
 	enum ev_status witness = EV_UNKNOWN;
 	bool straight = true;
@@ -96,8 +97,11 @@ static enum ev_status status312(const uint8_t *bc, size_t units, size_t start)
 
 				for (size_t b = 2 * (i + 2); b < 2 * next; b++)
 					zeros &= !bc[b];
-				if (zeros)
+				if (zeros) {
 					witness = EV_NEVER;
+					if (at)
+						*at = i;
+				}
 			}
 		}
 		if (fl & (OP_JUMP | OP_EXIT))
@@ -113,6 +117,52 @@ static uint64_t u64_at(const uint8_t *p, uint16_t off)
 
 	memcpy(&v, p + off, 8);
 	return v;
+}
+
+static void probe_at(struct ev_probe *p, uint64_t addr, const uint8_t *bytes, uint8_t len)
+{
+	p->addr = addr;
+	p->len = len;
+	p->value = 0;
+	memcpy(&p->value, bytes, len);	/* little-endian, as the BPF program reads it */
+}
+
+/*
+ * The bytes an exit read compares (include/exitread.h): any change of them
+ * means the code ran (or monitoring rewrote it: the interpreters'
+ * instrumentation versions are guard probes of the same read).
+ *  - 3.8-3.10: co_opcache_flag; 3.11: co_warmup (evidence__status);
+ *  - 3.12: the witness instruction's first 8 bytes: opcode, counter and the
+ *    first cache entries, which hold the version that a specialization
+ *    writes (LOAD_GLOBAL: index, module keys version; LOAD_ATTR and
+ *    STORE_ATTR: type version);
+ *  - 3.13+: the first traceable instruction's opcode (RESUME).
+ */
+bool evidence__probe(const struct pylayout *l, uint64_t addr, const uint8_t *code, const uint8_t *bc,
+		     size_t units, struct ev_probe *p)
+{
+	const struct ev_facts *f = evidence__facts(l->minor);
+	int32_t first;
+	size_t at = SIZE_MAX;
+
+	memset(p, 0, sizeof(*p));
+	if (!f || l->major != 3)
+		return false;
+	if (l->minor <= 11) {
+		probe_at(p, addr + f->marker, code + f->marker, l->minor <= 10 ? 4 : 2);
+		return true;
+	}
+	memcpy(&first, code + f->firsttraceable, 4);
+	if (!bc || first < 0 || (size_t)first >= units)
+		return false;
+	if (l->minor >= 13) {
+		probe_at(p, addr + l->bpf.code_adaptive + 2 * (uint64_t)first, bc + 2 * first, 1);
+		return true;
+	}
+	if (status312(bc, units, first + 1, &at) != EV_NEVER || at == SIZE_MAX)
+		return false;
+	probe_at(p, addr + l->bpf.code_adaptive + 2 * at, bc + 2 * at, units - at >= 4 ? 8 : 2 * (units - at));
+	return true;
 }
 
 bool evidence__instrumented(const struct pylayout *l, const uint8_t *code)
@@ -154,7 +204,7 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 	if (!bc || first < 0 || (size_t)first >= units)
 		return EV_UNKNOWN;
 	if (l->minor == 12) {
-		st = status312(bc, units, first + 1);
+		st = status312(bc, units, first + 1, NULL);
 	} else {
 		uint8_t op = bc[2 * first];
 

@@ -33,12 +33,31 @@ struct ev_code {
 	uint8_t flags;	/* EV_C_* */
 };
 
+/* The bytes in the target that say "never ran" (an exit read compares them:
+ * include/exitprobe.h). len 0: none. */
+struct ev_probe {
+	uint64_t addr, value;	/* value: len bytes, little-endian, zero-extended */
+	uint8_t len;		/* 1..8 */
+};
+
 /* A code object reported never-ran, watched by later rounds (its identity:
  * the same file and name objects and first line at the same address). */
 struct ev_watch {
 	uint64_t addr, file, name;
 	int32_t first;
 	uint32_t code;	/* index into codes */
+	struct ev_probe probe;	/* its marker as the last round read it */
+};
+
+/* Guard probes of a round, read before its markers: a change after the round
+ * means monitoring was switched on (EV_G_INSTR: the never-ran markers prove
+ * nothing any more) or a module was imported (EV_G_MODULES: code the round
+ * did not see may have run). */
+enum ev_guard { EV_G_INSTR = 1, EV_G_MODULES = 2 };
+#define EV_MAX_GUARDS 64
+struct ev_guardp {
+	struct ev_probe p;
+	uint8_t kind;	/* enum ev_guard */
 };
 
 /* Distinct code objects kept per process: code generated per request must
@@ -70,6 +89,9 @@ struct ev_scan {
 	size_t nwatch, capwatch;
 	struct ev_range *ranges;	/* writable mappings read (merged, sorted) */
 	size_t nranges, capranges;
+	struct ev_guardp guards[EV_MAX_GUARDS];	/* of the last round */
+	size_t nguards;
+	bool guards_complete;	/* every interpreter's guards were read */
 };
 
 /* A full round: scan every writable mapping of pid, skipping pages that are
@@ -99,6 +121,10 @@ uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int
  * rest on, are in docs/cold.md ("Soundness"). */
 enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, const uint8_t *bc,
 				size_t units, unsigned flags);
+/* The marker that says code object addr (header code, bytecode bc) never
+ * ran, as bytes to compare later: false when the version has none. */
+bool evidence__probe(const struct pylayout *l, uint64_t addr, const uint8_t *code, const uint8_t *bc,
+		     size_t units, struct ev_probe *p);
 /* 3.12+: monitoring instrumented this code object at some time. */
 bool evidence__instrumented(const struct pylayout *l, const uint8_t *code);
 /* Per-version evidence facts: offsets (EV_NO_FIELD when the version has no

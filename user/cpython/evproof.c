@@ -152,29 +152,73 @@ static int on_thread(const struct cb_stack *st, __u64 tstate, int searchable, vo
 	return 0;
 }
 
+static void guard(struct ev_scan *s, int pid, uint64_t addr, uint8_t kind, uint64_t *val)
+{
+	uint64_t v = 0;
+	struct ev_guardp *g;
+
+	*val = 0;
+	if (s->nguards >= EV_MAX_GUARDS || mem__read(pid, addr, &v, 8)) {
+		s->guards_complete = false;
+		return;
+	}
+	g = &s->guards[s->nguards++];
+	g->p = (struct ev_probe){ addr, v, 8 };
+	g->kind = kind;
+	*val = v;
+}
+
+/* sys.modules of the interpreter at interp, as guards: the pointer, and of
+ * the dict its size (ma_used), its keys (ma_keys: replaced when it grows)
+ * and their entry count (dk_nentries: every insertion raises it). */
+static void modules_guards(struct ev_scan *s, int pid, const struct pylayout *l, uint64_t interp)
+{
+	uint64_t mods, used, keys, n;
+
+	if (!l->interp_modules) {
+		s->guards_complete = false;
+		return;
+	}
+	guard(s, pid, interp + l->interp_modules, EV_G_MODULES, &mods);
+	if (!mods || (mods & 7))
+		return;
+	guard(s, pid, mods + 16, EV_G_MODULES, &used);
+	guard(s, pid, mods + 32, EV_G_MODULES, &keys);
+	if (keys && !(keys & 7))
+		guard(s, pid, keys + (l->minor <= 10 ? 32 : 24), EV_G_MODULES, &n);
+}
+
 /* What a round knows before it reads markers: whether monitoring was ever on
- * (any interpreter's instrumentation version is not 0) and which code has a
- * frame on a thread's stack. */
-void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r)
+ * (any interpreter's instrumentation version is not 0), which code has a
+ * frame on a thread's stack, and the guards of an exit read (read first:
+ * what changes after them shows at the exit). */
+void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r, struct ev_scan *s)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
 	uint16_t iv = f ? f->interp_instr_version : EV_NO_FIELD;
 	uint64_t interp = 0, v;
+	int k;
 
 	memset(r, 0, sizeof(*r));
 	htab__init(&r->on_stack);
 	htab__init(&r->at);
 	htab__init(&r->func_code);
-	if (iv != EV_NO_FIELD && !mem__read(pid, l->bpf.runtime_addr + l->bpf.rt_interp_head, &interp, 8)) {
-		for (int k = 0; interp && k < 64; k++) {
-			if (mem__read(pid, interp + iv, &v, 8) || v) {
+	s->nguards = 0;
+	s->guards_complete = !mem__read(pid, l->bpf.runtime_addr + l->bpf.rt_interp_head, &interp, 8) && interp;
+	for (k = 0; interp && k < 64; k++) {
+		if (iv != EV_NO_FIELD) {
+			guard(s, pid, interp + iv, EV_G_INSTR, &v);
+			if (mem__read(pid, interp + iv, &v, 8) || v)
 				r->flags |= EV_F_MONITORED;	/* unreadable: assume it was */
-				break;
-			}
-			if (mem__read(pid, interp + l->bpf.interp_next, &interp, 8))
-				break;
+		}
+		modules_guards(s, pid, l, interp);
+		if (mem__read(pid, interp + l->bpf.interp_next, &interp, 8)) {
+			s->guards_complete = false;
+			break;
 		}
 	}
+	if (interp)
+		s->guards_complete = false;	/* more than 64 interpreters */
 	walkhost__threads(pid, &l->bpf, CB_MAX_DEPTH, on_thread, r);
 }
 

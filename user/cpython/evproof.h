@@ -24,8 +24,9 @@ struct evround_ctx {
 
 #define EV_MAX_TYPES 16384	/* classes looked at per round */
 
-/* Before a round: the monitoring flag and the code on threads' stacks. */
-void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r);
+/* Before a round: the monitoring flag, the code on threads' stacks, and
+ * s's guard probes. */
+void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r, struct ev_scan *s);
 /* A function object met at chunk offset o (target address a + o; have:
  * bytes of chunk read): remember its code pointer. */
 void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,

@@ -129,7 +129,7 @@ uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int
 /* Status of the code object whose header is hdr, reading its bytecode
  * (3.11+); -1 when it does not validate as a live code object. */
 static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, struct ev_scan *s,
-		     const struct evround_ctx *r)
+		     const struct evround_ctx *r, struct ev_probe *probe)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
 	uint64_t refcnt, units = 0, lt;
@@ -165,9 +165,11 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		s->bytes_read += units * 2;
 	}
 	st = evidence__status(l, hdr, bc, units, r->flags);
-	free(bc);
 	if (htab__get(&r->on_stack, addr))
 		st = EV_RAN;	/* it has a frame: it runs */
+	if (probe && (st != EV_NEVER || !evidence__probe(l, addr, hdr, bc, units, probe)))
+		memset(probe, 0, sizeof(*probe));
+	free(bc);
 	return st;
 }
 
@@ -191,7 +193,8 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	const char *file, *name;
 	char qbuf[PYOBJ_MAX_STR + 1];
 	int32_t first;
-	int st = status_of(pid, l, addr, hdr, s, r);
+	struct ev_probe probe;
+	int st = status_of(pid, l, addr, hdr, s, r, &probe);
 	uint32_t idx;
 
 	if (st < 0)
@@ -209,7 +212,7 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (st == EV_NEVER && idx != UINT32_MAX) {	/* later rounds look again */
 		ARRAY_RESERVE(s->watch, s->nwatch, s->capwatch, 1024);
 		s->watch[s->nwatch++] = (struct ev_watch){ addr, u64_at(hdr, l->co_filename), name_ptr(l, hdr),
-							   first, idx };
+							   first, idx, probe };
 	}
 }
 
@@ -383,7 +386,7 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	int ret;
 
 	round_reset(out, true);
-	evproof__begin(pid, l, &r);
+	evproof__begin(pid, l, &r, out);
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);
 	evproof__end(pid, l, out, &r);
 	return ret;
@@ -396,7 +399,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 	int ret;
 
 	round_reset(s, false);
-	evproof__begin(pid, l, &r);
+	evproof__begin(pid, l, &r, s);
 	for (size_t i = 0; i < s->nwatch; i++) {
 		struct ev_watch *w = &s->watch[i];
 		uint8_t hdr[512];
@@ -409,7 +412,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 			memcpy(&first, hdr + l->co_firstlineno, 4);
 			if (u64_at(hdr, l->ob_type) == l->code_type && u64_at(hdr, l->co_filename) == w->file &&
 			    name_ptr(l, hdr) == w->name && first == w->first)
-				st = status_of(pid, l, w->addr, hdr, s, &r);
+				st = status_of(pid, l, w->addr, hdr, s, &r, &w->probe);
 		}
 		if (st < 0)	/* gone or replaced: it may have run before it went */
 			st = EV_UNKNOWN;

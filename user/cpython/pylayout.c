@@ -26,6 +26,7 @@ struct table_row {
 	uint16_t interp_next, interp_id;
 	uint16_t ts_status;		/* PY_NO_FIELD before 3.12 (no _status.active) */
 	uint16_t rt_tstate_current;	/* PY_NO_FIELD from 3.12 (per-interpreter GIL) */
+	uint16_t interp_modules;	/* interp->modules (imports.modules from 3.12): sys.modules */
 };
 
 /* _status.active is bit 4 of PyThreadState._status (3.12-3.14: initialized,
@@ -113,6 +114,7 @@ int pylayout__from_table(int major, int minor, struct pylayout *o)
 		o->bpf.rt_tstate_current = r->rt_tstate_current;
 	}
 	o->bpf.frame_read = frame_read(&o->bpf);
+	o->interp_modules = r->interp_modules;
 	o->lt_kind = r->lt;
 	o->code_read = r->code_size;
 	o->co_firstlineno = r->co_firstlineno;
@@ -159,17 +161,18 @@ struct dbg_pos {
 	/* the sections' own sizes (interpreter state, thread state, interpreter
 	 * frame, code object): every offset taken from a section must lie inside */
 	uint16_t interp_size, ts_size, frame_size, code_size;
+	uint16_t imports_modules;	/* interpreter_state.imports_modules */
 };
 
 static const struct dbg_pos dbg_rows[] = {
 	{ 13, 584, 40, 56, 64, 72, 168, 184, 192, 216, 232, 240, 248, 264,
-	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560, 48, 152, 224, 272 },
+	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560, 48, 152, 224, 272, 88 },
 	{ 14, 760, 40, 56, 64, 72, 192, 208, 216, 240, 256, 264, 272, 288,
-	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640, 48, 176, 248, 312 },
+	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640, 48, 176, 248, 312, 96 },
 	/* 3.15 (Include/internal/pycore_debug_offsets.h of 3.15.2): the thread
 	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
 	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
-	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376 },
+	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96 },
 };
 
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
@@ -245,6 +248,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	o->str_length = off16(buf, &bad, p->str_length);
 	o->str_ascii_data = off16(buf, &bad, p->str_ascii_size);
 	o->str_compact_data = o->str_ascii_data + 16;	/* + utf8_length, utf8 */
+	o->interp_modules = off16(buf, &bad, p->imports_modules);
 	o->micro = (hex >> 8) & 0xff;
 	/* hostile or garbage tables must not steer reads outside a frame */
 	{
@@ -252,7 +256,8 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		uint64_t fs = u64_at(buf, p->frame_size), cs = u64_at(buf, p->code_size);
 
 		if ((uint64_t)o->bpf.interp_threads + 8 > is || (uint64_t)o->bpf.interp_next + 8 > is ||
-		    (uint64_t)o->bpf.interp_id + 8 > is || (uint64_t)o->bpf.ts_next + 8 > ts ||
+		    (uint64_t)o->bpf.interp_id + 8 > is || (uint64_t)o->interp_modules + 8 > is ||
+		    (uint64_t)o->bpf.ts_next + 8 > ts ||
 		    (uint64_t)o->bpf.ts_frame + 8 > ts || (uint64_t)o->bpf.ts_thread_id + 8 > ts ||
 		    (uint64_t)o->bpf.ts_status + 4 > ts || (uint64_t)o->bpf.f_back + 8 > fs ||
 		    (uint64_t)o->bpf.f_code + 8 > fs || (uint64_t)o->bpf.f_lasti + 8 > fs ||

@@ -37,6 +37,8 @@ struct pylayout {
 	uint16_t str_compact_data;	/* sizeof(PyCompactUnicodeObject) */
 	uint16_t bytes_size;
 	uint16_t bytes_sval;
+	/* PyInterpreterState: sys.modules (interp->modules, ->imports.modules) */
+	uint16_t interp_modules;
 	/* type objects in the target (load bias applied), 0 when unknown */
 	uint64_t code_type, unicode_type, bytes_type, function_type, type_type;
 };

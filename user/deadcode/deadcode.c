@@ -33,6 +33,7 @@ void deadcode__free(struct deadcode *d)
 	free(d->paths);
 	free(d->imported);
 	free(d->imported_exited);
+	free(d->late);
 	htab__free(&d->path_idx);
 	htab__free(&d->exact);
 	htab__free(&d->byfirst);
@@ -103,6 +104,7 @@ int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 		goto out;
 	d->imported = xcalloc(d->npaths + 1, sizeof(bool));
 	d->imported_exited = xcalloc(d->npaths + 1, sizeof(bool));
+	d->late = xcalloc(d->npaths + 1, sizeof(bool));
 	if (s->all || s->npids) {
 		if (geteuid() != 0 && access("/proc/1/mem", R_OK)) {
 			msg__err("reading other processes needs root (CAP_SYS_PTRACE): sudo coldbpf ...");

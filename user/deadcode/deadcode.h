@@ -64,6 +64,9 @@ struct deadcode {
 	size_t npaths, cappaths;
 	bool *imported;		/* per path: some process has code from it */
 	bool *imported_exited;	/* ... some process that exited during the run had */
+	/* ... some process read at its exit may have loaded after its last
+	 * round (it imported modules since): never-ran is not proven there */
+	bool *late;
 	struct htab path_idx;	/* hash(path) -> path index + 1 */
 	struct htab exact;	/* (path, qualname, first) -> entry + 1 */
 	struct htab byfirst;	/* (path, first) -> entry + 1, the first one */
@@ -74,9 +77,14 @@ struct deadcode {
 	struct htab drift_idx;	/* hash(drift line) -> drift index + 1 */
 	int sources;		/* evidence sources used */
 	size_t exits;		/* processes with evidence that exited during their run */
+	size_t exits_read;	/* ... read at their exit: their claims hold */
+	size_t exits_late;	/* ... of which imported modules after their last round */
 	/* processes of a program that runs code of the tree, which exited
 	 * before any evidence read: nothing is never-ran */
 	size_t unread_exits;
+	/* ... which exited after a read, but were not read at their exit: they
+	 * may have imported and run any code since; nothing is never-ran */
+	size_t unfinal_exits;
 	/* the window never-ran speaks of: the shortest time a process with
 	 * evidence (alive at its read) had run when it was read, in s; < 0 when
 	 * no source said, or a source's age is unknown (an older profile) */

@@ -227,8 +227,9 @@ static void runs_tree(struct deadcode *d, const struct profile *p, bool *tree)
 
 /*
  * Processes that exited before any evidence round read them may have loaded
- * and run any code. Those of a program that runs code of the tree (a
- * gunicorn worker replaced by a reload before its first read, beside its
+ * and run any code; so may those read by a round but not at their exit
+ * (collect/exitread.c), after their last round. Those of a program that runs
+ * code of the tree (a gunicorn worker replaced by a reload, beside its
  * master and the new workers), or that were sampled in the tree, leave
  * nothing never-ran (docs/cold.md, "Soundness" 5). Others (a cron job of
  * another program) say nothing about this tree.
@@ -239,16 +240,17 @@ static void unread_exits(struct deadcode *d, const struct profile *p)
 	bool *tree, any = false;
 
 	for (size_t i = 0; i < p->nprocs; i++)
-		any |= p->procs[i].unread > 0;
+		any |= p->procs[i].unread > 0 || ((p->procs[i].exited || p->procs[i].folded) && !p->procs[i].final);
 	if (!any)
 		return;	/* the common case: no pass over every code and stack */
 	tree = xcalloc(p->nprocs + 1, sizeof(bool));
 	runs_tree(d, p, tree);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
-		bool related = tree[i];
+		bool related = tree[i], unfinal = (r->exited || r->folded) && !r->final && !r->unused &&
+						  profile__has_evidence(p, i);
 
-		if (!r->unread)
+		if (!r->unread && !unfinal)
 			continue;
 		profile__program(r->cmdline, prog, sizeof(prog));
 		for (size_t k = 0; k < p->nprocs && !related; k++) {
@@ -257,8 +259,10 @@ static void unread_exits(struct deadcode *d, const struct profile *p)
 			profile__program(p->procs[k].cmdline, other, sizeof(other));
 			related = !strcmp(prog, other);
 		}
-		if (related)
-			d->unread_exits += r->unread;
+		if (!related)
+			continue;
+		d->unread_exits += r->unread;
+		d->unfinal_exits += unfinal ? (r->folded ? r->folded : 1) : 0;
 	}
 	free(tree);
 }
@@ -279,19 +283,31 @@ int match__profile(struct deadcode *d, const char *path)
 		const struct pproc *r = &p->procs[p->evidence[i].proc];
 		const struct place pl = { r->root, r->cwd };
 		/* a process that exited (or exited ones folded together) had its
-		 * evidence read before it exited, not after its last chance to run */
-		bool exited = r->exited || r->folded;
+		 * evidence read before it exited, not after its last chance to
+		 * run, unless it was read at its exit (final) */
+		bool gone = r->exited || r->folded, exited = gone && !r->final;
+		bool *mine = r->late ? xcalloc(d->npaths + 1, sizeof(bool)) : NULL;
 
 		d->partial |= p->evidence[i].partial;
-		d->exits += exited ? (r->folded ? r->folded : 1) : 0;
-		if (!exited)
+		d->exits += gone ? (r->folded ? r->folded : 1) : 0;
+		d->exits_read += gone && r->final ? (r->folded ? r->folded : 1) : 0;
+		d->exits_late += gone && r->final && r->late;
+		if (!gone)
 			window_of(d, r->evidence_age);
 		for (size_t k = 0; k < p->evidence[i].n; k++) {
 			const struct pevcode *c = &p->evidence[i].codes[k];
 			const struct pfunc *f = &p->funcs[c->func];
+			const char *rel;
 
 			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0);
+			if (mine && (rel = rel_path(d, f->file, &pl)))
+				mine[inventory__path_index(d, rel)] = true;
 		}
+		/* read at its exit, but it imported modules after its last round:
+		 * files it had not loaded then may have been loaded and run */
+		for (size_t k = 0; mine && k < d->npaths; k++)
+			d->late[k] |= !mine[k];
+		free(mine);
 	}
 	unread_exits(d, p);
 	/* samples: every function in a stack (total), counted once per stack */

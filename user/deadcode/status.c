@@ -72,13 +72,15 @@ void status__decide(struct deadcode *d)
 			e->status = DC_SAMPLED;	/* sampled but not proven by evidence */
 		else if (d->incomplete)
 			e->status = DC_UNKNOWN, e->why = DC_WHY_INCOMPLETE;
-		else if (d->unread_exits)
-			/* a process of the service exited before it was read */
+		else if (d->unread_exits || d->unfinal_exits)
+			/* a process of the service exited before it was read, or
+			 * after a read but not at its exit */
 			e->status = DC_UNKNOWN, e->why = DC_WHY_EXITED;
 		else if (e->unknown)
 			e->status = DC_UNKNOWN, e->why = DC_WHY_NO_EVIDENCE;
-		else if (e->exited_unread || (!e->never && d->imported_exited[pi]))
-			/* a process that loaded it exited after its last read */
+		else if (e->exited_unread || (!e->never && d->imported_exited[pi]) || d->late[pi])
+			/* a process that loaded it exited after its last read, or
+			 * may have loaded it after its last round */
 			e->status = DC_UNKNOWN, e->why = DC_WHY_EXITED;
 		else if (e->never)
 			e->status = DC_NEVER;

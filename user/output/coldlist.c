@@ -66,6 +66,9 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 	json_object_set_new(root, "running_not_in_source", drift);
 	json_object_set_new(root, "exited_processes", json_integer((json_int_t)d->exits));
 	json_object_set_new(root, "exited_unread_processes", json_integer((json_int_t)d->unread_exits));
+	json_object_set_new(root, "exited_processes", json_integer((json_int_t)d->exits));
+	json_object_set_new(root, "exited_read_at_exit", json_integer((json_int_t)d->exits_read));
+	json_object_set_new(root, "exited_not_read_at_exit", json_integer((json_int_t)d->unfinal_exits));
 	json_object_set_new(root, "evidence_processes", json_integer((json_int_t)d->window_procs));
 	if (d->window > 0 && !d->window_unknown)	/* the youngest process's age at its read */
 		json_object_set_new(root, "evidence_window_s", json_real(d->window));
@@ -124,9 +127,16 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 		fprintf(out, "not-loaded: no profiled process loaded the module; it may run elsewhere "
 			     "(`rm` leaves it alone).\n");
 	if (d->exits)
-		fprintf(out, "%zu profiled process%s exited during the run: code %s loaded is unknown "
-			     "(exited-unread) unless proven ran, as it may have run after its last evidence read.\n",
-			d->exits, d->exits == 1 ? "" : "es", d->exits == 1 ? "it" : "they");
+		fprintf(out, "%zu profiled process%s exited during the run; %zu %s read at %s exit%s.\n", d->exits,
+			d->exits == 1 ? "" : "es", d->exits_read, d->exits_read == 1 ? "was" : "were",
+			d->exits_read == 1 ? "its" : "their",
+			d->exits_late ? " (some imported modules after their last round: files they had not "
+					"loaded then are unknown)" : "");
+	if (d->unfinal_exits)
+		fprintf(out, "%zu process%s running this tree's code exited after an evidence read but %s not read "
+			     "at %s exit: nothing is called never-ran (exited-unread).\n", d->unfinal_exits,
+			d->unfinal_exits == 1 ? "" : "es", d->unfinal_exits == 1 ? "was" : "were",
+			d->unfinal_exits == 1 ? "its" : "their");
 	if (d->unread_exits)
 		fprintf(out, "%zu process%s running this tree's code exited before any evidence was read: "
 			     "nothing is called never-ran.\n",

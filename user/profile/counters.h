@@ -28,6 +28,12 @@ enum counter {
 	CTR_EVIDENCE_NS,		/* ... their wall time, in the worker */
 	CTR_EVIDENCE_BYTES,		/* ... target memory they read */
 	CTR_EVIDENCE_SKIPPED,		/* ... target memory not resident, skipped */
+	CTR_EXIT_READ,			/* exited processes whose never-ran markers were read at their exit */
+	CTR_EXIT_UNREAD,		/* ... that were not (no probe set, exec with threads, events lost) */
+	CTR_EXIT_INCOMPLETE,		/* ... read, but monitoring or imports since the last round left claims open */
+	CTR_EXIT_CHILDREN,		/* forked children seen only at their exit, read there */
+	CTR_EXIT_NS,			/* BPF time of the exit reads */
+	CTR_EXIT_EVENTS_LOST,		/* exit-read events that did not fit the ring buffer */
 	CTR_THREADS_MERGED,		/* samples of threads beyond a process's first 256, kept under thread 0 */
 	CTR_SYMBOLS_EVICTED,		/* symbol-table entries evicted at the per-process bound */
 	CTR_PROCS_FOLDED,		/* exited processes folded into per-program entries */

@@ -208,8 +208,13 @@ size_t profile__fold_exited(struct profile *p, size_t keep)
 	into = xcalloc(p->nprocs + nv + 1, sizeof(*into));
 	for (size_t i = 0; i < nv; i++) {
 		uint32_t r = program_entry(p, ex[i].idx);
+		bool m_final;
 
 		into[ex[i].idx] = r + 1;
+		/* final only if every process folded in was read at its exit and
+		 * imported nothing after its last round (its files are merged) */
+		m_final = p->procs[ex[i].idx].final && !p->procs[ex[i].idx].late;
+		p->procs[r].final = p->procs[r].folded ? p->procs[r].final && m_final : m_final;
 		p->procs[r].folded++;
 		p->procs[r].dropped += p->procs[ex[i].idx].dropped;
 		p->procs[r].unread += p->procs[ex[i].idx].unread;

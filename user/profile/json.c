@@ -37,6 +37,10 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "evidence_age_s", json_real(r->evidence_age));
 		if (r->unread)	/* exited before its evidence was read */
 			json_object_set_new(o, "unread", json_integer(r->unread));
+		if (r->final)	/* read at its exit (docs/cold.md, "Soundness" 5) */
+			json_object_set_new(o, "evidence_final", json_true());
+		if (r->late)
+			json_object_set_new(o, "evidence_late", json_true());
 		if (r->root)	/* where its file names resolve (docs/cold.md, "Matching") */
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
@@ -231,6 +235,8 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		if (json_is_number(json_object_get(v, "evidence_age_s")) &&
 		    json_number_value(json_object_get(v, "evidence_age_s")) > 0)
 			p->procs[r].evidence_age = json_number_value(json_object_get(v, "evidence_age_s"));
+		p->procs[r].final = json_is_true(json_object_get(v, "evidence_final"));
+		p->procs[r].late = json_is_true(json_object_get(v, "evidence_late"));
 		if (json_object_get(v, "unread")) {
 			json_int_t nu;
 

@@ -61,6 +61,12 @@ struct pproc {
 	/* exited processes of this entry whose evidence was never read (a run
 	 * with --evidence): they may have loaded and run any code */
 	uint32_t unread;
+	/* its evidence was read at its exit (collect/exitread.c): its never-ran
+	 * claims hold for its whole life; a folded entry: every process of it */
+	bool final;
+	/* ... but a module was imported after its last round: code of files
+	 * it had not loaded then may have run (docs/cold.md, "Soundness") */
+	bool late;
 	/* how long the process had run when its evidence was last read (s; 0
 	 * unknown): what its never-ran claims cover */
 	double evidence_age;
