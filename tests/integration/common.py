@@ -126,11 +126,13 @@ def debian_root(suite):
     raise Skip(msg)
 
 
-def in_root(root, path):
-    """Copy a workload into root's /tmp; returns its path as the target sees it."""
+def in_root(root, path, with_dir=False):
+    """Copy a workload (with_dir: and the .py files beside it, its modules)
+    into root's /tmp; returns its path as the target sees it."""
     d = os.path.join(root, "tmp", "coldbpf-wl")
     os.makedirs(d, exist_ok=True)
-    shutil.copy(path, d)
+    for f in (glob.glob(os.path.join(os.path.dirname(path), "*.py")) if with_dir else [path]):
+        shutil.copy(f, d)
     return os.path.join("/tmp/coldbpf-wl", os.path.basename(path))
 
 

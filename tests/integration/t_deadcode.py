@@ -401,6 +401,15 @@ def _traps(cmd, script, src, mode, mm):
         for q in ("traced_only", "tracer"):
             expect(st.get(q) in ("ran", "unknown"), "%s %s: %s is %s, it ran (traced, or as the tracer)"
                    % (mm, mode, q, st.get(q)))
+    # classes known by their type objects (metaclasses, no methods), in the
+    # right file although functools.wraps names a wrapper after another module
+    byfile = {(f["path"], f["qualname"]): f["status"] for f in res["functions"]}
+    for k in (("classes.py", "Meta"), ("classes.py", "WithMeta"), ("classes.py", "Color"),
+              ("wrapped.py", "Handler")):
+        expect(byfile.get(k) == "ran", "%s %s: %s is %s, its class exists" % (mm, mode, k, byfile.get(k)))
+    for k in (("classes.py", "Handler"), ("classes.py", "NeverEnum"), ("classes.py", "NeverMeta")):
+        expect(byfile.get(k) in ("never-ran", "unknown"), "%s %s: %s is %s, its body never ran" %
+               (mm, mode, k, byfile.get(k)))
     if mode == "plain" and mm != (3, 12):
         # no monitoring: exact
         for q in TRAPS_NOT_RAN + ["traced_only", "tracer"]:
@@ -427,7 +436,7 @@ def t_cold_traps_sid(py):
     host's view of the tree, the code names files as the chroot sees them;
     offline too (the profile keeps the process's root)."""
     root = debian_root("sid")
-    script = in_root(root, os.path.join(TRAPS, "traps.py"))
+    script = in_root(root, os.path.join(TRAPS, "traps.py"), with_dir=True)
     src = root + os.path.dirname(script)
     _check_traps(["chroot", root, "python3.14"], script, src, (3, 14))
     _check_traps(["chroot", root, "python3.15"], script, src, (3, 15))

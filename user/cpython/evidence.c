@@ -11,14 +11,14 @@
  * rows). */
 #define NOF EV_NO_FIELD
 static const struct ev_facts facts[] = {
-	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 864 },
-	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 856 },
-	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48, 104, 864 },
-	{ 11, 52, 168, 151, 150, 0, NOF, NOF, NOF, 48, 104, 864 },	/* RESUME, RESUME_QUICK */
-	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48, 104, 872 },	/* RESUME, -, INSTRUMENTED_RESUME */
-	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48, 104, 872 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
-	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48, 104, 872 },
-	{ 15, 0, 192, 128, 200, 244, 168, 176, 0, 48, 104, 880 },	/* 3.15.2's headers and opcodes */
+	{ 8, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 864, 64 },
+	{ 9, 168, 0, 0, 0, 0, NOF, NOF, NOF, 16, 88, 856, 64 },
+	{ 10, 168, 0, 0, 0, 0, NOF, NOF, NOF, 48, 104, 864, 32 },
+	{ 11, 52, 168, 151, 150, 0, NOF, NOF, NOF, 48, 104, 864, 40 },	/* RESUME, RESUME_QUICK */
+	{ 12, 0, 176, 151, 0, 240, 160, 168, 48, 48, 104, 872, 40 },	/* RESUME, -, INSTRUMENTED_RESUME */
+	{ 13, 0, 184, 149, 207, 236, 168, 176, 0, 48, 104, 872, 40 },	/* RESUME, RESUME_CHECK, INSTRUMENTED_RESUME */
+	{ 14, 0, 192, 128, 196, 245, 168, 176, 0, 48, 104, 872, 40 },
+	{ 15, 0, 192, 128, 200, 244, 168, 176, 0, 48, 104, 880, 40 },	/* 3.15.2's headers and opcodes */
 };
 
 #define OP_ADAPTIVE 1

@@ -69,6 +69,36 @@ struct ev_range {
 	uint64_t start, end;
 };
 
+/* Metaclasses (heap types that subclass type: ABCMeta, EnumType, a Django
+ * ModelBase) of a process: a class they made has them as its type, not
+ * PyType_Type. A small open-addressed set, looked up for every word a scan
+ * reads. */
+#define EV_META_SLOTS 256
+#define EV_META_MAX 128
+struct ev_metas {
+	uint64_t slot[EV_META_SLOTS];	/* 0: empty */
+	unsigned n;
+};
+static inline bool ev_metas__has(const struct ev_metas *m, uint64_t a)
+{
+	for (unsigned i = (a >> 4) % EV_META_SLOTS, k = 0; m->slot[i] && k < EV_META_SLOTS; i = (i + 1) % EV_META_SLOTS, k++)
+		if (m->slot[i] == a)
+			return true;
+	return false;
+}
+static inline bool ev_metas__add(struct ev_metas *m, uint64_t a)
+{
+	unsigned i = (a >> 4) % EV_META_SLOTS;
+
+	if (!a || m->n >= EV_META_MAX || ev_metas__has(m, a))
+		return false;
+	while (m->slot[i])
+		i = (i + 1) % EV_META_SLOTS;
+	m->slot[i] = a;
+	m->n++;
+	return true;
+}
+
 struct ev_scan {
 	struct ev_code *codes;
 	size_t n, cap;
@@ -89,6 +119,7 @@ struct ev_scan {
 	size_t nwatch, capwatch;
 	struct ev_range *ranges;	/* writable mappings read (merged, sorted) */
 	size_t nranges, capranges;
+	struct ev_metas metas;	/* metaclasses found so far (kept from round to round) */
 	struct ev_guardp guards[EV_MAX_GUARDS];	/* of the last round */
 	size_t nguards;
 	bool guards_complete;	/* every interpreter's guards were read */
@@ -144,6 +175,7 @@ struct ev_facts {
 	uint16_t co_instr_version, co_monitoring, interp_instr_version;
 	uint16_t func_code, func_module;	/* PyFunctionObject */
 	uint16_t ht_qualname;	/* PyHeapTypeObject */
+	uint16_t func_name;	/* PyFunctionObject: func_qualname (3.11+), func_name before */
 };
 const struct ev_facts *evidence__facts(int minor);
 const char *evidence__status_name(enum ev_status s);

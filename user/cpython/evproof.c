@@ -13,13 +13,14 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 			uint64_t o, struct evround_ctx *r)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
-	uint64_t refcnt, code = 0, mod = 0;
-	uint16_t fc, fm;
+	uint64_t refcnt, code = 0, mod = 0, name = 0;
+	uint16_t fc, fm, fn;
 
 	if (!f || o + 16 > have)
 		return;
 	fc = f->func_code;
 	fm = f->func_module;
+	fn = f->func_name;
 	memcpy(&refcnt, chunk + o, 8);
 	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU))
 		return;	/* a freed block */
@@ -31,13 +32,24 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 		memcpy(&mod, chunk + o + fm, 8);
 	else if (mem__read(pid, a + o + fm, &mod, 8))
 		mod = 0;
-	if (code && !(code & 7))
-		*htab__put(&r->func_code, code, NULL) = mod & 7 ? 0 : mod;
+	if (o + fn + 8 <= have)
+		memcpy(&name, chunk + o + fn, 8);
+	else if (mem__read(pid, a + o + fn, &name, 8))
+		name = 0;
+	if (!code || (code & 7))
+		return;
+	*htab__put(&r->func_code, code, NULL) = mod & 7 ? 0 : mod;
+	if (mod && !(mod & 7) && name && r->nfuncs < EV_MAX_FUNCS) {
+		/* its name is compared with its code's at the end of the round */
+		ARRAY_RESERVE(r->funcs, r->nfuncs, r->capfuncs, 1024);
+		r->funcs[r->nfuncs++] = (struct evfunc){ code, mod, name };
+	}
 }
 
 #define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.15 */
 #define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.15 */
 #define TPFLAGS_HEAPTYPE (1UL << 9)
+#define TPFLAGS_TYPE_SUBCLASS (1UL << 31)	/* Include/object.h, 3.8-3.15 */
 
 void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t *chunk, uint64_t have,
 		   uint64_t o, struct evround_ctx *r)
@@ -67,6 +79,8 @@ void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t 
 		return;
 	ARRAY_RESERVE(r->types, r->ntypes, r->captypes, 256);
 	r->types[r->ntypes++] = (struct evtype){ qual, dict };
+	if ((flags & TPFLAGS_TYPE_SUBCLASS) && !ev_metas__has(r->metas, a + o))
+		ev_metas__add(&r->newmetas, a + o);	/* a metaclass: its classes have it as their type */
 }
 
 /* Strings of the target read once per round. */
@@ -203,6 +217,8 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r, st
 	htab__init(&r->on_stack);
 	htab__init(&r->at);
 	htab__init(&r->func_code);
+	htab__init(&r->code_name);
+	r->metas = &s->metas;
 	s->nguards = 0;
 	s->guards_complete = !mem__read(pid, l->bpf.runtime_addr + l->bpf.rt_interp_head, &interp, 8) && interp;
 	for (k = 0; interp && k < 64; k++) {
@@ -237,22 +253,40 @@ void evproof__end(int pid, const struct pylayout *l, struct ev_scan *s, struct e
 	uint64_t key, *v, *mod;
 
 	while (htab__next(&r->func_code, &it, &key, &mod)) {
-		const char *m;
-
 		v = htab__get(&r->at, key);
-		if (!v)
+		if (v)
+			s->codes[*v - 1].flags |= EV_C_FUNC;
+	}
+	/* which file a module name stands for: from functions whose name is
+	 * their code's own (functools.wraps copies __module__ and __qualname__
+	 * onto a wrapper defined in another file) and whose file is real (a
+	 * dataclass's generated methods say "<string>"). A module whose
+	 * functions name two files stands for none: no class claims there. */
+	for (size_t i = 0; r->ntypes && i < r->nfuncs; i++) {
+		const struct evfunc *fn = &r->funcs[i];
+		uint64_t *cn = htab__get(&r->code_name, fn->code), *m_at;
+		const char *m, *file;
+
+		v = htab__get(&r->at, fn->code);
+		if (!v || !cn || *cn != fn->name || !(m = str_of(&st, pid, l, fn->module)))
 			continue;
-		s->codes[*v - 1].flags |= EV_C_FUNC;
-		if (r->ntypes && *mod && (m = str_of(&st, pid, l, *mod)))
-			htab__put(&mods, hash__str(m, 0x6d6f64), NULL)[0] = *v;
+		file = s->codes[*v - 1].file;
+		if (file[0] == '<')
+			continue;
+		m_at = htab__put(&mods, hash__str(m, 0x6d6f64), NULL);
+		if (!*m_at)
+			*m_at = *v;
+		else if (*m_at != UINT64_MAX && strcmp(s->codes[*m_at - 1].file, file))
+			*m_at = UINT64_MAX;	/* two files: ambiguous */
 	}
 	for (size_t i = 0; i < r->ntypes; i++) {
 		const char *q = str_of(&st, pid, l, r->types[i].qualname), *m;
 		uint64_t mp = q ? dict_get(pid, l, r->types[i].dict, "__module__", &st) : 0;
 		uint32_t idx;
 
-		if (!mp || !(m = str_of(&st, pid, l, mp)) || !(v = htab__get(&mods, hash__str(m, 0x6d6f64))))
-			continue;	/* no function of its module seen: its file is not known */
+		if (!mp || !(m = str_of(&st, pid, l, mp)) || !(v = htab__get(&mods, hash__str(m, 0x6d6f64))) ||
+		    *v == UINT64_MAX)
+			continue;	/* no function of its module seen (or of two files): its file is not known */
 		idx = ev_scan__add(s, s->codes[*v - 1].file, q, -1, EV_RAN);
 		if (idx != UINT32_MAX)
 			s->codes[idx].flags |= EV_C_CLASS;
@@ -266,4 +300,6 @@ void evproof__end(int pid, const struct pylayout *l, struct ev_scan *s, struct e
 	htab__free(&r->on_stack);
 	htab__free(&r->at);
 	htab__free(&r->func_code);
+	htab__free(&r->code_name);
+	free(r->funcs);
 }

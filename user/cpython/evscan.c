@@ -207,8 +207,10 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	idx = ev_scan__add(s, file, name, first, st);
-	if (idx != UINT32_MAX)
+	if (idx != UINT32_MAX) {
 		*htab__put(&r->at, addr, NULL) = (uint64_t)idx + 1;
+		*htab__put(&r->code_name, addr, NULL) = name_ptr(l, hdr);
+	}
 	if (st == EV_NEVER && idx != UINT32_MAX) {	/* later rounds look again */
 		ARRAY_RESERVE(s->watch, s->nwatch, s->capwatch, 1024);
 		s->watch[s->nwatch++] = (struct ev_watch){ addr, u64_at(hdr, l->co_filename), name_ptr(l, hdr),
@@ -269,11 +271,16 @@ static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t sta
 				uint8_t hdr[512];
 
 				memcpy(&w, chunk + i, 8);
+				if (r->meta_only) {	/* classes of metaclasses found in the first pass */
+					if (w && ev_metas__has(&r->newmetas, w))
+						evproof__type(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
+					continue;
+				}
 				if (w == l->function_type && w) {
 					evproof__function(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
 					continue;
 				}
-				if (w == l->type_type && w) {
+				if ((w == l->type_type && w) || (s->metas.n && w && ev_metas__has(&s->metas, w))) {
 					evproof__type(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
 					continue;
 				}
@@ -369,6 +376,23 @@ static int walk_maps(int pid, const struct pylayout *l, struct ev_scan *s, bool 
 	return 0;
 }
 
+/* Metaclasses found by a pass (ABCMeta, EnumType, ...): their classes may lie
+ * anywhere, before them too; one more pass finds those (a first round of a
+ * process, or one after a new metaclass appeared), and later rounds look for
+ * them in their one pass. */
+static void meta_pass(int pid, const struct pylayout *l, struct ev_scan *s, struct evround_ctx *r)
+{
+	char why[64];
+
+	if (!r->newmetas.n)
+		return;
+	r->meta_only = true;
+	walk_maps(pid, l, s, true, r, why, sizeof(why));
+	for (size_t i = 0; i < EV_META_SLOTS; i++)	/* with any found in this pass */
+		ev_metas__add(&s->metas, r->newmetas.slot[i]);
+	r->meta_only = false;
+}
+
 static void round_reset(struct ev_scan *s, bool full)
 {
 	s->bytes_read = s->bytes_skipped = s->bytes_swapped = s->candidates = s->markers_reread = 0;
@@ -388,6 +412,7 @@ int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char 
 	round_reset(out, true);
 	evproof__begin(pid, l, &r, out);
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);
+	meta_pass(pid, l, out, &r);
 	evproof__end(pid, l, out, &r);
 	return ret;
 }
@@ -422,6 +447,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 	}
 	s->nwatch = keep;
 	ret = walk_maps(pid, l, s, false, &r, why, whysz);
+	meta_pass(pid, l, s, &r);
 	evproof__end(pid, l, s, &r);
 	return ret;
 }

@@ -13,13 +13,19 @@ for SECONDS. MODE:
   plain      no monitoring at all
 In every mode: a class defined inside a function that never runs (its
 method code objects are alive as constants), a class made by a metaclass,
-and a function that never runs.
+and a function that never runs; classes.py and wrapped.py: classes known
+only by their type objects.
 """
 import abc
+import os
 import queue
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import classes  # noqa: E402
+import wrapped  # noqa: E402
 
 q = queue.Queue()
 
@@ -78,6 +84,7 @@ def main():
     time.sleep(0.2)
     keep = factory_called()
     Impl().run()
+    wrapped.view(1)
     if mode == "cprofile":
         import cProfile
         p = cProfile.Profile()
