@@ -32,6 +32,9 @@
 #define MAX_UNITS (1 << 20)	/* code units of one code object */
 #define PM_PRESENT (1ULL << 63)
 #define PM_SWAPPED (1ULL << 62)
+/* a guard region (Linux 6.15+: glibc's thread-stack guards, MADV_GUARD_INSTALL)
+ * also sets PM_SWAPPED, for a marker entry: nothing is swapped out there */
+#define PM_GUARD (1ULL << 58)
 
 struct strcache {
 	struct htab idx;	/* str pointer -> index + 1 into strs, 0: unreadable */
@@ -230,7 +233,7 @@ static void residency(int pmfd, uint64_t a, uint64_t len, uint8_t *res)
 		return;
 	}
 	for (size_t i = 0; i < np; i++)
-		res[i] = (pm[i] & PM_PRESENT) ? 1 : (pm[i] & PM_SWAPPED) ? 2 : 0;
+		res[i] = (pm[i] & PM_PRESENT) ? 1 : (pm[i] & PM_SWAPPED) && !(pm[i] & PM_GUARD) ? 2 : 0;
 }
 
 /* Scan [start, end) for code objects, resident pages only. */
