@@ -10,7 +10,7 @@ VERSION    := 0.1.0
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
 CPPFLAGS   += -Iinclude -Iuser -I$(OUT)/gen -D_GNU_SOURCE -DCOLDBPF_VERSION='"$(VERSION)"' -MMD -MP
-LDLIBS     += -lbpf -lelf -lz -ljansson -lm -pthread
+LDLIBS     += -lbpf -lelf -lz -ljansson -lmicrohttpd -lm -pthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Iinclude \
               -I/usr/include/$(MULTIARCH) -Wall -Werror -MMD -MP
 

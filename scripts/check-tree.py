@@ -16,7 +16,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STAGES = ["lib", "cpython", "profile", "collect", "deadcode", "output", "cli"]
+STAGES = ["lib", "cpython", "profile", "collect", "deadcode", "output", "serve", "cli"]
 PUBLIC_EXCEPTIONS = {"main", "xcalloc", "xrealloc", "xstrdup"}
 MAX_LINES = 500
 

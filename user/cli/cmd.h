@@ -20,6 +20,7 @@ int cmd__cold(int argc, char **argv);
 int cmd__rm(int argc, char **argv);
 int cmd__ignore(int argc, char **argv);
 int cmd__html(int argc, char **argv);
+int cmd__serve(int argc, char **argv);	/* coldbpf serve: until stopped, over HTTP */
 
 /* Output options shared by sampling and report. */
 enum {

@@ -16,6 +16,7 @@ static const struct {
 	{ "ignore", cmd__ignore },
 	{ "rm", cmd__rm },
 	{ "html", cmd__html },
+	{ "serve", cmd__serve },
 };
 
 int main(int argc, char **argv)

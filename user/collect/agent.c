@@ -172,6 +172,28 @@ static int setup(struct agent *a)
 	return 0;
 }
 
+static void read_source_stats(struct profile *prof);
+
+/* A long-running agent's tick: counters read about every second, then the
+ * caller's hook (serve's requests). */
+static void serve_tick(struct agent *a, double start, double now)
+{
+	static double last_stats;
+	struct agent_tick t = { now, now - start, 0 };
+
+	if (now - last_stats >= 1.0) {
+		last_stats = now;
+		bpfobj__read_stats(&a->bpf, a->prof->stats.counters);
+		exitread__read_stats(a->xr, a->prof);
+		read_source_stats(a->prof);
+		a->prof->stats.present = true;
+		a->prof->duration_s = now - start;
+	}
+	for (size_t i = 0; i < a->tg.n; i++)
+		t.targets += !a->tg.v[i]->exited;
+	a->o->tick(a->o->tick_ctx, a->prof, &t);
+}
+
 /* Poll until a stop signal, -d, or the targets are done. 0, or -1. */
 static int loop(struct agent *a, double start)
 {
@@ -217,6 +239,8 @@ static int loop(struct agent *a, double start)
 				evround__start(&a->ev, &a->tg, now, false, true);
 			}
 		}
+		if (o->tick)
+			serve_tick(a, start, now);
 		if (now - last_memory >= MEMORY_SECS) {
 			last_memory = now;
 			malloc_trim(0);	/* freed memory goes back: weeks of churn fragment the heap */

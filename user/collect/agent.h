@@ -16,6 +16,13 @@ enum agent_mode {
 	MODE_CMD,	/* -- CMD ARGS */
 };
 
+/* What the loop tells a tick besides the profile. */
+struct agent_tick {
+	double now;		/* clock__now() */
+	double uptime;		/* seconds since sampling started */
+	unsigned targets;	/* processes profiled now */
+};
+
 struct agent_opts {
 	enum agent_mode mode;
 	int *pids;
@@ -28,6 +35,11 @@ struct agent_opts {
 	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
 	volatile sig_atomic_t *stop;
+	/* coldbpf serve: called from the agent's loop at every tick (50 ms),
+	 * with the profile's counters current: the one place where requests of
+	 * other threads meet the profile (serve/serve.c). NULL for a recording. */
+	void (*tick)(void *ctx, struct profile *prof, const struct agent_tick *t);
+	void *tick_ctx;
 };
 
 /* Check privileges; 0 or -1 after printing which capability is missing. */

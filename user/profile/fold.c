@@ -221,13 +221,16 @@ size_t profile__fold_exited(struct profile *p, size_t keep)
 	}
 	for (size_t i = 0; i < p->nstacks;) {
 		struct pstack s = p->stacks[i];
+		size_t t;
 
 		if (!into[s.proc]) {
 			i++;
 			continue;
 		}
 		profile__del_stack(p, i);	/* the last stack moves to i */
-		profile__add(p, into[s.proc] - 1, 0, s.frames, s.depth, s.flags, s.count);
+		t = profile__add(p, into[s.proc] - 1, 0, s.frames, s.depth, s.flags, s.count);
+		for (int m = 0; t != SIZE_MAX && m < PROFILE_MARKS; m++)
+			p->stacks[t].base[m] += s.base[m];	/* marks see the move as no new samples */
 		free(s.frames);
 	}
 	for (size_t i = 0; i < nv; i++) {

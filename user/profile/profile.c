@@ -140,20 +140,20 @@ static bool same_stack(uint64_t val, const void *probe)
 	       !memcmp(s->frames, q->frames, q->depth * sizeof(*q->frames));
 }
 
-void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
-		  uint32_t depth, uint32_t flags, uint64_t count)
+size_t profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
+		    uint32_t depth, uint32_t flags, uint64_t count)
 {
 	struct stack_probe pr = { p, proc, tid, depth, flags, frames };
 	uint64_t h = stack_hash(proc, tid, frames, depth, flags), *v;
 	struct pstack *s;
 
 	if (!count)
-		return;
+		return SIZE_MAX;
 	v = htab__find(&p->stack_idx, h, same_stack, &pr);
 	if (v) {
 		p->stacks[*v - 1].count += count;
 		p->procs[proc].samples += count;
-		return;
+		return *v - 1;
 	}
 	GROW(p->stacks, p->nstacks, p->capstacks);
 	s = &p->stacks[p->nstacks++];
@@ -162,10 +162,38 @@ void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct p
 	s->depth = depth;
 	s->flags = flags;
 	s->count = count;
+	memset(s->base, 0, sizeof(s->base));
 	s->frames = xcalloc(depth ? depth : 1, sizeof(*frames));
 	memcpy(s->frames, frames, depth * sizeof(*frames));
 	p->procs[proc].samples += count;
 	htab__add(&p->stack_idx, h, p->nstacks);
+	return p->nstacks - 1;
+}
+
+int profile__mark(struct profile *p)
+{
+	for (int m = 0; m < PROFILE_MARKS; m++) {
+		if (p->marked[m])
+			continue;
+		p->marked[m] = true;
+		for (size_t i = 0; i < p->nstacks; i++)
+			p->stacks[i].base[m] = p->stacks[i].count;
+		return m;
+	}
+	return -1;
+}
+
+uint64_t profile__since_mark(const struct profile *p, int m, size_t i)
+{
+	const struct pstack *s = &p->stacks[i];
+
+	return m >= 0 && m < PROFILE_MARKS && s->count > s->base[m] ? s->count - s->base[m] : 0;
+}
+
+void profile__unmark(struct profile *p, int m)
+{
+	if (m >= 0 && m < PROFILE_MARKS)
+		p->marked[m] = false;
 }
 
 static struct stack_probe probe_of(const struct profile *p, size_t i)

@@ -32,6 +32,11 @@ struct pframe {
 	int32_t line;	/* -1: no line */
 };
 
+/* Marks: a count of each stack at one moment, kept through the folding of
+ * exited processes, so that "the samples since then" can be taken at any
+ * time (coldbpf serve's /debug/pprof/profile?seconds=N). */
+#define PROFILE_MARKS 4
+
 struct pstack {
 	uint32_t proc;	/* index into procs */
 	uint32_t tid;
@@ -39,6 +44,7 @@ struct pstack {
 	uint32_t flags;	/* PF_STACK_TRUNCATED, PF_INTERP() */
 	uint64_t count;
 	struct pframe *frames;	/* root first */
+	uint64_t base[PROFILE_MARKS];	/* count at each mark (0: added since) */
 };
 
 struct pproc {
@@ -131,6 +137,7 @@ struct profile {
 	size_t nfree_procs, capfree_procs;
 	uint64_t exits;	/* exit_seq source */
 	uint64_t skipped_unlisted;	/* skipped processes beyond PROFILE_MAX_SKIPPED */
+	bool marked[PROFILE_MARKS];
 };
 
 /* Exited processes kept one by one; older ones are folded per program. */
@@ -144,9 +151,15 @@ void profile__free(struct profile *p);
 uint32_t profile__func(struct profile *p, const char *file, const char *qualname, int firstline);
 uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char *cmdline,
 		       const char *python, const char *method);
-/* Adds count samples of a root-first stack; merges identical stacks. */
-void profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
-		  uint32_t depth, uint32_t flags, uint64_t count);
+/* Adds count samples of a root-first stack; merges identical stacks. The
+ * stack's index (SIZE_MAX when count is 0). */
+size_t profile__add(struct profile *p, uint32_t proc, uint32_t tid, const struct pframe *frames,
+		    uint32_t depth, uint32_t flags, uint64_t count);
+/* A new mark (-1: PROFILE_MARKS are in use) / samples of stack i since mark
+ * m / the mark is no longer needed. */
+int profile__mark(struct profile *p);
+uint64_t profile__since_mark(const struct profile *p, int m, size_t i);
+void profile__unmark(struct profile *p, int m);
 /* Remove stack i (its frames now belong to the caller; the last stack
  * moves to i) / rebuild the stack index after stacks changed keys. */
 void profile__del_stack(struct profile *p, size_t i);

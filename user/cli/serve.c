@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldbpf serve [--all-python | -p PID,...] [--listen ADDR:PORT]: run until
+ * SIGTERM/SIGINT, answer /metrics and /debug/pprof/profile (serve/).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cmd.h"
+#include "collect/agent.h"
+#include "collect/caps.h"
+#include "lib/msg.h"
+#include "lib/str.h"
+#include "serve/http.h"
+#include "serve/serve.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9860"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static const char usage[] =
+"Usage: coldbpf serve [--all-python | -p PID[,PID...]] [--listen ADDR:PORT] [OPTIONS]\n"
+"\n"
+"Profile until stopped (SIGTERM or SIGINT) and serve what is found over HTTP:\n"
+"  /metrics                         Prometheus metrics (text format, or OpenMetrics\n"
+"                                   when the scraper asks for it)\n"
+"  /debug/pprof/profile?seconds=N   a gzipped pprof profile of the next N seconds\n"
+"                                   (as Go's net/http/pprof: default 30, 1-300)\n"
+"Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE). Execution evidence (dead code)\n"
+"is read in rounds as `coldbpf cold` does, unless --no-evidence.\n"
+"\n"
+"Targets (default --all-python):\n"
+"  -a, --all-python         every CPython process, including ones started later\n"
+"  -p, --pid PID[,PID]      these processes\n"
+"\n"
+"Serving:\n"
+"      --listen ADDR:PORT   where to listen (default " DEFAULT_LISTEN "; [ADDR6]:PORT for\n"
+"                           IPv6). An address other than loopback must be given\n"
+"                           here, and then needs --basic-auth-file or --insecure\n"
+"      --basic-auth-file F  HTTP basic authentication: F holds one line user:password\n"
+"      --tls-cert F, --tls-key F   serve HTTPS with this PEM certificate and key\n"
+"      --insecure           allow a non-loopback address without authentication\n"
+"      --max-programs N     programs with series of their own (default 100, max 1000);\n"
+"                           the others count under program=\"other\"\n"
+"      --program-expiry S   a program idle this long loses its series (default 600)\n"
+"      --metrics-top N      the N hottest functions as gauges (default 10, max 100, 0: none)\n"
+"\n"
+"Sampling:\n"
+"  -F, --frequency HZ       samples per second per CPU (default 99, 1-10000)\n"
+"      --max-depth N        Python frames kept per stack (default 128, max 1024)\n"
+"      --no-evidence        do not read execution evidence\n"
+"  -v, --verbose            say what is found and how\n"
+"  -h, --help               this help\n"
+"\n"
+"Example (Prometheus scrape config):\n"
+"  scrape_configs:\n"
+"    - job_name: coldbpf\n"
+"      static_configs: [{ targets: ['127.0.0.1:9860'] }]\n";
+
+enum {
+	OPT_LISTEN = OPT_FIRST_FREE,
+	OPT_AUTH,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_INSECURE,
+	OPT_MAX_PROGRAMS,
+	OPT_EXPIRY,
+	OPT_TOP_FUNCS,
+	OPT_MAX_DEPTH,
+	OPT_NO_EVIDENCE,
+	OPT_DRAIN,
+	OPT_EVIDENCE_INTERVAL,
+};
+
+static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
+		 bool *insecure)
+{
+	static const struct option opts[] = {
+		{ "all-python", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "frequency", required_argument, NULL, 'F' },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "basic-auth-file", required_argument, NULL, OPT_AUTH },
+		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+		{ "insecure", no_argument, NULL, OPT_INSECURE },
+		{ "max-programs", required_argument, NULL, OPT_MAX_PROGRAMS },
+		{ "program-expiry", required_argument, NULL, OPT_EXPIRY },
+		{ "metrics-top", required_argument, NULL, OPT_TOP_FUNCS },
+		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
+		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
+		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "+ap:F:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			ao->mode = MODE_ALL;
+			break;
+		case 'p':
+			if (str__parse_pids(optarg, &ao->pids, &ao->npids))
+				return -1;
+			ao->mode = MODE_PIDS;
+			break;
+		case 'F':
+			if (str__parse_long(optarg, 1, 10000, &v)) {
+				msg__err("-F needs a frequency from 1 to 10000 Hz, not '%s'", optarg);
+				return -1;
+			}
+			ao->hz = v;
+			break;
+		case OPT_LISTEN:
+			ho->listen = optarg;
+			break;
+		case OPT_AUTH:
+			ho->auth_file = optarg;
+			break;
+		case OPT_TLS_CERT:
+			ho->tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			ho->tls_key = optarg;
+			break;
+		case OPT_INSECURE:
+			*insecure = true;
+			break;
+		case OPT_MAX_PROGRAMS:
+		case OPT_TOP_FUNCS:
+			if (str__parse_long(optarg, c == OPT_TOP_FUNCS ? 0 : 1,
+					    c == OPT_TOP_FUNCS ? METRICS_MAX_TOP : METRICS_MAX_PROGRAMS, &v)) {
+				msg__err("--%s needs a number from %d to %d, not '%s'",
+					 c == OPT_TOP_FUNCS ? "metrics-top" : "max-programs", c == OPT_TOP_FUNCS ? 0 : 1,
+					 c == OPT_TOP_FUNCS ? METRICS_MAX_TOP : METRICS_MAX_PROGRAMS, optarg);
+				return -1;
+			}
+			*(c == OPT_TOP_FUNCS ? &mo->top : &mo->max_programs) = v;
+			break;
+		case OPT_EXPIRY:
+			if (str__parse_long(optarg, 1, 86400 * 30, &v)) {
+				msg__err("--program-expiry needs seconds from 1 to 2592000, not '%s'", optarg);
+				return -1;
+			}
+			mo->expire_s = v;
+			break;
+		case OPT_MAX_DEPTH:
+			if (str__parse_long(optarg, 1, CB_MAX_DEPTH, &v)) {
+				msg__err("--max-depth needs a number from 1 to %d, not '%s'", CB_MAX_DEPTH, optarg);
+				return -1;
+			}
+			ao->max_depth = v;
+			break;
+		case OPT_NO_EVIDENCE:
+			ao->evidence = false;
+			break;
+		case OPT_DRAIN:
+		case OPT_EVIDENCE_INTERVAL:
+			if (str__parse_long(optarg, 10, 3600000, &v)) {
+				msg__err("--%s needs milliseconds from 10 to 3600000, not '%s'",
+					 c == OPT_DRAIN ? "drain-interval-ms" : "evidence-interval-ms", optarg);
+				return -1;
+			}
+			*(c == OPT_DRAIN ? &ao->drain_interval : &ao->evidence_interval) = v / 1000.0;
+			break;
+		case 'v':
+			msg_verbose++;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		msg__err("serve takes no arguments ('%s'); see coldbpf serve --help", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd__serve(int argc, char **argv)
+{
+	struct agent_opts ao = { .mode = MODE_ALL, .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0,
+				 .evidence = true, .stop = &stop };
+	struct http_opts ho = { .listen = DEFAULT_LISTEN };
+	struct metrics_opts mo = { .max_programs = 100, .expire_s = 600, .top = 10 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct profile *prof;
+	struct serve sv;
+	struct http *h;
+	bool insecure = false;
+	int r = parse(argc, argv, &ao, &ho, &mo, &insecure), loop;
+
+	if (r)
+		return r > 0 ? 0 : 1;
+	loop = http__loopback(ho.listen);
+	if (loop < 0) {
+		msg__err("--listen %s: expected ADDR:PORT or [ADDR6]:PORT with a numeric address", ho.listen);
+		return 1;
+	}
+	if (!loop && !ho.auth_file && !insecure) {
+		msg__err("--listen %s is not a loopback address: add --basic-auth-file (and --tls-cert/--tls-key), "
+			 "or --insecure to serve profiles to anyone who can reach it", ho.listen);
+		return 1;
+	}
+	if (caps__check())
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);	/* no output files to reopen yet: a HUP must not stop it */
+	signal(SIGPIPE, SIG_IGN);
+	prof = profile__new();
+	serve__init(&sv, &mo, ao.hz);
+	ao.tick = serve__tick;
+	ao.tick_ctx = &sv;
+	h = http__start(&sv, &ho);
+	if (!h) {
+		serve__free(&sv);
+		profile__free(prof);
+		return 1;
+	}
+	msg__err("note: serving on %s%s: /metrics, /debug/pprof/profile", ho.listen, ho.tls_cert ? " (TLS)" : "");
+	r = agent__run(&ao, prof);
+	serve__stop(&sv);
+	http__stop(h);	/* waits for the connection threads */
+	serve__free(&sv);
+	profile__free(prof);
+	free(ao.pids);
+	return r;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "output/metrics.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/alloc.h"
+#include "profile/aggregate.h"
+#include "profile/counters.h"
+
+#define LABEL_MAX 200	/* bytes of a label value taken from a target */
+
+void metrics_state__init(struct metrics_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	htab__init(&s->idx);
+}
+
+void metrics_state__free(struct metrics_state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->prog[i].label);
+	free(s->prog);
+	htab__free(&s->idx);
+	memset(s, 0, sizeof(*s));
+}
+
+void metrics__label(const char *in, size_t max, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; in && in[i] && i < max && o + 3 < outsz; i++) {
+		unsigned char c = in[i];
+
+		if (c == '\\' || c == '"') {
+			out[o++] = '\\';
+			out[o++] = c;
+		} else if (c == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else {
+			out[o++] = c >= 0x20 && c < 0x7f ? c : '?';	/* UTF-8 is not trusted: ASCII only */
+		}
+	}
+	out[o] = 0;
+}
+
+/* A metric family's header. OpenMetrics names a counter family without
+ * its _total suffix. */
+static void family(FILE *f, bool om, const char *name, const char *type, const char *help)
+{
+	size_t n = strlen(name);
+
+	if (om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total"))
+		n -= 6;
+	fprintf(f, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)n, name, help, (int)n, name, type);
+}
+
+static void counters(FILE *f, const struct profile *p, bool om)
+{
+	bool losses = false, outcomes = false;
+
+	for (int i = 0; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+		char name[128];
+		size_t n;
+
+		if (!c || !c->name)
+			continue;
+		n = strlen(c->name);
+		if (c->kind == CTR_KIND_COUNT) {
+			snprintf(name, sizeof(name), "coldbpf_%s_total", c->name);
+			family(f, om, name, "counter", c->help);
+			fprintf(f, "%s %lu\n", name, (unsigned long)p->stats.counters[i]);
+		} else if (c->kind == CTR_KIND_NS) {
+			snprintf(name, sizeof(name), "coldbpf_%.*s_seconds_total",
+				 (int)(n > 3 && !strcmp(c->name + n - 3, "_ns") ? n - 3 : n), c->name);
+			family(f, om, name, "counter", c->help);
+			fprintf(f, "%s %.9f\n", name, p->stats.counters[i] / 1e9);
+		}
+	}
+	/* losses and sample outcomes: one family each, the reason a label */
+	for (int i = 0; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		if (!c || !c->name || c->kind != CTR_KIND_LOSS)
+			continue;
+		if (!losses)
+			family(f, om, "coldbpf_losses_total", "counter",
+			       "samples, events, reads or files lost, by reason (docs/coldbpf.md, counters)");
+		losses = true;
+		fprintf(f, "coldbpf_losses_total{reason=\"%s\"} %lu\n", c->name, (unsigned long)p->stats.counters[i]);
+	}
+	for (int i = 0; i < CTR_NR; i++) {
+		const struct counter_info *c = counter__info(i);
+
+		if (!c || !c->name || c->kind != CTR_KIND_OUTCOME)
+			continue;
+		if (!outcomes)
+			family(f, om, "coldbpf_sample_outcomes_total", "counter",
+			       "samples of a profiled process that found no Python running, by outcome");
+		outcomes = true;
+		fprintf(f, "coldbpf_sample_outcomes_total{outcome=\"%s\"} %lu\n", c->name,
+			(unsigned long)p->stats.counters[i]);
+	}
+}
+
+static struct mprog *prog_of(struct metrics_state *s, const char *label)
+{
+	uint64_t h = hash__str(label, 0x70726f67), *v = htab__get(&s->idx, h);
+
+	if (v)
+		return &s->prog[*v - 1];
+	ARRAY_RESERVE(s->prog, s->n, s->cap, 16);
+	memset(&s->prog[s->n], 0, sizeof(s->prog[s->n]));
+	s->prog[s->n].label = xstrdup(label);
+	*htab__put(&s->idx, h, NULL) = ++s->n;
+	return &s->prog[s->n - 1];
+}
+
+/* Programs of the profile into the state: counters that only grow, at most
+ * max_programs series, the rest under "other". */
+static void programs_update(const struct profile *p, const struct metrics_opts *o, struct metrics_state *s,
+			    double now, unsigned *live)
+{
+	char prog[512];
+
+	/* totals per program: every process entry (exited ones folded per program) */
+	uint64_t *tot = xcalloc(s->n + p->nprocs + 1, sizeof(*tot));
+	unsigned *alive = xcalloc(s->n + p->nprocs + 1, sizeof(*alive));
+
+	for (size_t i = 0; i < s->n; i++)
+		s->prog[i].seen = false;
+
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+		struct mprog *m;
+
+		if (r->unused)
+			continue;
+		profile__program(r->cmdline, prog, sizeof(prog));
+		m = prog_of(s, prog);
+		m->seen = true;
+		tot[m - s->prog] += r->samples;
+		alive[m - s->prog] += !r->exited && !r->folded;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct mprog *m = &s->prog[i];
+		uint64_t d = tot[i] > m->last ? tot[i] - m->last : 0;
+
+		live[i] = alive[i];
+		m->last = tot[i];
+		if (alive[i] || d)
+			m->active = now;
+		if (!m->series && (alive[i] || d) && s->nseries < o->max_programs) {
+			m->series = true;	/* its count starts at what it has now */
+			m->value = tot[i];
+			s->nseries++;
+			continue;
+		}
+		if (m->series)
+			m->value += d;
+		else
+			s->other += d;
+		if (m->series && now - m->active > o->expire_s) {
+			m->series = false;	/* idle: the series goes (scripts in temp dirs) */
+			s->nseries--;
+			s->expired++;
+		}
+	}
+	free(tot);
+	free(alive);
+}
+
+/* Programs no longer in the profile and without a series leave the state. */
+static void programs_prune(struct metrics_state *s)
+{
+	for (size_t i = 0; i < s->n;) {
+		struct mprog *m = &s->prog[i];
+
+		if (m->seen || m->series) {
+			i++;
+			continue;
+		}
+		htab__del(&s->idx, hash__str(m->label, 0x70726f67));
+		free(m->label);
+		s->prog[i] = s->prog[--s->n];
+		if (i < s->n)
+			*htab__put(&s->idx, hash__str(s->prog[i].label, 0x70726f67), NULL) = i + 1;
+	}
+}
+
+static void top_functions(FILE *f, const struct profile *p, unsigned top, bool om)
+{
+	size_t n;
+	struct func_stat *fs = top ? profile__func_stats(p, &n) : NULL;
+	char q[LABEL_MAX * 2 + 8], file[LABEL_MAX * 2 + 8];
+
+	if (!fs)
+		return;
+	family(f, om, "coldbpf_function_self_samples", "gauge",
+	       "samples with the function on top of the stack, of the hottest functions since the start");
+	for (size_t i = 0; i < n && i < top && i < METRICS_MAX_TOP && fs[i].self; i++) {
+		const struct pfunc *fn = &p->funcs[fs[i].func];
+
+		metrics__label(fn->qualname, LABEL_MAX, q, sizeof(q));
+		metrics__label(fn->file, LABEL_MAX, file, sizeof(file));
+		fprintf(f, "coldbpf_function_self_samples{function=\"%s\",file=\"%s\",line=\"%d\"} %lu\n", q, file,
+			fn->firstline, (unsigned long)fs[i].self);
+	}
+	free(fs);
+}
+
+void metrics__render(const struct profile *p, const struct metrics_agent *a, const struct metrics_opts *o,
+		     struct metrics_state *s, double now, bool om, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	const uint64_t *c = p->stats.counters;
+	unsigned *live;
+	char label[LABEL_MAX * 2 + 8];
+
+	if (!f) {	/* out of memory: the caller answers 500 */
+		*out = NULL;
+		*len = 0;
+		return;
+	}
+	live = xcalloc(s->n + p->nprocs + 1, sizeof(*live));
+	programs_update(p, o, s, now, live);
+	family(f, om, "coldbpf_build_info", "gauge", "coldbpf's version");
+	fprintf(f, "coldbpf_build_info{version=\"%s\"} 1\n", COLDBPF_VERSION);
+	counters(f, p, om);
+	family(f, om, "coldbpf_processes_profiled", "gauge", "CPython processes profiled now");
+	fprintf(f, "coldbpf_processes_profiled %u\n", a->targets);
+	family(f, om, "coldbpf_processes_skipped", "gauge", "CPython processes seen but not profiled (listed ones)");
+	fprintf(f, "coldbpf_processes_skipped %zu\n", p->nskipped + (size_t)p->skipped_unlisted);
+	family(f, om, "coldbpf_bpf_seconds_per_sample", "gauge",
+	       "mean BPF time of a Python sample (1 in 8 timed, in the program)");
+	fprintf(f, "coldbpf_bpf_seconds_per_sample %.9f\n",
+		c[CB_STAT_TIMED] ? (double)c[CB_STAT_NS] / c[CB_STAT_TIMED] / 1e9 : 0.0);
+	family(f, om, "coldbpf_agent_cpu_seconds_total", "counter", "CPU time of the agent (user and system)");
+	fprintf(f, "coldbpf_agent_cpu_seconds_total %.3f\n", a->cpu_s);
+	family(f, om, "coldbpf_agent_resident_memory_bytes", "gauge", "resident memory of the agent");
+	fprintf(f, "coldbpf_agent_resident_memory_bytes %lu\n", (unsigned long)a->rss_bytes);
+	family(f, om, "coldbpf_agent_uptime_seconds", "gauge", "seconds since the agent started sampling");
+	fprintf(f, "coldbpf_agent_uptime_seconds %.3f\n", a->uptime_s);
+	family(f, om, "coldbpf_scrapes_total", "counter", "/metrics requests answered");
+	fprintf(f, "coldbpf_scrapes_total %lu\n", (unsigned long)a->scrapes);
+	family(f, om, "coldbpf_program_series_expired_total", "counter",
+	       "program series dropped after their program was idle for --program-expiry");
+	fprintf(f, "coldbpf_program_series_expired_total %lu\n", (unsigned long)s->expired);
+	family(f, om, "coldbpf_program_samples_total", "counter",
+	       "Python samples per program (executable and script); program=\"other\": programs beyond "
+	       "--max-programs");
+	for (size_t i = 0; i < s->n; i++)
+		if (s->prog[i].series) {
+			metrics__label(s->prog[i].label, LABEL_MAX, label, sizeof(label));
+			fprintf(f, "coldbpf_program_samples_total{program=\"%s\"} %lu\n", label,
+				(unsigned long)s->prog[i].value);
+		}
+	fprintf(f, "coldbpf_program_samples_total{program=\"other\"} %lu\n", (unsigned long)s->other);
+	family(f, om, "coldbpf_program_processes", "gauge", "processes of the program profiled now");
+	for (size_t i = 0; i < s->n; i++)
+		if (s->prog[i].series) {
+			metrics__label(s->prog[i].label, LABEL_MAX, label, sizeof(label));
+			fprintf(f, "coldbpf_program_processes{program=\"%s\"} %u\n", label, live[i]);
+		}
+	top_functions(f, p, o->top, om);
+	if (om)
+		fputs("# EOF\n", f);
+	programs_prune(s);
+	free(live);
+	if (fclose(f)) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
+}

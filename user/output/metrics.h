@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Prometheus metrics of a live profile (coldbpf serve's /metrics), in the
+ * text exposition format 0.0.4 or OpenMetrics 1.0: the agent's counters
+ * (profile/counters.h: every counter once, under its registry name), the
+ * agent's own cost, and per profiled program (a label from the executable
+ * and the script, never a PID or arguments) its samples. Label sets are
+ * bounded: at most max_programs programs have series of their own, the
+ * rest count under program="other", and a program without a live process
+ * and without new samples for expire_s loses its series.
+ */
+#ifndef COLDBPF_OUTPUT_METRICS_H
+#define COLDBPF_OUTPUT_METRICS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/htab.h"
+#include "profile/profile.h"
+
+#define METRICS_MAX_PROGRAMS 1000	/* hard cap of --max-programs */
+#define METRICS_MAX_TOP 100		/* hard cap of --metrics-top */
+
+struct metrics_opts {
+	unsigned max_programs;	/* programs with series of their own */
+	double expire_s;	/* a program idle this long loses its series */
+	unsigned top;		/* hottest functions exported as gauges (0: none) */
+};
+
+/* What the agent knows besides the profile. */
+struct metrics_agent {
+	unsigned targets;	/* processes profiled now */
+	double cpu_s;		/* the agent's CPU time (user + system) */
+	uint64_t rss_bytes;	/* the agent's resident memory */
+	double uptime_s;
+	uint64_t scrapes;	/* /metrics requests answered before this one */
+};
+
+/* Series kept from one rendering to the next (programs, "other"). */
+struct metrics_state {
+	struct htab idx;	/* hash(program) -> index + 1 into prog */
+	struct mprog {
+		char *label;
+		uint64_t last;		/* its samples at the last rendering */
+		uint64_t value;		/* its counter's value (series only) */
+		double active;		/* last time it had a live process or new samples */
+		bool series;		/* exported under its own label */
+		bool seen;		/* present in this rendering's profile */
+	} *prog;
+	size_t n, cap;
+	unsigned nseries;
+	uint64_t other;		/* samples of programs without a series of their own */
+	uint64_t expired;	/* series dropped (programs idle for expire_s) */
+};
+
+void metrics_state__init(struct metrics_state *s);
+void metrics_state__free(struct metrics_state *s);
+/* Render at time now (seconds, any monotonic clock) into a malloc'ed buffer
+ * (*out, *len). openmetrics: the OpenMetrics format (ends with "# EOF"). */
+void metrics__render(const struct profile *p, const struct metrics_agent *a, const struct metrics_opts *o,
+		     struct metrics_state *s, double now, bool openmetrics, char **out, size_t *len);
+/* A label value as Prometheus reads it: printable ASCII, \ " and newline
+ * escaped, at most max bytes of input (hostile strings from targets). */
+void metrics__label(const char *in, size_t max, char *out, size_t outsz);
+#endif

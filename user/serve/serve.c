@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "serve/serve.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include "lib/alloc.h"
+#include "lib/clock.h"
+#include "lib/msg.h"
+#include "output/pprof.h"
+
+enum {
+	SP_FREE = 0,
+	SP_NEW,		/* posted by an HTTP thread */
+	SP_RUNNING,	/* marked: samples are being counted */
+	SP_DONE,	/* out/len ready (or NULL: failed) */
+	SP_ABANDONED,	/* the HTTP thread gave up: the agent frees it */
+};
+
+void serve__init(struct serve *s, const struct metrics_opts *mo, int hz)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	metrics_state__init(&s->ms);
+	s->mo = *mo;
+	s->hz = hz;
+	for (int i = 0; i < SERVE_PROFILES; i++)
+		s->prof[i].mark = -1;
+}
+
+void serve__free(struct serve *s)
+{
+	for (int i = 0; i < SERVE_PROFILES; i++)
+		free(s->prof[i].out);
+	free(s->metrics);
+	metrics_state__free(&s->ms);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static uint64_t rss_bytes(void)
+{
+	unsigned long size, rss;
+	FILE *f = fopen("/proc/self/statm", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%lu %lu", &size, &rss);
+	fclose(f);
+	return n == 2 ? (uint64_t)rss * sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* The samples since the request's mark, as pprof. */
+static void profile_done(struct serve *s, struct profile *prof, struct serve_profile *r, double now)
+{
+	uint64_t *counts = xcalloc(prof->nstacks + 1, sizeof(*counts));
+	struct pprof_opts po = { .counts = counts };
+	struct timespec ts;
+
+	for (size_t i = 0; i < prof->nstacks; i++)
+		counts[i] = profile__since_mark(prof, r->mark, i);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	po.duration_ns = (int64_t)((now - r->start) * 1e9);
+	po.time_ns = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - po.duration_ns;
+	if (pprof__encode(prof, &po, &r->out, &r->len)) {
+		r->out = NULL;
+		r->len = 0;
+	}
+	free(counts);
+	profile__unmark(prof, r->mark);
+	r->mark = -1;
+	r->state = SP_DONE;
+}
+
+void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t)
+{
+	struct serve *s = ctx;
+	bool wake = false;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->want_gen != s->done_gen) {
+		struct metrics_agent a = { t->targets, cpu_seconds(), rss_bytes(), t->uptime, s->scrapes };
+
+		free(s->metrics);
+		metrics__render(prof, &a, &s->mo, &s->ms, t->now, s->want_om, &s->metrics, &s->metrics_len);
+		s->done_om = s->want_om;
+		s->done_gen = s->want_gen;
+		wake = true;
+	}
+	for (int i = 0; i < SERVE_PROFILES; i++) {
+		struct serve_profile *r = &s->prof[i];
+
+		if (r->state == SP_NEW) {
+			r->mark = profile__mark(prof);
+			r->start = t->now;
+			r->state = r->mark >= 0 ? SP_RUNNING : SP_DONE;
+			wake |= r->state == SP_DONE;
+		} else if (r->state == SP_RUNNING && t->now - r->start >= r->seconds) {
+			profile_done(s, prof, r, t->now);
+			wake = true;
+		} else if (r->state == SP_ABANDONED) {
+			profile__unmark(prof, r->mark);
+			free(r->out);
+			memset(r, 0, sizeof(*r));
+			r->mark = -1;
+		}
+	}
+	if (wake)
+		pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void serve__stop(struct serve *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void deadline(struct timespec *ts, double secs)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += (time_t)secs;
+	ts->tv_nsec += (long)((secs - (time_t)secs) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+char *serve__metrics(struct serve *s, bool om, double timeout_s, size_t *len)
+{
+	struct timespec until;
+	char *out = NULL;
+	uint64_t gen;
+	int err = 0;
+
+	deadline(&until, timeout_s);
+	pthread_mutex_lock(&s->mu);
+	gen = ++s->want_gen;
+	s->want_om = om;
+	while (!s->stopping && (s->done_gen < gen || s->done_om != om) && err != ETIMEDOUT) {
+		err = pthread_cond_timedwait(&s->cv, &s->mu, &until);
+		if (s->done_gen >= gen && s->done_om != om)
+			gen = ++s->want_gen, s->want_om = om;	/* another scraper asked for the other format */
+	}
+	if (s->done_gen >= gen && s->done_om == om && s->metrics) {
+		out = xcalloc(s->metrics_len + 1, 1);
+		memcpy(out, s->metrics, s->metrics_len);
+		*len = s->metrics_len;
+		s->scrapes++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return out;
+}
+
+uint8_t *serve__profile(struct serve *s, double seconds, size_t *len, int *why)
+{
+	struct serve_profile *r = NULL;
+	struct timespec until;
+	uint8_t *out = NULL;
+	int err = 0;
+
+	deadline(&until, seconds + 30);	/* the agent's loop answers within a tick of the end */
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < SERVE_PROFILES && !r; i++)
+		if (s->prof[i].state == SP_FREE)
+			r = &s->prof[i];
+	if (!r || s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		*why = 503;	/* too many profiles at once */
+		return NULL;
+	}
+	r->state = SP_NEW;
+	r->seconds = seconds;
+	while (!s->stopping && r->state != SP_DONE && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&s->cv, &s->mu, &until);
+	if (r->state == SP_DONE) {
+		out = r->out;
+		*len = r->len;
+		*why = out ? 200 : 500;
+		r->out = NULL;
+		memset(r, 0, sizeof(*r));
+		r->mark = -1;
+	} else {
+		*why = 503;
+		r->state = SP_ABANDONED;	/* the agent frees its mark */
+	}
+	pthread_mutex_unlock(&s->mu);
+	return out;
+}

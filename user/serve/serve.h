@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * coldbpf serve: the agent runs until stopped while HTTP threads
+ * (serve/http.c) answer /metrics and /debug/pprof/profile. The profile
+ * belongs to the agent's thread: an HTTP thread posts a request here and
+ * waits; the agent's tick (collect/agent.h) renders metrics or takes a
+ * profile's samples since a mark (profile__mark) and wakes it. Nothing
+ * else crosses threads.
+ */
+#ifndef COLDBPF_SERVE_SERVE_H
+#define COLDBPF_SERVE_SERVE_H
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "collect/agent.h"
+#include "output/metrics.h"
+
+#define SERVE_PROFILE_MAX_S 300	/* longest ?seconds= of a profile request */
+#define SERVE_PROFILES PROFILE_MARKS	/* profile requests at once */
+
+struct serve_profile {
+	int state;		/* SP_* (serve.c) */
+	double seconds, start;
+	int mark;
+	uint8_t *out;		/* the gzipped pprof profile */
+	size_t len;
+};
+
+struct serve {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	/* /metrics: wanted by generation, rendered by the agent */
+	uint64_t want_gen, done_gen;
+	bool want_om, done_om;
+	char *metrics;
+	size_t metrics_len;
+	uint64_t scrapes;
+	struct metrics_state ms;
+	struct metrics_opts mo;
+	struct serve_profile prof[SERVE_PROFILES];
+	bool stopping;		/* the agent's loop ended: waiters give up */
+	double hz;		/* sampling frequency (pprof period) */
+};
+
+void serve__init(struct serve *s, const struct metrics_opts *mo, int hz);
+void serve__free(struct serve *s);
+/* The agent's tick (struct agent_opts.tick). */
+void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t);
+/* The agent's loop ended: wake every waiter. */
+void serve__stop(struct serve *s);
+/* HTTP thread: the current metrics (malloc'ed, *len), waiting at most
+ * timeout_s for the agent; NULL when it did not answer. */
+char *serve__metrics(struct serve *s, bool openmetrics, double timeout_s, size_t *len);
+/* HTTP thread: a pprof profile of the next seconds; NULL with *why (an
+ * HTTP status) when refused or abandoned. */
+uint8_t *serve__profile(struct serve *s, double seconds, size_t *len, int *why);
+#endif
