@@ -1,0 +1,344 @@
+"""coldbpf serve: /metrics read by Debian's real Prometheus and promtool,
+/debug/pprof/profile read by Go's pprof, label sets bounded under program
+churn, and bad HTTP answered without stalling sampling."""
+import json
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from common import *  # noqa: F401,F403 - the tests' shared vocabulary
+
+RATIO = os.path.join(WL, "ratio.py")
+
+
+def _free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Serve:
+    """coldbpf serve on a free loopback port, stopped with SIGTERM."""
+
+    def __init__(self, args=(), port=None):
+        self.port = port or _free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.p = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % self.port] + list(args),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            if self.p.poll() is not None:
+                raise AssertionError("serve exited: %s" % self.p.stderr.read())
+            try:
+                get(self.base + "/", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return      # it answers (401 with --basic-auth-file)
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("serve did not listen")
+
+    def stop(self):
+        self.p.terminate()
+        try:
+            _, err = self.p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise AssertionError("serve did not stop within 30 s of SIGTERM")
+        expect(self.p.returncode == 0, "serve exited %d: %s" % (self.p.returncode, err[-2000:]))
+        return err
+
+
+def get(url, timeout=10, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.headers, r.read()
+
+
+def status_of(url, timeout=10, method="GET", headers=None):
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def metrics(base, om=False):
+    _, hdr, body = get(base + "/metrics", headers={"Accept": "application/openmetrics-text"} if om else None)
+    return hdr, body.decode()
+
+
+def value(text, name, **labels):
+    want = ",".join('%s="%s"' % kv for kv in sorted(labels.items()))
+    for line in text.splitlines():
+        m = re.match(r'^([a-z_:]+)(\{[^}]*\})? (\S+)$', line)
+        if not m or m.group(1) != name:
+            continue
+        got = ",".join(sorted(x for x in re.findall(r'[a-z_]+="(?:[^"\\]|\\.)*"', m.group(2) or "")))
+        if not labels or got == want or all('%s="%s"' % kv in (m.group(2) or "") for kv in labels.items()):
+            return float(m.group(3))
+    return None
+
+
+def _workload(py, seconds=60):
+    return subprocess.Popen([py, RATIO, str(seconds)], stdout=subprocess.DEVNULL)
+
+
+def t_serve_metrics_promtool_prometheus(py):
+    """/metrics passes promtool check metrics (text and OpenMetrics); Debian's
+    Prometheus scrapes it and its query API sees the workload's program with
+    rising samples, and the agent's own series."""
+    wl = _workload(py)
+    sv = Serve(["--no-evidence", "--max-programs", "20"])
+    prom = None
+    try:
+        time.sleep(2)
+        hdr, text = metrics(sv.base)
+        expect(hdr["Content-Type"].startswith("text/plain; version=0.0.4"), hdr["Content-Type"])
+        cp = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+        expect(cp.returncode == 0, "promtool check metrics: %s %s" % (cp.stdout, cp.stderr))
+        hdr, om = metrics(sv.base, om=True)
+        expect(hdr["Content-Type"].startswith("application/openmetrics-text"), hdr["Content-Type"])
+        expect(om.rstrip().endswith("# EOF"), "OpenMetrics without # EOF")
+        prog = "%s %s" % (os.path.realpath(py) if False else py, RATIO)
+        a = value(text, "coldbpf_program_samples_total", program=prog)
+        expect(a is not None and a > 0, "no samples for %s:\n%s" % (prog, "\n".join(
+            l for l in text.splitlines() if "program_samples" in l)))
+        d = os.path.join(TMP, "prom%d" % time.monotonic_ns())
+        os.makedirs(d)
+        with open(os.path.join(d, "prometheus.yml"), "w") as f:
+            f.write("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: coldbpf\n"
+                    "    static_configs: [{targets: ['127.0.0.1:%d']}]\n" % sv.port)
+        pport = _free_port()
+        prom = subprocess.Popen(["prometheus", "--config.file", os.path.join(d, "prometheus.yml"),
+                                 "--storage.tsdb.path", os.path.join(d, "data"),
+                                 "--web.listen-address", "127.0.0.1:%d" % pport],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def query(q):
+            url = "http://127.0.0.1:%d/api/v1/query?query=%s" % (pport, urllib.request.quote(q))
+            _, _, body = get(url)
+            return json.loads(body)["data"]["result"]
+
+        res, end = [], time.monotonic() + 40
+        while time.monotonic() < end:
+            try:
+                res = query('coldbpf_program_samples_total{program=~".*ratio.py"}')
+                if res and query('count_over_time(coldbpf_program_samples_total{program=~".*ratio.py"}[1m])')[0][
+                        "value"][1] >= "4":
+                    break
+            except (OSError, KeyError, IndexError, ValueError):
+                pass
+            time.sleep(1)
+        expect(res, "Prometheus has no coldbpf_program_samples_total for ratio.py")
+        rate = query('increase(coldbpf_program_samples_total{program=~".*ratio.py"}[1m])')
+        expect(rate and float(rate[0]["value"][1]) > 0, "samples do not rise in Prometheus: %s" % rate)
+        up = query('up{job="coldbpf"}')
+        expect(up and up[0]["value"][1] == "1", "Prometheus says the target is down: %s" % up)
+        for name in ("coldbpf_samples_total", "coldbpf_agent_cpu_seconds_total", "coldbpf_losses_total",
+                     "coldbpf_processes_profiled", "coldbpf_agent_resident_memory_bytes"):
+            expect(query(name), "Prometheus lacks %s" % name)
+        print("    Prometheus: %s samples of ratio.py in the last minute" % rate[0]["value"][1])
+    finally:
+        if prom:
+            prom.terminate()
+            prom.wait(timeout=30)
+        wl.kill()
+        wl.wait()
+        sv.stop()
+
+
+def t_serve_pprof(py):
+    """/debug/pprof/profile?seconds=3 is read by `go tool pprof`: the
+    workload's 6:3:1 split comes out within 8 points; samples are those of
+    the window only."""
+    wl = _workload(py)
+    sv = Serve(["--no-evidence"])
+    try:
+        time.sleep(3)
+        t0 = time.monotonic()
+        st, hdr, body = get(sv.base + "/debug/pprof/profile?seconds=3", timeout=60)
+        took = time.monotonic() - t0
+        expect(st == 200 and body[:2] == b"\x1f\x8b", "not a gzipped profile: %d %r" % (st, body[:4]))
+        expect(2.9 <= took <= 8, "a 3 s profile took %.1f s" % took)
+        f = os.path.join(TMP, "serve.pb.gz")
+        with open(f, "wb") as fh:
+            fh.write(body)
+        env = dict(os.environ, HOME=TMP, GOCACHE=os.path.join(TMP, "gocache"), GOFLAGS="-mod=mod")
+        cp = subprocess.run(["go", "tool", "pprof", "-top", "-sample_index=samples", f], capture_output=True,
+                            text=True, env=env, timeout=120)
+        expect(cp.returncode == 0, "go tool pprof: %s" % cp.stderr)
+        shares = {}
+        for line in cp.stdout.splitlines():
+            m = re.match(r"^\s*(\d+)\s+([\d.]+)%\s+[\d.]+%\s+\d+\s+[\d.]+%\s+(\S+)$", line)
+            if m:
+                shares[m.group(3)] = float(m.group(2))
+        m = re.search(r"Total samples = (\d+)", cp.stdout)
+        total = int(m.group(1)) if m else 0
+        # 3 s at 99 Hz on one busy thread: about 300, not the minutes before
+        expect(150 <= total <= 700, "a 3 s window holds %d samples:\n%s" % (total, cp.stdout))
+        for fn, want in (("work_a", 60), ("work_b", 30), ("work_c", 10)):
+            expect(abs(shares.get(fn, 0) - want) <= 8, "%s: %.1f%%, want %d (go tool pprof -top):\n%s" %
+                   (fn, shares.get(fn, 0), want, cp.stdout))
+        print("    go tool pprof: %d samples, work_a %.1f%% work_b %.1f%% work_c %.1f%%" %
+              (total, shares.get("work_a", 0), shares.get("work_b", 0), shares.get("work_c", 0)))
+    finally:
+        wl.kill()
+        wl.wait()
+        sv.stop()
+
+
+CHURN = "import sys, time\ndef spin():\n    end = time.monotonic() + 0.4\n    while time.monotonic() < end: pass\nspin()\n"
+
+
+def t_serve_label_cap_and_expiry(py):
+    """Distinct short-lived scripts (different paths) while scraping: series
+    of programs stay under --max-programs, the rest count under
+    program="other", and idle programs' series expire."""
+    sv = Serve(["--no-evidence", "--max-programs", "5", "--program-expiry", "3", "-F", "499"])
+    try:
+        d = os.path.join(TMP, "churn%d" % time.monotonic_ns())
+        os.makedirs(d)
+        most = 0
+        for i in range(30):
+            path = os.path.join(d, "s%03d.py" % i)
+            with open(path, "w") as f:
+                f.write(CHURN)
+            subprocess.run([py, path], check=True)
+            _, text = metrics(sv.base)
+            n = len([l for l in text.splitlines()
+                     if l.startswith("coldbpf_program_samples_total{") and 'program="other"' not in l])
+            most = max(most, n)
+            expect(n <= 5, "%d program series with --max-programs 5" % n)
+        other = value(text, "coldbpf_program_samples_total", program="other")
+        expect(other and other > 0, "the other bucket did not grow: %s" % other)
+        time.sleep(2)
+        metrics(sv.base)    # the last samples drained after the last script: activity
+        time.sleep(3.5)
+        _, text = metrics(sv.base)
+        left = [l for l in text.splitlines() if l.startswith("coldbpf_program_samples_total{") and "churn" in l]
+        expired = value(text, "coldbpf_program_series_expired_total")
+        expect(not left and expired and expired >= 5, "idle programs kept their series: %s (expired %s)" %
+               (left, expired))
+        print("    30 scripts: at most %d series, other %d samples, %d series expired" % (most, other, expired))
+    finally:
+        sv.stop()
+
+
+def _raw(port, data, wait=2.0):
+    s = socket.create_connection(("127.0.0.1", port), timeout=wait + 5)
+    try:
+        s.sendall(data)
+        s.settimeout(wait + 5)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out
+    finally:
+        s.close()
+
+
+def t_serve_bad_http(py):
+    """Malformed requests, huge headers, slow and many clients, unknown
+    paths, bad seconds= and concurrent profile requests get 4xx/5xx in
+    bounded time; sampling goes on meanwhile; non-loopback needs auth."""
+    wl = _workload(py)
+    sv = Serve(["--no-evidence"])
+    try:
+        time.sleep(1.5)
+        before = value(metrics(sv.base)[1], "coldbpf_recorded_total")
+        expect(status_of(sv.base + "/nope") == 404, "unknown path")
+        expect(status_of(sv.base + "/metrics", method="POST") == 405, "POST")
+        for bad in ("0", "301", "abc", "", "-1", "3.5"):
+            expect(status_of(sv.base + "/debug/pprof/profile?seconds=" + bad) == 400, "seconds=%r" % bad)
+        t0 = time.monotonic()
+        out = _raw(sv.port, b"GARBAGE\r\n\r\n")
+        expect((out.startswith(b"HTTP/1.1 4") or out == b"") and time.monotonic() - t0 < 5,
+               "garbage request: %r after %.1f s" % (out[:80], time.monotonic() - t0))
+        out = _raw(sv.port, b"GET /metrics HTTP/9.9\r\n\r\n")
+        expect(out.startswith(b"HTTP/1.1 505") or out.startswith(b"HTTP/1.1 4") or out == b"",
+               "HTTP/9.9: %r" % out[:80])
+        out = _raw(sv.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n")
+        expect(out.startswith(b"HTTP/1.1 4") or out == b"", "huge header: %r" % out[:80])
+        # slow clients: sockets that send half a request and wait
+        slow = [socket.create_connection(("127.0.0.1", sv.port)) for _ in range(10)]
+        for s in slow:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHo")
+        t0 = time.monotonic()
+        expect(status_of(sv.base + "/metrics", timeout=10) == 200, "metrics beside slow clients")
+        expect(time.monotonic() - t0 < 5, "metrics took %.1f s beside slow clients" % (time.monotonic() - t0))
+        for s in slow:
+            s.close()
+        time.sleep(1)
+        # concurrent profile requests: at most 4 at once, the others 503 at once
+        codes = []
+
+        def prof():
+            try:
+                codes.append(status_of(sv.base + "/debug/pprof/profile?seconds=2", timeout=30))
+            except OSError as e:
+                codes.append(str(e))
+        ths = [threading.Thread(target=prof) for _ in range(7)]
+        for t in ths:
+            t.start()
+        for t in ths:
+            t.join(40)
+        expect(sorted(codes).count(200) == 4 and sorted(codes).count(503) == 3,
+               "7 concurrent profiles: %s" % sorted(codes))
+        # many connections: beyond the limit they are refused, never hang
+        many = []
+        for _ in range(60):
+            try:
+                many.append(socket.create_connection(("127.0.0.1", sv.port), timeout=2))
+            except OSError:
+                break
+        for s in many:
+            s.close()
+        t0, code = time.monotonic(), None
+        while time.monotonic() - t0 < 10 and code != 200:
+            try:
+                code = status_of(sv.base + "/metrics", timeout=5)
+            except OSError:     # refused while the closed connections' threads wind down
+                time.sleep(0.2)
+        expect(code == 200, "metrics 10 s after many connections closed: %s" % code)
+        print("    %d connections opened; /metrics answered again %.1f s after they closed" %
+              (len(many), time.monotonic() - t0))
+        after = value(metrics(sv.base)[1], "coldbpf_recorded_total")
+        expect(after > before + 200, "sampling stalled during the bad requests: %s -> %s" % (before, after))
+    finally:
+        wl.kill()
+        wl.wait()
+        sv.stop()
+    cp = run_coldbpf(["serve", "--listen", "0.0.0.0:%d" % _free_port()], timeout=30)
+    expect(cp.returncode == 1 and "not a loopback address" in cp.stderr, "0.0.0.0 without auth: %s" % cp.stderr)
+    auth = os.path.join(TMP, "auth")
+    with open(auth, "w") as f:
+        f.write("scraper:s3cret\n")
+    sv = Serve(["--no-evidence", "--basic-auth-file", auth])
+    try:
+        expect(status_of(sv.base + "/metrics") == 401, "no credentials")
+        import base64
+        good = {"Authorization": "Basic " + base64.b64encode(b"scraper:s3cret").decode()}
+        bad = {"Authorization": "Basic " + base64.b64encode(b"scraper:wrong").decode()}
+        expect(status_of(sv.base + "/metrics", headers=bad) == 401, "wrong password")
+        expect(status_of(sv.base + "/metrics", headers=good) == 200, "right password")
+    finally:
+        sv.stop()
+
+
+ONCE = [t_serve_metrics_promtool_prometheus, t_serve_pprof, t_serve_label_cap_and_expiry, t_serve_bad_http]
