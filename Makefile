@@ -34,11 +34,23 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak roots
+.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak roots install
 all: $(OUT)/coldbpf
 
 deps:
 	$(Q)bash scripts/install-deps.sh
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, the man page and
+# the systemd unit of `coldbpf serve` (deploy/coldbpf.service, docs/serve.md)
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+install: $(OUT)/coldbpf
+	install -D -m 0755 $(OUT)/coldbpf $(DESTDIR)$(BINDIR)/coldbpf
+	install -D -m 0644 docs/coldbpf.1 $(DESTDIR)$(MANDIR)/man1/coldbpf.1
+	sed 's|@BINDIR@|$(BINDIR)|' deploy/coldbpf.service > $(OUT)/coldbpf.service
+	install -D -m 0644 $(OUT)/coldbpf.service $(DESTDIR)$(UNITDIR)/coldbpf.service
 
 .PRECIOUS: $(OUT)/bpf/%.bpf.o
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h | $(OUT)/bpf

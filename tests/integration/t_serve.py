@@ -4,6 +4,7 @@ churn, and bad HTTP answered without stalling sampling."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -342,3 +343,111 @@ def t_serve_bad_http(py):
 
 
 ONCE = [t_serve_metrics_promtool_prometheus, t_serve_pprof, t_serve_label_cap_and_expiry, t_serve_bad_http]
+
+
+def _allowed_syscalls(spec):
+    """Every system call a SystemCallFilter= line allows (groups expanded by
+    systemd-analyze itself)."""
+    out, todo, seen = set(), [w for w in spec.split() if w], set()
+    while todo:
+        w = todo.pop()
+        if not w.startswith("@"):
+            out.add(w)
+            continue
+        if w in seen:
+            continue
+        seen.add(w)
+        cp = subprocess.run(["systemd-analyze", "syscall-filter", w], capture_output=True, text=True, check=True)
+        for line in cp.stdout.splitlines()[1:]:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                todo.append(line)
+    return out
+
+
+def t_serve_systemd_unit(py):
+    """make install puts the binary, the man page and the unit in place; the
+    unit passes systemd-analyze verify; serve works under the unit's exact
+    capability bounding set, no-new-privs and a read-only root with a private
+    /tmp (setpriv and unshare -m: no systemd runs here), and every system call
+    it makes is allowed by the unit's SystemCallFilter (strace)."""
+    dest = os.path.join(TMP, "destdir")
+    cp = subprocess.run(["make", "-C", ROOT, "install", "DESTDIR=" + dest, "PREFIX=/usr",
+                         "OUT=" + os.path.dirname(COLDBPF)], capture_output=True, text=True)
+    expect(cp.returncode == 0, "make install: %s" % cp.stderr)
+    unit = os.path.join(dest, "usr/lib/systemd/system/coldbpf.service")
+    for f in ("usr/bin/coldbpf", "usr/share/man/man1/coldbpf.1", "usr/lib/systemd/system/coldbpf.service"):
+        expect(os.path.exists(os.path.join(dest, f)), "make install did not install %s" % f)
+    text = open(unit).read()
+    local = os.path.join(TMP, "coldbpf.service")
+    with open(local, "w") as f:     # the installed binary, where DESTDIR put it
+        f.write(text.replace("/usr/bin/coldbpf", os.path.join(dest, "usr/bin/coldbpf")))
+    cp = subprocess.run(["systemd-analyze", "verify", local], capture_output=True, text=True,
+                        env=dict(os.environ, MANPATH=os.path.join(dest, "usr/share/man")))
+    expect(cp.returncode == 0, "systemd-analyze verify: %s %s" % (cp.stdout, cp.stderr))
+    caps = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M).group(1).split()
+    filt = re.search(r"^SystemCallFilter=(.*)$", text, re.M).group(1)
+    bounding = "-all," + ",".join("+" + c[4:].lower() for c in caps)
+    port = _free_port()
+    trace = os.path.join(TMP, "serve.strace")
+    inner = ("mount --make-rprivate / && mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && "
+             "exec setpriv --bounding-set=%s --inh-caps=-all --no-new-privs strace -f -qq -o %s "
+             "%s serve --listen 127.0.0.1:%d --evidence-interval-ms 1000") % (
+                 bounding, "/proc/self/fd/3", COLDBPF, port)
+    wl = _workload(py)
+    tfd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    p = subprocess.Popen(["unshare", "-m", "sh", "-c", inner], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, pass_fds=(tfd,), preexec_fn=lambda: os.dup2(tfd, 3))
+    os.close(tfd)
+    base = "http://127.0.0.1:%d" % port
+    try:
+        end, text = time.monotonic() + 30, None
+        while time.monotonic() < end and p.poll() is None:
+            try:
+                _, text = metrics(base)
+                if (value(text, "coldbpf_evidence_rounds_total") or 0) >= 1:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        expect(text, "serve under the unit's restrictions did not answer (exited: %s)" % p.poll())
+        expect((value(text, "coldbpf_recorded_total") or 0) > 0, "no samples recorded")
+        expect((value(text, "coldbpf_evidence_rounds_total") or 0) >= 1, "no evidence round")
+        st, _, body = get(base + "/debug/pprof/profile?seconds=1", timeout=30)
+        expect(st == 200 and body[:2] == b"\x1f\x8b", "pprof under the unit's restrictions: %d" % st)
+    finally:
+        wl.kill()
+        wl.wait()
+        # SIGTERM to coldbpf itself (strace's child): strace then exits with its status
+        kids = []
+        try:
+            with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+                kids = [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        for k in kids:
+            os.kill(k, signal.SIGTERM)
+        if not kids:
+            p.terminate()
+        try:
+            _, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            for k in kids:
+                os.kill(k, signal.SIGKILL)
+            p.kill()
+            _, err = p.communicate()
+    expect(p.returncode == 0, "serve under the unit's restrictions exited %s: %s" % (p.returncode, err[-2000:]))
+    allowed = _allowed_syscalls(filt)
+    used = set()
+    for line in open(trace):
+        m = re.match(r"^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)[ (]", line)
+        if m and m.group(1) not in ("exit", "resumed"):
+            used.add(m.group(1))
+    used.discard("execve")      # strace's own exec of coldbpf (systemd execs it before the filter)
+    expect(used, "strace saw no system calls")
+    missing = sorted(used - allowed)
+    expect(not missing, "system calls serve makes that the unit's filter denies: %s" % missing)
+    print("    %d distinct system calls, all allowed by SystemCallFilter=%s" % (len(used), filt))
+
+
+ONCE += [t_serve_systemd_unit]
