@@ -21,7 +21,7 @@ import t_hardening
 import t_sampling
 
 # one list per kind, in the order they run; a module per area (t_*.py)
-PER_INTERPRETER = t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER
+PER_INTERPRETER = t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER
 ONCE = t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE
 NO_BPF = t_sampling.NO_BPF
 
