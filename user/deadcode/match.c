@@ -24,7 +24,7 @@
 #include "lib/msg.h"
 #include "lib/procfs.h"
 #include "profile/aggregate.h"
-#include "profile/json.h"
+#include "profile/load.h"
 
 /* Where a process's file names resolve (struct pproc's root and cwd). */
 struct place {
@@ -106,10 +106,13 @@ static void add_drift(struct deadcode *d, const char *rel, const char *q, int fi
 	htab__add(&d->drift_idx, h, d->ndrift);
 }
 
-/* A process read alive, age seconds after it started (<= 0: unknown). */
-static void window_of(struct deadcode *d, double age)
+/* n processes read alive, the youngest age seconds after it started (<= 0:
+ * unknown); n is 1 but for a pprof file's merged evidence (pproc.merged) */
+static void window_of(struct deadcode *d, double age, uint32_t n)
 {
-	d->window_procs++;
+	if (!n)
+		return;
+	d->window_procs += n;
 	if (age <= 0)
 		d->window_unknown = true;
 	else if (d->window < 0 || age < d->window)
@@ -186,7 +189,7 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	procfs__link(pid, "cwd", cwd, sizeof(cwd));
 	pl.root = root[0] ? root : NULL;
 	pl.cwd = cwd[0] ? cwd : NULL;
-	window_of(d, procfs__age(info.starttime));
+	window_of(d, procfs__age(info.starttime), 1);
 	for (size_t i = 0; i < sc.n; i++)
 		apply_code(d, sc.codes[i].file, &pl, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
 			   sc.codes[i].flags, false, 0);
@@ -234,51 +237,60 @@ static void runs_tree(struct deadcode *d, const struct profile *p, bool *tree)
  * nothing never-ran (docs/cold.md, "Soundness" 5). Others (a cron job of
  * another program) say nothing about this tree.
  */
-static void unread_exits(struct deadcode *d, const struct profile *p)
+static bool *related_procs(struct deadcode *d, const struct profile *p)
 {
 	char prog[512], other[512];
-	bool *tree, any = false;
+	bool *tree, *rel, any = false;
 
 	for (size_t i = 0; i < p->nprocs; i++)
-		any |= p->procs[i].unread > 0 || ((p->procs[i].exited || p->procs[i].folded) && !p->procs[i].final);
+		any |= p->procs[i].unread > 0 || p->procs[i].late ||
+		       ((p->procs[i].exited || p->procs[i].folded) && !p->procs[i].final);
 	if (!any)
-		return;	/* the common case: no pass over every code and stack */
+		return NULL;	/* the common case: no pass over every code and stack */
 	tree = xcalloc(p->nprocs + 1, sizeof(bool));
+	rel = xcalloc(p->nprocs + 1, sizeof(bool));
 	runs_tree(d, p, tree);
 	for (size_t i = 0; i < p->nprocs; i++) {
-		const struct pproc *r = &p->procs[i];
-		bool related = tree[i], unfinal = (r->exited || r->folded) && !r->final && !r->unused &&
-						  profile__has_evidence(p, i);
-
-		if (!r->unread && !unfinal)
-			continue;
-		profile__program(r->cmdline, prog, sizeof(prog));
-		for (size_t k = 0; k < p->nprocs && !related; k++) {
+		rel[i] = tree[i];
+		profile__program(p->procs[i].cmdline, prog, sizeof(prog));
+		for (size_t k = 0; k < p->nprocs && !rel[i]; k++) {
 			if (!tree[k])
 				continue;
 			profile__program(p->procs[k].cmdline, other, sizeof(other));
-			related = !strcmp(prog, other);
+			rel[i] = !strcmp(prog, other);
 		}
-		if (!related)
+	}
+	free(tree);
+	return rel;
+}
+
+static void unread_exits(struct deadcode *d, const struct profile *p, const bool *related)
+{
+	for (size_t i = 0; related && i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+		bool unfinal = (r->exited || r->folded) && !r->final && !r->unused && profile__has_evidence(p, i);
+
+		if (!related[i])
 			continue;
 		d->unread_exits += r->unread;
 		d->unfinal_exits += unfinal ? (r->folded ? r->folded : 1) : 0;
 	}
-	free(tree);
 }
 
 int match__profile(struct deadcode *d, const char *path)
 {
 	char err[512];
-	struct profile *p = profile__load_json(path, err, sizeof(err));
+	struct profile *p = profile__load(path, err, sizeof(err));
 	size_t before = d->in_tree, nfs;
 	struct func_stat *fs;
 	uint32_t *fproc;
+	bool *related;
 
 	if (!p) {
 		msg__err("%s", err);
 		return -1;
 	}
+	related = related_procs(d, p);
 	for (size_t i = 0; i < p->nevidence; i++) {
 		const struct pproc *r = &p->procs[p->evidence[i].proc];
 		const struct place pl = { r->root, r->cwd };
@@ -286,14 +298,16 @@ int match__profile(struct deadcode *d, const char *path)
 		 * evidence read before it exited, not after its last chance to
 		 * run, unless it was read at its exit (final) */
 		bool gone = r->exited || r->folded, exited = gone && !r->final;
-		bool *mine = r->late ? xcalloc(d->npaths + 1, sizeof(bool)) : NULL;
+		/* late: only a process of a program that runs the tree's code (as for unread exits) */
+		bool *mine = r->late && related && related[p->evidence[i].proc] ? xcalloc(d->npaths + 1, sizeof(bool))
+									       : NULL;
 
 		d->partial |= p->evidence[i].partial;
 		d->exits += gone ? (r->folded ? r->folded : 1) : 0;
 		d->exits_read += gone && r->final ? (r->folded ? r->folded : 1) : 0;
 		d->exits_late += gone && r->final && r->late;
 		if (!gone)
-			window_of(d, r->evidence_age);
+			window_of(d, r->evidence_age, r->merged ? r->alive : 1);
 		for (size_t k = 0; k < p->evidence[i].n; k++) {
 			const struct pevcode *c = &p->evidence[i].codes[k];
 			const struct pfunc *f = &p->funcs[c->func];
@@ -309,7 +323,8 @@ int match__profile(struct deadcode *d, const char *path)
 			d->late[k] |= !mine[k];
 		free(mine);
 	}
-	unread_exits(d, p);
+	unread_exits(d, p, related);
+	free(related);
 	/* samples: every function in a stack (total), counted once per stack */
 	fs = profile__func_stats(p, &nfs);
 	/* a process that sampled each function: where its file name resolves */
