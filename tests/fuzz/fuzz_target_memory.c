@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct evround_ctx rc;
 		struct ev_scan sc = {};
 
-		evproof__begin(PID, &l, &rc);
+		evproof__begin(PID, &l, &rc, &sc);
 		evproof__function(PID, &l, BASE, copy, r.len, 0, &rc);
 		evproof__type(PID, &l, BASE, copy, r.len, 0, &rc);
 		if (r.len > 8)

@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """Write the fuzzers' seed corpora (tests/fuzz/corpus/<target>/) from the
 repository's own test data. Run once when a fuzzer is added; the seeds are
-committed. The ELF seed is a tiny shared object built here with gcc."""
+committed. The ELF seed is a tiny shared object built here with gcc; the
+pprof seeds are written by build/coldbpf (and merged by `go tool pprof`
+when it is installed)."""
 import glob
+import gzip
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -74,6 +78,57 @@ def main():
         put("fuzz_elf", open(so, "rb").read())
     for n in (1, 64, 512, 4096):
         put("fuzz_target_memory", bytes([n % 7]) + bytes(n))
+    pprof_seeds()
+
+
+# a profile with every kind of evidence entry: alive, read at exit, late,
+# not read at exit, unread exits, a relative file, a class, a subinterpreter
+EVIDENCE_PROFILE = {
+    "format": "coldbpf-profile", "version": 1, "started": "2026-01-02T03:04:05Z", "duration_s": 3.0,
+    "frequency_hz": 99, "max_depth": 128,
+    "processes": [
+        {"pid": 10, "comm": "python3", "cmdline": "python3 /app/main.py -x", "python": "3.11.2", "samples": 0,
+         "exited": False, "evidence_age_s": 4000.5, "cwd": "/app"},
+        {"pid": 11, "comm": "python3", "cmdline": "python3 /app/main.py", "python": "3.11.2", "samples": 0,
+         "exited": True, "evidence_final": True, "evidence_late": True},
+        {"pid": 12, "comm": "python3", "cmdline": "python3 /app/main.py", "python": "3.11.2", "samples": 0,
+         "exited": True, "unread": 2}],
+    "functions": [{"file": "/app/main.py", "qualname": "main", "firstline": 1},
+                  {"file": "/app/work.py", "qualname": "Worker.run", "firstline": 5},
+                  {"file": "/app/work.py", "qualname": "Worker", "firstline": -1},
+                  {"file": "lib.py", "qualname": "never", "firstline": 9}],
+    "stacks": [{"proc": 0, "tid": 10, "count": 40, "truncated": False, "frames": [[0, 2], [1, 7]]},
+               {"proc": 0, "tid": 13, "count": 3, "truncated": True, "interp": 2, "frames": [[0, 3]]}],
+    "sources": [], "skipped": [],
+    "evidence": [{"proc": 0, "codes": [[0, 1], [1, 1, 1], [2, 1, 2], [3, 2]], "partial": True},
+                 {"proc": 1, "codes": [[1, 1], [3, 2]]},
+                 {"proc": 2, "codes": [[3, 2]]}],
+}
+
+
+def pprof_seeds():
+    coldbpf = os.path.join(ROOT, "build", "coldbpf")
+    if not os.path.exists(coldbpf):
+        raise SystemExit("make-seeds: build/coldbpf is needed for the pprof seeds (make)")
+    with tempfile.TemporaryDirectory() as d:
+        ev = os.path.join(d, "ev.json")
+        with open(ev, "w") as f:
+            json.dump(EVIDENCE_PROFILE, f)
+        outs = []
+        for i, src in enumerate(glob.glob(os.path.join(ROOT, "tests", "data", "profiles", "*.json")) + [ev]):
+            out = os.path.join(d, "%d.pb.gz" % i)
+            subprocess.run([coldbpf, "report", src, "--format", "pprof", "-o", out], check=True)
+            outs.append(out)
+            data = open(out, "rb").read()
+            put("fuzz_pprof", data)
+            put("fuzz_pprof", gzip.decompress(data))
+        env = dict(os.environ, HOME=d, GOCACHE=os.path.join(d, "go"))
+        try:
+            merged = subprocess.run(["go", "tool", "pprof", "-proto"] + outs, env=env, check=True,
+                                    capture_output=True).stdout
+            put("fuzz_pprof", gzip.decompress(merged))
+        except (OSError, subprocess.CalledProcessError):
+            print("make-seeds: no go tool pprof: no merged pprof seed")
 
 
 if __name__ == "__main__":

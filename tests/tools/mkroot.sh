@@ -10,13 +10,14 @@
 # /proc/PID/root (the target's own root), as with any container.
 # Cache: $COLDBPF_ROOTS (default /var/cache/coldbpf/roots); a root is
 # complete once its .complete stamp names the packages; an interrupted run
-# resumes (debootstrap again only when that step did not finish).
+# resumes (debootstrap again only when that step did not finish). Adding a
+# package to a list changes the stamp: a cached root gets it on the next run.
 # Needs root and Debian's apt (no other network).
 set -euo pipefail
 suite="${1:?usage: mkroot.sh sid|bullseye}"
 cache="${COLDBPF_ROOTS:-/var/cache/coldbpf/roots}"
 case "$suite" in
-  sid) pkgs="python3.13 python3.14 python3.15 python3.13-dev python3.14-dev python3.15-dev python3-docutils python3-coverage" ;;
+  sid) pkgs="python3.13 python3.14 python3.15 python3.13-dev python3.14-dev python3.15-dev python3-docutils python3-coverage gunicorn python3-flask" ;;
   bullseye) pkgs="python3.9" ;;
   *) echo "mkroot: unknown suite '$suite' (sid or bullseye)" >&2; exit 2 ;;
 esac

@@ -65,6 +65,7 @@ Test(cli, bad_arguments)
 	bad("report", "report needs exactly one profile file");
 	bad("report a.json b.json", "report needs exactly one profile file");
 	bad("report /nonexistent/p.json", "/nonexistent/p.json");
+	bad("report /nonexistent/p.json --format svg", "--format is text, folded, json or pprof, not 'svg'");
 }
 
 Test(cli, help_and_version)

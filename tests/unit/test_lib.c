@@ -142,7 +142,7 @@ Test(lib, format_table)
 	format__names(OUT_DEADCODE, false, names, sizeof(names));
 	cr_assert_str_eq(names, "text, tsv or json");
 	format__names(OUT_PROFILE, false, names, sizeof(names));
-	cr_assert_str_eq(names, "text, folded or json");
+	cr_assert_str_eq(names, "text, folded, json or pprof");
 }
 
 /* The manual's table names every counter of the registry. */

@@ -11,7 +11,7 @@
 #include "lib/msg.h"
 
 static const char cold_usage[] =
-"Usage: coldbpf cold --src DIR (--all-python | -p PID[,PID...] | PROFILE.json...)\n"
+"Usage: coldbpf cold --src DIR (--all-python | -p PID[,PID...] | PROFILE...)\n"
 "                    [--format text|tsv|json] [-o FILE] [--python PYTHON]\n"
 "\n"
 "List every function, method, lambda, generator expression and class body under\n"
@@ -24,7 +24,8 @@ static const char cold_usage[] =
 "  --src DIR         the source tree (its .coldbpf-ignore is honoured)\n"
 "  -a, --all-python  every CPython process on the machine\n"
 "  -p PID[,PID]      these processes\n"
-"  PROFILE.json      profiles saved by `coldbpf ... -o` (evidence and samples)\n"
+"  PROFILE           profiles saved by `coldbpf ... -o` (evidence and samples),\n"
+"                    or pprof files, also merged ones (docs/pprof.md)\n"
 "  --format F        text (default), tsv or json\n"
 "  -o FILE           write there instead of stdout\n"
 "  --python PYTHON   interpreter for the source inventory (default python3, 3.8+)\n"
@@ -32,7 +33,8 @@ static const char cold_usage[] =
 "Examples:\n"
 "  sudo coldbpf cold --src ./app --all-python\n"
 "  sudo coldbpf cold --src ./app -p 1234 --format tsv -o cold.tsv\n"
-"  coldbpf cold --src ./app host1.json host2.json\n";
+"  coldbpf cold --src ./app host1.json host2.json\n"
+"  coldbpf cold --src ./app fleet.pb.gz         # go tool pprof -proto h1.pb.gz h2.pb.gz\n";
 
 int cmd__cold(int argc, char **argv)
 {

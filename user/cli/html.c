@@ -12,13 +12,14 @@
 #include "lib/msg.h"
 
 static const char html_usage[] =
-"Usage: coldbpf html --src DIR -o OUTDIR (PROFILE.json... | --all-python | -p PID[,PID...])\n"
+"Usage: coldbpf html --src DIR -o OUTDIR (PROFILE... | --all-python | -p PID[,PID...])\n"
 "\n"
 "Write a self-contained HTML heatmap of DIR: an index of files with their share of\n"
 "samples and their dead lines, and a page per file with every source line, its\n"
 "samples on a colour scale, never-ran definitions marked, and the hottest functions\n"
-"linked. Samples come from profiles (coldbpf ... -o FILE); live processes give\n"
-"execution evidence only. Open OUTDIR/index.html; no network is needed.\n"
+"linked. Samples come from profiles (coldbpf ... -o FILE, or pprof files,\n"
+"docs/pprof.md); live processes give execution evidence only. Open\n"
+"OUTDIR/index.html; no network is needed.\n"
 "\n"
 "Example:\n"
 "  sudo coldbpf --all-python -d 300 -o prof.json && coldbpf html --src ./app -o heat prof.json\n";

@@ -155,7 +155,7 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		goto fail;
 	}
 	if ((da->s.all || da->s.npids) + (da->s.nprofiles > 0) != 1 || (da->s.all && da->s.npids)) {
-		msg__err("one evidence source is needed: --all-python, -p PID or PROFILE.json files");
+		msg__err("one evidence source is needed: --all-python, -p PID or profile files (JSON or pprof)");
 		goto fail;
 	}
 	return 0;

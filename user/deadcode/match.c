@@ -24,7 +24,7 @@
 #include "lib/msg.h"
 #include "lib/procfs.h"
 #include "profile/aggregate.h"
-#include "profile/json.h"
+#include "profile/load.h"
 
 /* Where a process's file names resolve (struct pproc's root and cwd). */
 struct place {
@@ -106,10 +106,13 @@ static void add_drift(struct deadcode *d, const char *rel, const char *q, int fi
 	htab__add(&d->drift_idx, h, d->ndrift);
 }
 
-/* A process read alive, age seconds after it started (<= 0: unknown). */
-static void window_of(struct deadcode *d, double age)
+/* n processes read alive, the youngest age seconds after it started (<= 0:
+ * unknown); n is 1 but for a pprof file's merged evidence (pproc.merged) */
+static void window_of(struct deadcode *d, double age, uint32_t n)
 {
-	d->window_procs++;
+	if (!n)
+		return;
+	d->window_procs += n;
 	if (age <= 0)
 		d->window_unknown = true;
 	else if (d->window < 0 || age < d->window)
@@ -186,7 +189,7 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	procfs__link(pid, "cwd", cwd, sizeof(cwd));
 	pl.root = root[0] ? root : NULL;
 	pl.cwd = cwd[0] ? cwd : NULL;
-	window_of(d, procfs__age(info.starttime));
+	window_of(d, procfs__age(info.starttime), 1);
 	for (size_t i = 0; i < sc.n; i++)
 		apply_code(d, sc.codes[i].file, &pl, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
 			   sc.codes[i].flags, false, 0);
@@ -277,7 +280,7 @@ static void unread_exits(struct deadcode *d, const struct profile *p, const bool
 int match__profile(struct deadcode *d, const char *path)
 {
 	char err[512];
-	struct profile *p = profile__load_json(path, err, sizeof(err));
+	struct profile *p = profile__load(path, err, sizeof(err));
 	size_t before = d->in_tree, nfs;
 	struct func_stat *fs;
 	uint32_t *fproc;
@@ -304,7 +307,7 @@ int match__profile(struct deadcode *d, const char *path)
 		d->exits_read += gone && r->final ? (r->folded ? r->folded : 1) : 0;
 		d->exits_late += gone && r->final && r->late;
 		if (!gone)
-			window_of(d, r->evidence_age);
+			window_of(d, r->evidence_age, r->merged ? r->alive : 1);
 		for (size_t k = 0; k < p->evidence[i].n; k++) {
 			const struct pevcode *c = &p->evidence[i].codes[k];
 			const struct pfunc *f = &p->funcs[c->func];

@@ -2,11 +2,13 @@
 #include "output/format.h"
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "lib/file.h"
 #include "lib/msg.h"
 #include "output/coldlist.h"
 #include "output/folded.h"
 #include "output/html.h"
+#include "output/pprof.h"
 #include "output/text.h"
 #include "profile/json.h"
 
@@ -26,6 +28,8 @@ static const struct output_format formats[] = {
 	  .what = "collapsed stacks for flamegraph.pl / speedscope" },
 	{ "json", OUT_PROFILE, false, .profile = profile_json,
 	  .what = "the coldbpf profile (docs/profile-format.md)" },
+	{ "pprof", OUT_PROFILE, false, .binary = true, .profile = pprof__write,
+	  .what = "gzipped pprof, with the dead-code evidence (docs/pprof.md)" },
 	{ "text", OUT_DEADCODE, false, .deadcode = coldlist__text, .what = "the dead-code list" },
 	{ "tsv", OUT_DEADCODE, false, .deadcode = coldlist__tsv, .what = "the list as tab-separated values" },
 	{ "json", OUT_DEADCODE, false, .deadcode = coldlist__json, .what = "the list as JSON" },
@@ -77,6 +81,10 @@ int format__write(const struct output_format *f, const void *data, const struct 
 		if (file__make_dir(dest))
 			return -1;
 		return f->deadcode_dir(data, dest, &files);
+	}
+	if (to_stdout && f->binary && isatty(STDOUT_FILENO)) {
+		msg__err("the %s format is binary: give -o FILE, or redirect standard output", f->name);
+		return -1;
 	}
 	if (to_stdout) {
 		out = stdout;

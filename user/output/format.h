@@ -30,6 +30,7 @@ struct output_format {
 	const char *name;	/* as --format takes it */
 	enum output_input input;
 	bool directory;		/* writes a directory of files (dest must be given) */
+	bool binary;		/* never written to a terminal */
 	int (*profile)(const struct profile *p, const struct output_opts *o, FILE *f);
 	int (*deadcode)(const struct deadcode *d, FILE *f);
 	int (*deadcode_dir)(const struct deadcode *d, const char *dir, size_t *files);

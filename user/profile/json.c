@@ -41,6 +41,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "evidence_final", json_true());
 		if (r->late)
 			json_object_set_new(o, "evidence_late", json_true());
+		if (r->merged)	/* a pprof file's merged evidence (docs/pprof.md) */
+			json_object_set_new(o, "merged_alive", json_integer(r->alive));
 		if (r->root)	/* where its file names resolve (docs/cold.md, "Matching") */
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
@@ -237,6 +239,14 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			p->procs[r].evidence_age = json_number_value(json_object_get(v, "evidence_age_s"));
 		p->procs[r].final = json_is_true(json_object_get(v, "evidence_final"));
 		p->procs[r].late = json_is_true(json_object_get(v, "evidence_late"));
+		if (json_object_get(v, "merged_alive")) {
+			json_int_t na;
+
+			if (json_int_at(v, "merged_alive", 0, UINT32_MAX, &na))
+				BAD("%s: process %zu is malformed", path, i);
+			p->procs[r].merged = true;
+			p->procs[r].alive = na;
+		}
 		if (json_object_get(v, "unread")) {
 			json_int_t nu;
 

@@ -76,6 +76,11 @@ struct pproc {
 	/* how long the process had run when its evidence was last read (s; 0
 	 * unknown): what its never-ran claims cover */
 	double evidence_age;
+	/* not a process: the evidence of a pprof file, merged over processes
+	 * and hosts (profile/pprofread.c, docs/pprof.md); alive counts the
+	 * processes it stands for that were read alive (0: none) */
+	bool merged;
+	uint32_t alive;
 	bool unused;	/* a free slot (only while recording; profile__compact) */
 	uint64_t exit_seq;	/* order of exits, for folding the oldest first */
 };

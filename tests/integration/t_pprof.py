@@ -1,0 +1,140 @@
+"""pprof (docs/pprof.md): profiles recorded with evidence, converted with
+`report --format pprof`, read by Debian's `go tool pprof` (shares), merged
+by it (`-proto`) and read back by `cold` and `html`: ran anywhere is ran,
+never-ran only where no host ran it, and an unread exit anywhere leaves
+nothing never-ran."""
+import json
+import os
+import pty
+import re
+import subprocess
+
+from common import *  # noqa: F401,F403 - the tests' shared vocabulary
+
+APP = os.path.join(WL, "pprofapp")
+MAIN = os.path.join(APP, "main.py")
+
+
+def go_pprof(*args):
+    """`go tool pprof ARGS`: stdout (bytes). Skip outside CI when Go is missing."""
+    env = dict(os.environ, HOME=TMP, GOCACHE=os.path.join(TMP, "gocache"), GOPROXY="off")
+    try:
+        cp = subprocess.run(["go", "tool", "pprof"] + list(args), capture_output=True, env=env, timeout=120)
+    except FileNotFoundError:
+        if CI:
+            raise AssertionError("no go (Debian's golang-go: scripts/install-deps.sh)")
+        raise Skip("no go tool pprof (Debian's golang-go)")
+    expect(cp.returncode == 0, "go tool pprof %s: %s" % (" ".join(args), cp.stderr.decode()))
+    return cp.stdout
+
+
+def record(py, name, *mode):
+    """The workload recorded with evidence for 5 s, saved as JSON and converted to pprof."""
+    js, pb = os.path.join(TMP, name + ".json"), os.path.join(TMP, name + ".pb.gz")
+    cp = run_coldbpf(["--evidence", "-F", "499", "-d", "5", "-o", js, "--", py, MAIN] + list(mode), timeout=60)
+    expect(cp.returncode == 0, "recording %s: %s" % (name, cp.stderr))
+    cp = run_coldbpf(["report", js, "--format", "pprof", "-o", pb])
+    expect(cp.returncode == 0 and not cp.stdout, "report --format pprof: %s %s" % (cp.stdout, cp.stderr))
+    with open(pb, "rb") as f:
+        expect(f.read(2) == b"\x1f\x8b", "%s is not gzip" % pb)
+    return js, pb
+
+
+def cold(*files):
+    cp = run_coldbpf(["cold", "--src", APP, "--format", "json"] + list(files))
+    expect(cp.returncode == 0, "cold %s: %s" % (" ".join(files), cp.stderr))
+    res = json.loads(cp.stdout)
+    return {f["qualname"]: f["status"] for f in res["functions"]}, res
+
+
+def self_pct(text, func):
+    """SELF% of a function in coldbpf's text report."""
+    m = re.search(r"^\s+([\d.]+)%\s+[\d.]+%\s+\d+\s+" + re.escape(func) + r"\s", text, re.M)
+    expect(m, "%s not in the report:\n%s" % (func, text))
+    return float(m.group(1))
+
+
+def t_pprof(py):
+    """report --format pprof, go tool pprof -top and -proto, cold and html on merged pprof."""
+    a_js, a_pb = record(py, "pp-a", "a")
+    b_js, b_pb = record(py, "pp-b", "b")
+    c_js, c_pb = record(py, "pp-c", "a", "--unread-child")
+
+    # the hot function's share: go tool pprof -top against coldbpf's own report
+    cp = run_coldbpf(["report", a_js])
+    expect(cp.returncode == 0, cp.stderr)
+    ours = self_pct(cp.stdout, "hot")
+    top = go_pprof("-top", a_pb).decode()
+    line = [ln for ln in top.splitlines() if ln.split()[-1:] == ["hot"]]
+    expect(line, "hot not in go tool pprof -top:\n%s" % top)
+    theirs = float(line[0].split()[1].rstrip("%"))
+    print("     go tool pprof -top: %s   (coldbpf report: hot %.1f%%)" % (" ".join(line[0].split()), ours))
+    expect(abs(theirs - ours) <= 10, "hot: %.1f%% in go tool pprof, %.1f%% in coldbpf" % (theirs, ours))
+    expect(ours > 50, "hot is not hot: %.1f%%" % ours)
+    expect(any(ln.split()[-1:] == ["warm"] for ln in top.splitlines()), "warm not in -top:\n%s" % top)
+    # the same profile read back from pprof by coldbpf itself
+    cp = run_coldbpf(["report", a_pb])
+    expect(cp.returncode == 0 and abs(self_pct(cp.stdout, "hot") - ours) < 0.05, cp.stdout + cp.stderr)
+    expect("/usr/bin/python3" in cp.stdout and " a\n" not in cp.stdout, "the process label is the program")
+
+    # one run: the same statuses as from its JSON
+    one, _ = cold(a_pb)
+    expect(one == cold(a_js)[0], "a.pb.gz %s, a.json %s" % (one, cold(a_js)[0]))
+    expect(one["a"] == "ran" and one["b"] == "never-ran" and one["never"] == "never-ran", one)
+
+    # merged by go tool pprof: ran in either run is ran, never-ran in neither
+    ab = os.path.join(TMP, "pp-ab.pb.gz")
+    with open(ab, "wb") as f:
+        f.write(go_pprof("-proto", a_pb, b_pb))
+    st, res = cold(ab)
+    print("     cold on merged a+b: %s; %d processes read alive, window %s s" %
+          (st, res["evidence_processes"], res.get("evidence_window_s")))
+    for q in ("a", "b", "hot", "warm"):
+        expect(st[q] == "ran", "%s ran in a run: %s" % (q, st))
+    expect(st["never"] == "never-ran", "never ran in no run: %s" % st)
+    expect(st == cold(a_js, b_js)[0], "merged pprof %s, the two JSON files %s" % (st, cold(a_js, b_js)[0]))
+    expect(res["evidence_processes"] == 2 and 4 <= res.get("evidence_window_s", 0) <= 6, res)
+
+    # a run whose child exited unread: merged in, nothing is never-ran
+    with open(c_js) as f:
+        unread = sum(p.get("unread", 0) for p in json.load(f)["processes"])
+    expect(unread >= 1, "the --unread-child run left no unread exit (%s)" % c_js)
+    abc = os.path.join(TMP, "pp-abc.pb.gz")
+    with open(abc, "wb") as f:
+        f.write(go_pprof("-proto", a_pb, b_pb, c_pb))
+    st, res = cold(abc)
+    print("     cold on merged a+b+c: %s; %d exited unread" % (st, res["exited_unread_processes"]))
+    expect(st["a"] == "ran" and st["b"] == "ran", st)
+    expect("never-ran" not in st.values(), "an unread exit leaves nothing never-ran: %s" % st)
+    expect(res["exited_unread_processes"] == unread, res)
+    # ... but another program's unread exit (a cron job) has no bearing, as in a JSON profile
+    with open(a_js) as f:
+        prof = json.load(f)
+    prof["processes"].append(dict(prof["processes"][0], pid=4343, cmdline="python3 /etc/cron.daily/job.py",
+                                  exited=True, unread=1, samples=0))
+    cron_js, cron_pb = os.path.join(TMP, "pp-cron.json"), os.path.join(TMP, "pp-cron.pb.gz")
+    with open(cron_js, "w") as f:
+        json.dump(prof, f)
+    cp = run_coldbpf(["report", cron_js, "--format", "pprof", "-o", cron_pb])
+    expect(cp.returncode == 0, cp.stderr)
+    with open(os.path.join(TMP, "pp-bcron.pb.gz"), "wb") as f:
+        f.write(go_pprof("-proto", cron_pb, b_pb))
+    st, res = cold(os.path.join(TMP, "pp-bcron.pb.gz"))
+    expect(st["never"] == "never-ran" and st == cold(cron_js, b_js)[0],
+           "another program's unread exit: %s, JSON %s" % (st, cold(cron_js, b_js)[0]))
+
+    # html reads pprof too; binary output is never written to a terminal
+    out = os.path.join(TMP, "pp-html")
+    cp = run_coldbpf(["html", "--src", APP, "-o", out, ab])
+    expect(cp.returncode == 0 and os.path.exists(os.path.join(out, "index.html")), cp.stderr)
+    master, slave = pty.openpty()
+    try:
+        cp = subprocess.run([COLDBPF, "report", a_js, "--format", "pprof"], stdout=slave,
+                            stderr=subprocess.PIPE, text=True, timeout=30)
+    finally:
+        os.close(slave)
+        os.close(master)
+    expect(cp.returncode == 1 and "binary" in cp.stderr, "pprof to a terminal: %s" % cp.stderr)
+
+
+ONCE = [t_pprof]

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A pprof file's evidence samples, summed, as profile entries (profile/pprofev.h). */
+#include "profile/pprofev.h"
+#include <stdlib.h>
+#include <string.h>
+#include "cpython/evidence.h"
+#include "lib/alloc.h"
+#include "profile/pprofread.h"
+
+void evsum__init(struct evsum *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->window = -1;
+}
+
+void evsum__free(struct evsum *s)
+{
+	for (size_t i = 0; i < s->nprogs; i++)
+		free(s->progs[i].name);
+	for (size_t i = 0; i < s->nlate_ids; i++)
+		free(s->late_ids[i]);
+	free(s->fn);
+	free(s->progs);
+	free(s->late_ids);
+	htab__free(&s->fn_idx);
+	htab__free(&s->prog_idx);
+	htab__free(&s->late_idx);
+	evsum__init(s);
+}
+
+struct prog_probe {
+	const struct evsum *s;
+	const char *name;
+};
+
+static bool same_prog(uint64_t val, const void *probe)
+{
+	const struct prog_probe *q = probe;
+
+	return !strcmp(q->s->progs[val - 1].name, q->name);
+}
+
+/* A program's index; samples without a process label count as one program. */
+static uint32_t prog_of(struct evsum *s, const char *name)
+{
+	struct prog_probe pr = { s, name ? name : PPROF_EVIDENCE_CMD };
+	uint64_t h = hash__str(pr.name, 0x70726f67), *v = htab__find(&s->prog_idx, h, same_prog, &pr);
+
+	if (v)
+		return *v - 1;
+	ARRAY_RESERVE(s->progs, s->nprogs, s->capprogs, 16);
+	memset(&s->progs[s->nprogs], 0, sizeof(s->progs[0]));
+	s->progs[s->nprogs++].name = xstrdup(pr.name);
+	htab__add(&s->prog_idx, h, s->nprogs);
+	return s->nprogs - 1;
+}
+
+/*
+ * A sample is kept apart from others by its labels (host, a random profile
+ * id, the program), so only copies of one profile are ever summed into it
+ * (a file merged with itself, stored twice): ev_profiles says how many,
+ * and each value is theirs divided by that. Function samples of the copies
+ * are summed too, which is why late profiles are counted with it.
+ */
+void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *program, const char *profile_id)
+{
+	uint64_t k = v[PC_EV_PROFILES] ? v[PC_EV_PROFILES] : 1, w = v[PC_EV_WINDOW_SECONDS] / k, u[PC_NR];
+	uint32_t g = prog_of(s, program);
+	struct evsum_prog *pg = &s->progs[g];
+	struct htab_str_probe pr = { s->late_ids, profile_id ? profile_id : "" };
+	uint64_t h = hash__str(pr.s, 0x6c617465);
+
+	for (int c = 0; c < PC_NR; c++)
+		u[c] = v[c] / k + (v[c] % k != 0);	/* (never rounded to 0) */
+	for (int c = PC_EV_PROFILES; c < PC_NR; c++)
+		pg->h[c] += u[c];
+	s->profiles++;
+	s->processes += u[PC_EV_PROCESSES];
+	s->partial += u[PC_EV_PARTIAL];
+	s->incomplete += u[PC_EV_INCOMPLETE];
+	/* late_loaded is 1 once per function and profile: count profiles, not programs */
+	if (u[PC_EV_LATE_EXITS] && (!profile_id || !htab__find(&s->late_idx, h, htab__same_str, &pr))) {
+		s->late_profiles += k;
+		ARRAY_RESERVE(s->late_ids, s->nlate_ids, s->caplate_ids, 16);
+		s->late_ids[s->nlate_ids++] = xstrdup(pr.s);
+		htab__add(&s->late_idx, h, s->nlate_ids);
+	}
+	if (!u[PC_EV_PROCESSES])
+		return;	/* no process read alive: no window */
+	if (!w)
+		s->window_unknown = true;
+	else if (s->window < 0 || (double)w < s->window)
+		s->window = w;
+}
+
+void evsum__add_function(struct evsum *s, uint32_t func, const char *program, const uint64_t v[PC_NR])
+{
+	uint32_t prog = prog_of(s, program);
+	bool isnew;
+	uint64_t *slot = htab__put(&s->fn_idx, (uint64_t)prog << 32 | func, &isnew);
+
+	if (isnew) {
+		ARRAY_RESERVE(s->fn, s->nfn, s->capfn, 256);
+		memset(&s->fn[s->nfn], 0, sizeof(s->fn[0]));
+		s->fn[s->nfn].func = func;
+		s->fn[s->nfn++].prog = prog;
+		*slot = s->nfn;
+	}
+	for (int c = PC_EV_RAN; c <= PC_EV_LATE_LOADED; c++)
+		s->fn[*slot - 1].v[c] += v[c];
+}
+
+/* An entry of the evidence (folded > 0: that many exited processes) with
+ * no codes yet. */
+static uint32_t entry(struct profile *p, const char *program, uint32_t folded, bool final, bool late)
+{
+	uint32_t e = profile__proc(p, 0, "evidence", program, "?", "pprof");
+
+	p->procs[e].merged = !folded;
+	if (folded) {
+		profile__exited(p, e);
+		p->procs[e].folded = folded;
+		p->procs[e].final = final;
+		p->procs[e].late = late;
+	}
+	profile__set_evidence(p, e, xcalloc(1, sizeof(struct pevcode)), 0);
+	return e;
+}
+
+static uint32_t sat32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : v;
+}
+
+static bool has_status(const uint64_t *v)
+{
+	return v[PC_EV_RAN] || v[PC_EV_NEVER] || v[PC_EV_UNKNOWN] || v[PC_EV_CLASS];
+}
+
+/* ran anywhere is ran (a live class ran); unknown anywhere beats never-ran */
+static struct pevcode code_of(const struct evsum_fn *f)
+{
+	const uint64_t *v = f->v;
+
+	return (struct pevcode){
+		.func = f->func,
+		.status = v[PC_EV_RAN] || v[PC_EV_CLASS] ? EV_RAN : v[PC_EV_UNKNOWN] ? EV_UNKNOWN : EV_NEVER,
+		.flags = (v[PC_EV_FUNCTION_OBJECT] ? EV_C_FUNC : 0) | (v[PC_EV_CLASS] ? EV_C_CLASS : 0),
+	};
+}
+
+/* Per program: an entry with its functions' statuses and its unread exits
+ * (match.c relates them to the tree by the program, as it does processes),
+ * and one of its exits not read at their exit. */
+static void program_entries(struct evsum *s, struct profile *p)
+{
+	struct pevcode **codes = xcalloc(s->nprogs + 1, sizeof(*codes));
+	size_t *n = xcalloc(s->nprogs + 1, sizeof(*n));
+
+	for (size_t i = 0; i < s->nfn; i++)	/* how many per program, then the codes */
+		n[s->fn[i].prog]++;
+	for (uint32_t g = 0; g < s->nprogs; g++) {
+		codes[g] = xcalloc(n[g] + 1, sizeof(**codes));
+		n[g] = 0;
+	}
+	for (size_t i = 0; i < s->nfn; i++)
+		if (has_status(s->fn[i].v) && s->fn[i].func < p->nfuncs)
+			codes[s->fn[i].prog][n[s->fn[i].prog]++] = code_of(&s->fn[i]);
+	for (uint32_t g = 0; g < s->nprogs; g++) {
+		const uint64_t *h = s->progs[g].h;
+		uint64_t unfinal = h[PC_EV_EXITS] > h[PC_EV_EXITS_READ] ? h[PC_EV_EXITS] - h[PC_EV_EXITS_READ] : 0;
+		uint64_t unread = h[PC_EV_UNREAD_EXITS] > unfinal ? h[PC_EV_UNREAD_EXITS] - unfinal : 0;
+		uint32_t e;
+
+		if (n[g] || unread) {
+			e = entry(p, s->progs[g].name, 0, false, false);
+			p->procs[e].unread = sat32(unread);
+			profile__set_evidence(p, e, codes[g], n[g]);
+		} else {
+			free(codes[g]);
+		}
+		if (unfinal)
+			entry(p, s->progs[g].name, sat32(unfinal), false, false);
+	}
+	free(codes);
+	free(n);
+}
+
+/*
+ * Besides the programs' entries: one that stands for every process read
+ * alive (the shortest window; a scan that skipped memory); one of the
+ * exits read at their exit; one of those that imported modules late, with
+ * the functions of the files every such exit had loaded (match.c makes the
+ * other files' never-ran claims unknown).
+ */
+void evsum__apply(struct evsum *s, struct profile *p)
+{
+	uint64_t read = 0, late = 0, *sum = xcalloc(p->nfuncs + 1, sizeof(*sum));
+	struct pevcode *mine = xcalloc(s->nfn + 1, sizeof(*mine));
+	bool any = false;
+	size_t nm = 0;
+	uint32_t e;
+
+	for (size_t i = 0; i < s->nfn; i++)
+		any |= has_status(s->fn[i].v);
+	for (size_t i = 0; i < s->nprogs; i++) {
+		read += s->progs[i].h[PC_EV_EXITS_READ];
+		late += s->progs[i].h[PC_EV_LATE_EXITS];
+	}
+	if (s->incomplete || (any && !s->profiles)) {
+		/* a profile in it was recorded without evidence (or the
+		 * per-profile samples are gone): as a profile without
+		 * evidence, it proves nothing never ran */
+		if (!p->nprocs)
+			profile__proc(p, 0, "evidence", PPROF_EVIDENCE_CMD, "?", "pprof");
+		goto out;
+	}
+	if (!s->profiles)
+		goto out;	/* a CPU profile of another profiler */
+	e = entry(p, PPROF_EVIDENCE_CMD, 0, false, false);
+	p->procs[e].alive = sat32(s->processes);
+	p->procs[e].evidence_age = s->processes && !s->window_unknown && s->window > 0 ? s->window : 0;
+	profile__evidence_partial(p, e, s->partial > 0);
+	program_entries(s, p);
+	if (read > late)
+		entry(p, PPROF_EVIDENCE_CMD, sat32(read - late), true, false);
+	if (!late)
+		goto out;
+	for (size_t i = 0; i < s->nfn; i++)
+		if (s->fn[i].func < p->nfuncs)
+			sum[s->fn[i].func] += s->fn[i].v[PC_EV_LATE_LOADED];
+	for (size_t i = 0; i < s->nfn; i++)
+		if (s->fn[i].func < p->nfuncs && sum[s->fn[i].func] >= s->late_profiles && has_status(s->fn[i].v))
+			mine[nm++] = code_of(&s->fn[i]);
+	profile__set_evidence(p, entry(p, PPROF_EVIDENCE_CMD, sat32(late), true, true), mine, nm);
+	mine = NULL;
+out:
+	free(mine);
+	free(sum);
+}
