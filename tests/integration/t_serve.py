@@ -163,7 +163,7 @@ def t_serve_pprof(py):
     workload's 6:3:1 split comes out within 8 points; samples are those of
     the window only."""
     wl = _workload(py)
-    sv = Serve(["--no-evidence"])
+    sv = Serve(["--no-evidence", "-p", str(wl.pid)])     # other tests' processes may run beside
     try:
         time.sleep(3)
         t0 = time.monotonic()
