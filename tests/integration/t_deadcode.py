@@ -434,7 +434,8 @@ def t_cold_traps(label, py, mm):
 def t_cold_traps_sid(py):
     """The traps on Debian sid's python3.14 and 3.15, in a chroot: --src is the
     host's view of the tree, the code names files as the chroot sees them;
-    offline too (the profile keeps the process's root)."""
+    offline too (the profile keeps the process's root); --src as the process
+    sees it (a path only its root has) gives the same statuses."""
     root = debian_root("sid")
     script = in_root(root, os.path.join(TRAPS, "traps.py"), with_dir=True)
     src = root + os.path.dirname(script)
@@ -453,6 +454,25 @@ def t_cold_traps_sid(py):
     expect(cp.returncode == 0, cp.stderr)
     st = {f["qualname"]: f["status"] for f in json.loads(cp.stdout)["functions"]}
     expect(st.get("main") == "ran" and st.get("never_called") == "never-ran", "offline, chroot: %s" % st)
+    # --src as the process sees the tree (inside its root): the same statuses
+    # as the host's view; the inventory runs in its root as its user
+    p = subprocess.Popen(["chroot", root, "python3.15", script, "plain", "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "traps.py did not start")
+        views = {}
+        for name, s in (("host", src), ("target", os.path.dirname(script))):
+            cp = run_coldbpf(["cold", "--src", s, "--format", "json", "-p", str(p.pid)])
+            expect(cp.returncode == 0, "%s view: %s" % (name, cp.stderr))
+            views[name] = {(f["path"], f["qualname"]): f["status"] for f in json.loads(cp.stdout)["functions"]
+                           if f["path"] in ("traps.py", "classes.py", "wrapped.py")}
+        expect(views["host"] == views["target"] and views["target"].get(("traps.py", "main")) == "ran",
+               "the target's view differs: %s" % {k: (views["host"].get(k), v) for k, v in views["target"].items()
+                                                  if views["host"].get(k) != v})
+        cp = run_coldbpf(["html", "--src", os.path.dirname(script), "-o", os.path.join(TMP, "h"), "-p", str(p.pid)])
+        expect(cp.returncode == 1 and "as this host sees the tree" in cp.stderr, "html, target view: %s" % cp.stderr)
+    finally:
+        p.kill()
+        p.wait()
 
 
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]

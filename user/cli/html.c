@@ -40,6 +40,11 @@ int cmd__html(int argc, char **argv)
 		goto cleanup;
 	if (deadcode__collect(&d, &da.s))
 		goto cleanup;
+	if (d.view_pid) {	/* its pages quote source lines, read from the host's tree */
+		msg__err("html needs --src as this host sees the tree (e.g. /proc/%d/root%s), not the process's view",
+			 d.view_pid, d.root);
+		goto cleanup;
+	}
 	deadcode__sort(&d);
 	if (format__write(format__find(OUT_DEADCODE, "html"), &d, NULL, da.output))
 		goto cleanup;

@@ -3,6 +3,7 @@
 #include "deadcode/deadcode.h"
 #include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,19 +85,50 @@ static void absolute(const char *path, char *out, size_t outsz)
 		snprintf(out, outsz, "/");
 }
 
+/* --src is not on the host: a live target whose root holds it (its view of
+ * the tree, a container's or a chroot's); 0 when none does. */
+static int view_pid(const char *src, const struct dc_sources *s)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+
+	if (src[0] != '/')
+		return 0;
+	for (size_t i = 0; i < s->npids; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", s->pids[i], src);
+		if (!stat(path, &st) && S_ISDIR(st.st_mode))
+			return s->pids[i];
+	}
+	return 0;
+}
+
 int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 {
 	struct ignorefile *ig;
 	struct classifier *cl = NULL;
+	char ignroot[PATH_MAX + 64];
 	int err = -1;
 
 	if (!realpath(s->src, d->root)) {
-		msg__err("--src %s: %s", s->src, strerror(errno));
-		return -1;
+		int e = errno;
+
+		d->view_pid = e == ENOENT ? view_pid(s->src, s) : 0;
+		if (!d->view_pid) {
+			msg__err("--src %s: %s%s", s->src, strerror(e),
+				 e == ENOENT && s->src[0] == '/' && s->npids ? " (nor inside the given processes' roots)" : "");
+			return -1;
+		}
+		/* the target's view: its code names files by these paths */
+		snprintf(d->root, sizeof(d->root), "%s", s->src);
+		msg__dbg("--src %s: the view of PID %d (inside its root)", s->src, d->view_pid);
 	}
 	absolute(s->src, d->root_given, sizeof(d->root_given));
 	d->window = -1;
-	ig = ignorefile__load(d->root);
+	if (d->view_pid)
+		snprintf(ignroot, sizeof(ignroot), "/proc/%d/root%s", d->view_pid, d->root);
+	else
+		snprintf(ignroot, sizeof(ignroot), "%s", d->root);
+	ig = ignorefile__load(ignroot);
 	if (!ig)
 		return -1;
 	d->ig = ig;

@@ -56,6 +56,10 @@ struct deadcode {
 	char root[PATH_MAX];		/* --src, resolved (realpath) */
 	char root_given[PATH_MAX];	/* --src made absolute, symlinks kept (a `current`
 					 * link: processes name files through it) */
+	/* --src given as a target's view (a path inside a container or chroot
+	 * that the host does not have): the process whose root holds it; the
+	 * inventory runs inside that root as that process's user. 0: host view */
+	int view_pid;
 	struct dc_entry *e;
 	size_t n, cap;
 	char **errors;		/* files the inventory could not read or parse */

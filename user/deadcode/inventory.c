@@ -7,6 +7,8 @@
  */
 #include "deadcode/deadcode.h"
 #include <errno.h>
+#include <limits.h>
+#include <grp.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +73,57 @@ static void add_entry(struct deadcode *d, json_t *o)
 	d->n++;
 }
 
+/* In the forked child: become the target's view of the tree (--src given as
+ * a path inside its root): chroot into its root, its user and groups, so
+ * that the tree is read as the target itself could (a symlink in it
+ * resolves inside the root, a file its user cannot read stays unread).
+ * Returns its interpreter (as its root names it); exits on failure. */
+static const char *enter_view(int pid)
+{
+	static char exe[PATH_MAX];
+	char path[64], line[256];
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	FILE *f;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned a;
+
+		if (sscanf(line, "Uid: %*u %u", &a) == 1)
+			uid = a;
+		else if (sscanf(line, "Gid: %*u %u", &a) == 1)
+			gid = a;
+	}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0 || uid == (uid_t)-1 || gid == (gid_t)-1) {
+		fprintf(stderr, "coldbpf: PID %d is gone: cannot read its view of the tree\n", pid);
+		_exit(127);
+	}
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	{	/* a chroot's executable is named from the host's root: from its own */
+		char root[PATH_MAX];
+		ssize_t rn = readlink(path, root, sizeof(root) - 1);
+
+		if (rn > 1) {
+			root[rn] = 0;
+			if (!strncmp(exe, root, rn) && exe[rn] == '/')
+				memmove(exe, exe + rn, strlen(exe + rn) + 1);
+		}
+	}
+	if (chroot(path) || chdir("/") || setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid)) {
+		fprintf(stderr, "coldbpf: cannot enter PID %d's root as its user: %s\n", pid, strerror(errno));
+		_exit(127);
+	}
+	return exe;
+}
+
 int inventory__run(struct deadcode *d, const char *python, const struct ignorefile *ig)
 {
 	int pfd[2], status;
@@ -91,6 +144,8 @@ int inventory__run(struct deadcode *d, const char *python, const struct ignorefi
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);
+		if (d->view_pid)
+			python = enter_view(d->view_pid);	/* its root, its user, its interpreter */
 		/* -I: no user site, no PYTHON* variables, no cwd on sys.path */
 		execlp(python, python, "-I", "-c", inventory_py, d->root, globs, (char *)NULL);
 		fprintf(stderr, "coldbpf: cannot run %s for the source inventory: %s\n", python, strerror(errno));
