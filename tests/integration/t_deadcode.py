@@ -750,7 +750,7 @@ ONCE += [t_cold_prefork_reload]
 
 
 EXIT_MAIN = """
-import os, sys, time
+import multiprocessing, os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import work
 mode = sys.argv[1]
@@ -764,6 +764,10 @@ if mode == "fork":
     os.waitpid(pid, 0)
     work.b()                    # after the parent's last round
     os._exit(0)                 # no atexit, no finalizers
+elif mode == "pool":            # workers run a, and are terminated (SIGTERM) at the end
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.starmap(work.a, [()] * 4)
+    os._exit(0)
 else:                           # monitoring switched on after the last round
     sys.setprofile(lambda *a: None)
     sys.setprofile(None)
@@ -805,8 +809,9 @@ def _exit_run(py, tree, mode):
 def t_cold_exit_reads(label, py, mm):
     """Processes read at their exit (a BPF program on sched_process_exit reads
     the never-ran markers a round left, in the exiting process): a process
-    that runs code after its last round and leaves with os._exit, and its
-    forked child that leaves before any round of its own, are exact; one
+    that runs code after its last round and leaves with os._exit, its
+    forked child that leaves before any round of its own, and a
+    multiprocessing pool's workers (terminated with SIGTERM), are exact; one
     that switched monitoring on after its last round is not (3.12+: RESUME
     and counters may have been reset), and leaves nothing never-ran."""
     tree = os.path.join(TMP, "exit%d" % time.monotonic_ns())
@@ -828,6 +833,13 @@ def t_cold_exit_reads(label, py, mm):
         expect(st[q]["status"] == "ran", "%s ran after the last round, read at the exit: %s" % (q, st[q]))
     for q in ("c", "never"):
         expect(st[q]["status"] == "never-ran", "%s: %s" % (q, st[q]))
+    prof, cold = _exit_run(py, tree, "pool")
+    st = {f["qualname"]: f for f in cold["functions"]}
+    expect(st["a"]["status"] == "ran", "a ran in the pool's workers: %s (exits %s)" %
+           (st["a"], {k: v for k, v in cold.items() if "exit" in k}))
+    for q in ("b", "c", "never"):
+        expect(st[q]["status"] == "never-ran", "pool: %s: %s (exits %s)" %
+               (q, st[q], {k: v for k, v in cold.items() if "exit" in k}))
     prof, cold = _exit_run(py, tree, "monitor")
     st = {f["qualname"]: f for f in cold["functions"]}
     expect(st["c"]["status"] in ("ran", "unknown"), "c ran after monitoring was on: %s" % st["c"])

@@ -390,25 +390,34 @@ static void on_exit_event(struct exitread *x, const struct cb_xevent *ev)
 		}
 	} else if (!t) {
 		/* a child seen only now: what it ran beyond its parent is
-		 * recorded; if it imported modules, it may have run anything */
-		if (!xset__result(s, ev, &codes, &late, true, &n)) {
+		 * recorded. If it imported modules since its parent's round, its
+		 * claims hold on the files the set covers (every code object of
+		 * them was there), and the late rule covers the others: it is
+		 * recorded whole. */
+		if (!xset__result(s, ev, &codes, &late, false, &n)) {
 			prof->procs[new_proc(prof, s, ev->tgid)].unread = 1;
 			ctr[CTR_EXIT_UNREAD]++;
-		} else if (late) {
-			free(codes);
-			prof->procs[new_proc(prof, s, ev->tgid)].unread = 1;
-			ctr[CTR_EXIT_INCOMPLETE]++;
 		} else {
-			if (n) {
+			size_t k = n;
+
+			if (!late) {	/* only what it proved beyond the set */
+				k = 0;
+				for (size_t i = 0; i < n; i++)
+					if (codes[i].status == EV_RAN && s->codes[i].status != EV_RAN)
+						codes[k++] = codes[i];
+			}
+			if (k) {
 				uint32_t r = new_proc(prof, s, ev->tgid);
 
-				profile__set_evidence(prof, r, codes, n);
+				profile__set_evidence(prof, r, codes, k);
 				prof->procs[r].final = true;
+				prof->procs[r].late = late;
 			} else {
 				free(codes);
 			}
 			ctr[CTR_EXIT_READ]++;
 			ctr[CTR_EXIT_CHILDREN]++;
+			ctr[CTR_EXIT_INCOMPLETE] += late;
 		}
 	}
 	if (owner) {
