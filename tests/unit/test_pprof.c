@@ -216,6 +216,15 @@ Test(pprof, exits_and_places_survive)
 	cr_assert_eq(late, 1);
 	cr_assert_eq(unfinal, 1);
 	cr_assert_eq(nlate_codes, 2, "the files every late exit had loaded: work.py's functions");
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *tf = open_memstream(&text, &tlen);
+	struct output_opts to = { .top = 5 };
+
+	format__find(OUT_PROFILE, "text")->profile(q, &to, tf);
+	fclose(tf);
+	cr_assert(strstr(text, "[coldbpf evidence]  [evidence of 2 processes read alive]"), "%s", text);
+	free(text);
 	/* converted to JSON, the merged entries stay what they stand for */
 	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[512];
 	struct profile *j;

@@ -3,9 +3,9 @@
  * The pprof writer (output/pprof.h; the format: docs/pprof.md). Python
  * frames are functions (name and system name: the qualified name; file;
  * first line) and one location per (function, line); stacks go leaf first.
- * Evidence is one sample per function (ev_ran, ev_never or ev_unknown at 1)
- * and one per profile at "[coldbpf evidence]" with the process and exit
- * counts that the status rules need once profiles are summed.
+ * Evidence is one sample per function and program (ev_ran, ev_never or
+ * ev_unknown at 1) and one per program at "[coldbpf evidence]" with the
+ * process and exit counts the status rules need once profiles are summed.
  */
 #include "output/pprof.h"
 #include <inttypes.h>
@@ -38,7 +38,7 @@ struct evacc {
 /* the counts of one program's processes (enum pprof_col) */
 struct progsum {
 	uint64_t prog;
-	int64_t h[PC_NR];
+	uint64_t h[PC_NR];
 	double window;	/* < 0: none yet */
 	bool window_unknown;
 };
@@ -169,16 +169,14 @@ struct label {
 	bool is_num;
 };
 
-static void put_sample(struct enc *e, const uint64_t *locs, size_t n, const int64_t vals[PC_NR],
+/* values are int64 in the schema: every one here is at most INT64_MAX */
+static void put_sample(struct enc *e, const uint64_t *locs, size_t n, const uint64_t vals[PC_NR],
 		       const struct label *labels, size_t nlabels)
 {
 	size_t m = proto__open(&e->samples, PB_PROFILE_SAMPLE);
-	uint64_t v[PC_NR];
 
-	for (int i = 0; i < PC_NR; i++)
-		v[i] = (uint64_t)vals[i];
 	proto__put_packed(&e->samples, PB_SAMPLE_LOCATION_ID, locs, n);
-	proto__put_packed(&e->samples, PB_SAMPLE_VALUE, v, PC_NR);
+	proto__put_packed(&e->samples, PB_SAMPLE_VALUE, vals, PC_NR);
 	for (size_t i = 0; i < nlabels; i++) {
 		size_t l = proto__open(&e->samples, PB_SAMPLE_LABEL);
 
@@ -211,7 +209,7 @@ static void cpu_samples(struct enc *e, const struct pprof_opts *o, int64_t perio
 		const struct pstack *s = &p->stacks[i];
 		const struct pproc *r = &p->procs[s->proc];
 		uint64_t c = o->counts ? o->counts[i] : s->count;
-		int64_t vals[PC_NR] = {};
+		uint64_t vals[PC_NR] = {};
 		struct label lab[5];
 		size_t nl = 0;
 
@@ -226,8 +224,8 @@ static void cpu_samples(struct enc *e, const struct pprof_opts *o, int64_t perio
 
 			locs[d] = loc_of(e, fn_of(e, f->func, r), f->line);
 		}
-		vals[PC_SAMPLES] = c > INT64_MAX ? INT64_MAX : (int64_t)c;
-		vals[PC_CPU] = period && vals[PC_SAMPLES] <= INT64_MAX / period ? vals[PC_SAMPLES] * period : 0;
+		vals[PC_SAMPLES] = c > INT64_MAX ? INT64_MAX : c;
+		vals[PC_CPU] = period && vals[PC_SAMPLES] <= (uint64_t)(INT64_MAX / period) ? vals[PC_SAMPLES] * period : 0;
 		lab[nl++] = (struct label){ .key = str_of(e, PPROF_LABEL_PROCESS), .str = prog[s->proc] };
 		if (!r->folded && r->pid > 0)
 			lab[nl++] = num_label(e, PPROF_LABEL_PID, r->pid);
@@ -274,7 +272,7 @@ static void entry_evidence(struct enc *e, const struct pevidence *ev, struct hta
 	const struct pproc *r = &e->p->procs[ev->proc];
 	struct progsum *s = ps_of(e, e->prog[ev->proc]);
 	bool gone = r->exited || r->folded, unfinal = gone && !r->final, late = gone && r->final && r->late;
-	int64_t w = r->folded ? r->folded : 1, alive = r->merged ? r->alive : 1;
+	uint64_t w = r->folded ? r->folded : 1, alive = r->merged ? r->alive : 1;
 	uint64_t *v;
 
 	if (!gone && alive) {
@@ -343,7 +341,7 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 	lab[0].key = str_of(e, PPROF_LABEL_PROCESS);
 	for (size_t i = 0; i < e->nacc; i++) {
 		const struct evacc *a = &e->acc[i];
-		int64_t vals[PC_NR] = {};
+		uint64_t vals[PC_NR] = {};
 		bool loaded, first;
 
 		v = htab__get(&late_files, e->fns[a->fid - 1].file);
@@ -373,7 +371,7 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 
 		s->h[PC_EV_PROFILES] = 1;
 		s->h[PC_EV_WINDOW_SECONDS] = s->h[PC_EV_PROCESSES] && !s->window_unknown && s->window > 0 ?
-						     (int64_t)floor(s->window) : 0;
+						     (uint64_t)floor(s->window) : 0;
 		s->h[PC_EV_INCOMPLETE] = o->no_evidence || !p->nevidence;
 		lab[0].str = s->prog;
 		put_sample(e, &loc, 1, s->h, lab, 3);
@@ -432,6 +430,8 @@ int pprof__encode(const struct profile *p, const struct pprof_opts *o, uint8_t *
 	for (size_t i = 0; i < p->nprocs; i++) {
 		char buf[1024];
 
+		if (p->procs[i].unused)	/* a free slot while recording: no strings */
+			continue;
 		profile__program(p->procs[i].cmdline, buf, sizeof(buf));
 		e.prog[i] = str_of(&e, buf);
 	}

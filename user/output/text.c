@@ -125,7 +125,12 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 
 		if (r->dropped)	/* its own loss counter: the stack quota */
 			snprintf(drop, sizeof(drop), "  [%" PRIu64 " samples over its stack quota]", r->dropped);
-		if (r->folded)
+		if (r->merged && r->alive)	/* a pprof file's evidence, merged (docs/pprof.md) */
+			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [evidence of %u process%s read alive]\n", "-", py,
+				r->samples, cmd, r->alive, r->alive == 1 ? "" : "es");
+		else if (r->merged)
+			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [evidence]\n", "-", py, r->samples, cmd);
+		else if (r->folded)
 			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]%s\n", "-", py,
 				r->samples, cmd, r->folded, drop);
 		else
