@@ -122,6 +122,30 @@ def t_pprof(py):
     st, res = cold(os.path.join(TMP, "pp-bcron.pb.gz"))
     expect(st["never"] == "never-ran" and st == cold(cron_js, b_js)[0],
            "another program's unread exit: %s, JSON %s" % (st, cold(cron_js, b_js)[0]))
+    # a late exit (read at its exit, but it imported modules after its last round) that had
+    # loaded main.py only: lib.py's never-ran claims, on any host, become unknown; a late
+    # exit of another program, which loaded nothing of the tree, has no bearing. As for the
+    # JSON files, through a merge.
+    for prog, in_tree, want in (("/usr/bin/python3.11 " + MAIN, True, "unknown"),
+                                ("python3 /opt/helper.py", False, "never-ran")):
+        with open(a_js) as f:
+            prof = json.load(f)
+        codes = [c for c in prof["evidence"][0]["codes"] if (prof["functions"][c[0]]["file"] == MAIN if in_tree
+                                                             else not prof["functions"][c[0]]["file"].startswith(APP))]
+        expect(codes, "no codes for the late exit")
+        prof["processes"].append(dict(prof["processes"][0], pid=4545, cmdline=prog, exited=True, samples=0,
+                                      evidence_final=True, evidence_late=True))
+        prof["evidence"].append({"proc": len(prof["processes"]) - 1, "codes": codes})
+        late_js, late_pb = os.path.join(TMP, "pp-late.json"), os.path.join(TMP, "pp-late.pb.gz")
+        with open(late_js, "w") as f:
+            json.dump(prof, f)
+        expect(run_coldbpf(["report", late_js, "--format", "pprof", "-o", late_pb]).returncode == 0, late_pb)
+        merged = os.path.join(TMP, "pp-blate.pb.gz")
+        with open(merged, "wb") as f:
+            f.write(go_pprof("-proto", late_pb, b_pb))
+        st = cold(merged)[0]
+        expect(st["never"] == want and st == cold(late_js, b_js)[0],
+               "a late exit of %s: %s, JSON %s" % (prog, st, cold(late_js, b_js)[0]))
 
     # html reads pprof too; binary output is never written to a terminal
     out = os.path.join(TMP, "pp-html")

@@ -39,6 +39,7 @@ struct evacc {
 struct progsum {
 	uint64_t prog;
 	uint64_t h[PC_NR];
+	uint64_t nlate;	/* its late entries (read at their exit, imported since their round) */
 	double window;	/* < 0: none yet */
 	bool window_unknown;
 };
@@ -267,7 +268,7 @@ static struct progsum *ps_of(struct enc *e, uint64_t prog)
 }
 
 /* One entry of evidence into its program's counts and the functions' statuses. */
-static void entry_evidence(struct enc *e, const struct pevidence *ev, struct htab *late_files, uint64_t *nlate)
+static void entry_evidence(struct enc *e, const struct pevidence *ev, struct htab *late_files)
 {
 	const struct pproc *r = &e->p->procs[ev->proc];
 	struct progsum *s = ps_of(e, e->prog[ev->proc]);
@@ -288,7 +289,7 @@ static void entry_evidence(struct enc *e, const struct pevidence *ev, struct hta
 		s->h[PC_EV_UNREAD_EXITS] += unfinal ? w : 0;
 	}
 	s->h[PC_EV_PARTIAL] += ev->partial;
-	*nlate += late;
+	s->nlate += late;
 	for (size_t k = 0; k < ev->n; k++) {
 		const struct pevcode *c = &ev->codes[k];
 		uint64_t fid = fn_of(e, c->func, r);
@@ -298,8 +299,10 @@ static void entry_evidence(struct enc *e, const struct pevidence *ev, struct hta
 		 * only until its last read: it may have run since */
 		a->st |= c->status == EV_RAN ? 1 : c->status == EV_NEVER && !unfinal ? 4 : 2;
 		a->flags |= c->flags;
-		if (late && (v = htab__put(late_files, e->fns[fid - 1].file, NULL)) && (*v & 0xffffffff) != *nlate)
-			*v = ((*v >> 32) + 1) << 32 | *nlate;	/* one more late entry had loaded this file */
+		/* one more late entry of the program had loaded this file */
+		if (late && (v = htab__put(late_files, e->fns[fid - 1].file << 32 | s->prog, NULL)) &&
+		    (*v & 0xffffffff) != s->nlate)
+			*v = ((*v >> 32) + 1) << 32 | s->nlate;
 	}
 }
 
@@ -324,9 +327,9 @@ static struct label random_id(struct enc *e)
 static void evidence(struct enc *e, const struct pprof_opts *o)
 {
 	const struct profile *p = e->p;
-	struct htab late_files = {};	/* file string -> late entries that loaded it << 32 | last one */
-	struct htab late_done = {};	/* function ids whose ev_late_loaded is out */
-	uint64_t nlate = 0, loc, *v;
+	/* file << 32 | program string -> its late entries that loaded it << 32 | the last one */
+	struct htab late_files = {};
+	uint64_t loc, *v;
 	struct label lab[3] = {};
 	char host[256] = "";
 
@@ -337,28 +340,25 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 		return;	/* no process: no claim at all */
 	for (size_t i = 0; i < p->nevidence && !o->no_evidence; i++)
 		if (!p->procs[p->evidence[i].proc].unused)
-			entry_evidence(e, &p->evidence[i], &late_files, &nlate);
+			entry_evidence(e, &p->evidence[i], &late_files);
 	lab[0].key = str_of(e, PPROF_LABEL_PROCESS);
 	for (size_t i = 0; i < e->nacc; i++) {
 		const struct evacc *a = &e->acc[i];
 		uint64_t vals[PC_NR] = {};
-		bool loaded, first;
+		uint64_t nlate = ps_of(e, a->prog)->nlate;
 
-		v = htab__get(&late_files, e->fns[a->fid - 1].file);
-		loaded = nlate && v && *v >> 32 == nlate;
-		htab__put(&late_done, a->fid, &first);
-		/* a late exit may have loaded (and run) this file after its last
-		 * round: never-ran is not proven (docs/cold.md, "Soundness" 5) */
-		vals[a->st & 1 ? PC_EV_RAN : a->st & 2 || (nlate && !loaded) ? PC_EV_UNKNOWN : PC_EV_NEVER] = 1;
+		v = htab__get(&late_files, e->fns[a->fid - 1].file << 32 | a->prog);
+		vals[a->st & 1 ? PC_EV_RAN : a->st & 2 ? PC_EV_UNKNOWN : PC_EV_NEVER] = 1;
 		vals[PC_EV_FUNCTION_OBJECT] = !!(a->flags & EV_C_FUNC);
 		vals[PC_EV_CLASS] = !!(a->flags & EV_C_CLASS);
-		vals[PC_EV_LATE_LOADED] = loaded && first;	/* once per function and profile */
+		/* every late exit of the program had loaded its file: cold makes
+		 * never-ran claims elsewhere unknown (docs/cold.md, "Soundness" 5) */
+		vals[PC_EV_LATE_LOADED] = nlate && v && *v >> 32 == nlate;
 		loc = loc_of(e, a->fid, e->fns[a->fid - 1].first);
 		lab[0].str = a->prog;
 		put_sample(e, &loc, 1, vals, lab, 1);
 	}
 	htab__free(&late_files);
-	htab__free(&late_done);
 	if (o->host)
 		snprintf(host, sizeof(host), "%s", o->host);
 	else if (gethostname(host, sizeof(host) - 1))

@@ -17,14 +17,10 @@ void evsum__free(struct evsum *s)
 {
 	for (size_t i = 0; i < s->nprogs; i++)
 		free(s->progs[i].name);
-	for (size_t i = 0; i < s->nlate_ids; i++)
-		free(s->late_ids[i]);
 	free(s->fn);
 	free(s->progs);
-	free(s->late_ids);
 	htab__free(&s->fn_idx);
 	htab__free(&s->prog_idx);
-	htab__free(&s->late_idx);
 	evsum__init(s);
 }
 
@@ -62,13 +58,11 @@ static uint32_t prog_of(struct evsum *s, const char *name)
  * and each value is theirs divided by that. Function samples of the copies
  * are summed too, which is why late profiles are counted with it.
  */
-void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *program, const char *profile_id)
+void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *program)
 {
 	uint64_t k = v[PC_EV_PROFILES] ? v[PC_EV_PROFILES] : 1, w = v[PC_EV_WINDOW_SECONDS] / k, u[PC_NR];
 	uint32_t g = prog_of(s, program);
 	struct evsum_prog *pg = &s->progs[g];
-	struct htab_str_probe pr = { s->late_ids, profile_id ? profile_id : "" };
-	uint64_t h = hash__str(pr.s, 0x6c617465);
 
 	for (int c = 0; c < PC_NR; c++)
 		u[c] = v[c] / k + (v[c] % k != 0);	/* (never rounded to 0) */
@@ -78,13 +72,7 @@ void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *pr
 	s->processes += u[PC_EV_PROCESSES];
 	s->partial += u[PC_EV_PARTIAL];
 	s->incomplete += u[PC_EV_INCOMPLETE];
-	/* late_loaded is 1 once per function and profile: count profiles, not programs */
-	if (u[PC_EV_LATE_EXITS] && (!profile_id || !htab__find(&s->late_idx, h, htab__same_str, &pr))) {
-		s->late_profiles += k;
-		ARRAY_RESERVE(s->late_ids, s->nlate_ids, s->caplate_ids, 16);
-		s->late_ids[s->nlate_ids++] = xstrdup(pr.s);
-		htab__add(&s->late_idx, h, s->nlate_ids);
-	}
+	pg->late_profiles += u[PC_EV_LATE_EXITS] ? k : 0;
 	if (!u[PC_EV_PROCESSES])
 		return;	/* no process read alive: no window */
 	if (!w)
@@ -149,6 +137,22 @@ static struct pevcode code_of(const struct evsum_fn *f)
 	};
 }
 
+/* A program's late exits, with the functions of the files every one of
+ * them had loaded: match.c makes the other files' never-ran claims unknown
+ * when the program runs the tree's code. */
+static void late_entry(struct evsum *s, struct profile *p, uint32_t g)
+{
+	struct pevcode *mine = xcalloc(s->nfn + 1, sizeof(*mine));
+	uint32_t e = entry(p, s->progs[g].name, sat32(s->progs[g].h[PC_EV_LATE_EXITS]), true, true);
+	size_t nm = 0;
+
+	for (size_t i = 0; i < s->nfn; i++)
+		if (s->fn[i].prog == g && s->fn[i].func < p->nfuncs && has_status(s->fn[i].v) &&
+		    s->fn[i].v[PC_EV_LATE_LOADED] >= s->progs[g].late_profiles)
+			mine[nm++] = code_of(&s->fn[i]);
+	profile__set_evidence(p, e, mine, nm);
+}
+
 /* Per program: an entry with its functions' statuses and its unread exits
  * (match.c relates them to the tree by the program, as it does processes),
  * and one of its exits not read at their exit. */
@@ -181,6 +185,8 @@ static void program_entries(struct evsum *s, struct profile *p)
 		}
 		if (unfinal)
 			entry(p, s->progs[g].name, sat32(unfinal), false, false);
+		if (h[PC_EV_LATE_EXITS])
+			late_entry(s, p, g);
 	}
 	free(codes);
 	free(n);
@@ -188,17 +194,13 @@ static void program_entries(struct evsum *s, struct profile *p)
 
 /*
  * Besides the programs' entries: one that stands for every process read
- * alive (the shortest window; a scan that skipped memory); one of the
- * exits read at their exit; one of those that imported modules late, with
- * the functions of the files every such exit had loaded (match.c makes the
- * other files' never-ran claims unknown).
+ * alive (the shortest window; a scan that skipped memory) and one of the
+ * exits read at their exit that were not late.
  */
 void evsum__apply(struct evsum *s, struct profile *p)
 {
-	uint64_t read = 0, late = 0, *sum = xcalloc(p->nfuncs + 1, sizeof(*sum));
-	struct pevcode *mine = xcalloc(s->nfn + 1, sizeof(*mine));
+	uint64_t read = 0, late = 0;
 	bool any = false;
-	size_t nm = 0;
 	uint32_t e;
 
 	for (size_t i = 0; i < s->nfn; i++)
@@ -213,10 +215,10 @@ void evsum__apply(struct evsum *s, struct profile *p)
 		 * evidence, it proves nothing never ran */
 		if (!p->nprocs)
 			profile__proc(p, 0, "evidence", PPROF_EVIDENCE_CMD, "?", "pprof");
-		goto out;
+		return;
 	}
 	if (!s->profiles)
-		goto out;	/* a CPU profile of another profiler */
+		return;	/* a CPU profile of another profiler */
 	e = entry(p, PPROF_EVIDENCE_CMD, 0, false, false);
 	p->procs[e].alive = sat32(s->processes);
 	p->procs[e].evidence_age = s->processes && !s->window_unknown && s->window > 0 ? s->window : 0;
@@ -224,17 +226,4 @@ void evsum__apply(struct evsum *s, struct profile *p)
 	program_entries(s, p);
 	if (read > late)
 		entry(p, PPROF_EVIDENCE_CMD, sat32(read - late), true, false);
-	if (!late)
-		goto out;
-	for (size_t i = 0; i < s->nfn; i++)
-		if (s->fn[i].func < p->nfuncs)
-			sum[s->fn[i].func] += s->fn[i].v[PC_EV_LATE_LOADED];
-	for (size_t i = 0; i < s->nfn; i++)
-		if (s->fn[i].func < p->nfuncs && sum[s->fn[i].func] >= s->late_profiles && has_status(s->fn[i].v))
-			mine[nm++] = code_of(&s->fn[i]);
-	profile__set_evidence(p, entry(p, PPROF_EVIDENCE_CMD, sat32(late), true, true), mine, nm);
-	mine = NULL;
-out:
-	free(mine);
-	free(sum);
 }

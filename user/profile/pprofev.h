@@ -26,11 +26,11 @@ struct evsum_fn {
 struct evsum_prog {
 	char *name;		/* the program (the samples' process label) */
 	uint64_t h[PC_NR];	/* its "[coldbpf evidence]" samples, summed */
+	uint64_t late_profiles;	/* profiles (and copies of them) where it had late exits */
 };
 
 struct evsum {
 	uint64_t profiles;		/* "[coldbpf evidence]" samples */
-	uint64_t late_profiles;		/* profiles (and copies of them) with late exits */
 	uint64_t processes, partial, incomplete;
 	double window;			/* the shortest ev_window_seconds (< 0: none) */
 	bool window_unknown;		/* ... one was 0 */
@@ -40,16 +40,13 @@ struct evsum {
 	struct evsum_prog *progs;
 	size_t nprogs, capprogs;
 	struct htab prog_idx;		/* hash(name) -> progs + 1 */
-	char **late_ids;		/* profile ids seen with late exits */
-	size_t nlate_ids, caplate_ids;
-	struct htab late_idx;
 };
 
 void evsum__init(struct evsum *s);
 void evsum__free(struct evsum *s);
-/* A "[coldbpf evidence]" sample: its values (by enum pprof_col), its
- * process and profile_id labels (NULL when absent). */
-void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *program, const char *profile_id);
+/* A "[coldbpf evidence]" sample: its values (by enum pprof_col) and its
+ * process label (NULL when absent). */
+void evsum__add_profile(struct evsum *s, const uint64_t v[PC_NR], const char *program);
 /* A function's evidence sample. */
 void evsum__add_function(struct evsum *s, uint32_t func, const char *program, const uint64_t v[PC_NR]);
 /* The sums as evidence entries of p (docs/pprof.md, "How cold reads it"). */

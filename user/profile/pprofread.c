@@ -30,7 +30,6 @@ struct rsample {
 	size_t nvals;
 	int64_t pid, tid, interp, truncated;
 	uint64_t process;	/* string index + 1; 0: no process label */
-	uint64_t profile_id;	/* the same */
 	struct pframe frames[CB_MAX_DEPTH];
 };
 
@@ -111,8 +110,6 @@ static int read_label(struct rd *r, const struct proto_reader *sub, const struct
 	key = lab[PB_LABEL_KEY];
 	if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_PROCESS) && lab[PB_LABEL_STR])
 		s->process = lab[PB_LABEL_STR] + 1;
-	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_PROFILE) && lab[PB_LABEL_STR])
-		s->profile_id = lab[PB_LABEL_STR] + 1;
 	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_PID))
 		s->pid = (int64_t)lab[PB_LABEL_NUM];
 	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_THREAD))
@@ -136,7 +133,7 @@ static int read_sample(struct rd *r, const struct proto_reader *pr, const struct
 
 	s->nlocs = s->nvals = 0;
 	s->pid = s->tid = s->interp = s->truncated = 0;
-	s->process = s->profile_id = 0;
+	s->process = 0;
 	if (proto__enter(pr, f, &sub))
 		return pprof_tab__malformed(t, pr, "sample");
 	while ((k = proto__next(&sub, &g)) > 0) {
@@ -223,7 +220,7 @@ static bool evidence(struct rd *r)
 	}
 	prog = r->s.process ? cstr(r, r->s.process - 1, 0) : NULL;
 	if (pprof_tab__str_is(&r->t, fn->name, PPROF_EVIDENCE_FUNC) && pprof_tab__str_is(&r->t, fn->file, "")) {
-		evsum__add_profile(&r->ev, v, prog, r->s.profile_id ? cstr(r, r->s.profile_id - 1, 1) : NULL);
+		evsum__add_profile(&r->ev, v, prog);
 		return true;
 	}
 	if (any) {
