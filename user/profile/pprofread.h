@@ -5,10 +5,11 @@
  * tool pprof -proto a.pb.gz b.pb.gz`, a pprof backend): string table order
  * and ids are free, samples may be merged, sample types and fields coldbpf
  * does not know are skipped. CPU samples become stacks of processes named
- * by their labels; evidence samples become the merged evidence of the file
- * (one synthetic process, pproc.merged, and entries that carry its exit
- * counts), so that deadcode/match.c applies the rules of docs/cold.md to
- * it unchanged. Everything read is bounded, with a one-line error.
+ * by their labels; evidence samples become entries that stand for the
+ * merged evidence (pproc.merged: per program, its functions' statuses and
+ * exits; one for the processes read alive; profile/pprofev.c), so that
+ * deadcode/match.c applies the rules of docs/cold.md to them unchanged.
+ * Everything read is bounded, with a one-line error.
  */
 #ifndef COLDBPF_PROFILE_PPROFREAD_H
 #define COLDBPF_PROFILE_PPROFREAD_H
@@ -16,7 +17,7 @@
 #include "profile/profile.h"
 
 #define PPROF_MAX_BYTES (256u << 20)	/* a file, and the protobuf once decompressed */
-#define PPROF_EVIDENCE_CMD "[coldbpf evidence]"	/* the command line of the evidence's entries */
+#define PPROF_EVIDENCE_CMD "[coldbpf evidence]"	/* the command line of entries of no one program */
 
 /* A pprof profile in memory, gzip-compressed or raw; name is for messages.
  * NULL with a one-line reason in err. */
