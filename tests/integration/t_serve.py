@@ -451,3 +451,55 @@ def t_serve_systemd_unit(py):
 
 
 ONCE += [t_serve_systemd_unit]
+
+
+def t_filters(py):
+    """--all-python's filters: --include/--exclude by program glob, user and
+    cgroup pick exactly the processes they name (also for serve); other
+    modes refuse them."""
+    spin = os.path.join(WL, "spin.py")
+    ps = [subprocess.Popen([py, RATIO, "20"], stdout=subprocess.DEVNULL),
+          subprocess.Popen([py, spin, "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+          subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", py, RATIO, "20"],
+                           stdout=subprocess.DEVNULL)]
+    try:
+        time.sleep(1)
+        mine = {p.pid for p in ps}
+        cg = [l.split(":", 2)[2] for l in open("/proc/%d/cgroup" % ps[0].pid).read().splitlines()
+              if l.startswith("0::")][0]
+
+        def picked(*args):
+            out = os.path.join(TMP, "filt%d.json" % time.monotonic_ns())
+            cp = run_coldbpf(["--all-python", "-d", "1.5", "-o", out] + list(args), timeout=60)
+            expect(cp.returncode == 0, "%s: %s" % (args, cp.stderr))
+            prof = json.load(open(out))
+            return {r["pid"] for r in prof["processes"]} & mine, prof["stats"]["processes_filtered"]
+
+        got, _ = picked("--include", "*ratio.py")
+        expect(got == {ps[0].pid, ps[2].pid}, "--include '*ratio.py': %s" % got)
+        got, _ = picked("--include", "*ratio.py", "--exclude-user", "nobody")
+        expect(got == {ps[0].pid}, "... --exclude-user nobody: %s" % got)
+        got, _ = picked("--include-user", "65534")
+        expect(got == {ps[2].pid}, "--include-user 65534: %s" % got)
+        got, _ = picked("--exclude", "*/spin.py", "--include-cgroup", cg)
+        expect(got == {ps[0].pid, ps[2].pid}, "--include-cgroup %s --exclude '*/spin.py': %s" % (cg, got))
+        got, filtered = picked("--exclude-cgroup", "*")
+        expect(not got and filtered >= 3, "--exclude-cgroup '*': %s, %d filtered" % (got, filtered))
+        cp = run_coldbpf(["-p", str(ps[0].pid), "-d", "1", "--include", "*x*"])
+        expect(cp.returncode == 1 and "--all-python" in cp.stderr, "-p with a filter: %s" % cp.stderr)
+        sv = Serve(["--no-evidence", "--include", "*/spin.py"])
+        try:
+            time.sleep(2)
+            _, text = metrics(sv.base)
+            progs = [l for l in text.splitlines() if l.startswith("coldbpf_program_samples_total{") and
+                     "other" not in l]
+            expect(progs and all("spin.py" in l for l in progs), "serve --include '*/spin.py': %s" % progs)
+        finally:
+            sv.stop()
+    finally:
+        for p in ps:
+            p.kill()
+            p.wait()
+
+
+ONCE += [t_filters]

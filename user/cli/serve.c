@@ -11,6 +11,7 @@
 #include "cli/cmd.h"
 #include "collect/agent.h"
 #include "collect/caps.h"
+#include "collect/filter.h"
 #include "lib/msg.h"
 #include "lib/str.h"
 #include "serve/http.h"
@@ -39,6 +40,9 @@ static const char usage[] =
 "Targets (default --all-python):\n"
 "  -a, --all-python         every CPython process, including ones started later\n"
 "  -p, --pid PID[,PID]      these processes\n"
+"\n"
+"Filters:\n"
+FILTER_HELP
 "\n"
 "Serving:\n"
 "      --listen ADDR:PORT   where to listen (default " DEFAULT_LISTEN "; [ADDR6]:PORT for\n"
@@ -80,7 +84,7 @@ enum {
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
-		 bool *insecure)
+		 bool *insecure, struct target_filter *filter)
 {
 	static const struct option opts[] = {
 		{ "all-python", no_argument, NULL, 'a' },
@@ -98,14 +102,20 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
+		FILTER_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c;
+	int c, r;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+ap:F:vh", opts, NULL)) != -1) {
+		if ((r = options__filter(c, optarg, filter))) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case 'a':
 			ao->mode = MODE_ALL;
@@ -189,6 +199,13 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		msg__err("serve takes no arguments ('%s'); see coldbpf serve --help", argv[optind]);
 		return -1;
 	}
+	if (!filter__empty(filter)) {
+		if (ao->mode != MODE_ALL) {
+			msg__err("--include and --exclude filter --all-python's processes, not -p");
+			return -1;
+		}
+		ao->filter = filter;
+	}
 	return 0;
 }
 
@@ -201,24 +218,26 @@ int cmd__serve(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof;
 	struct serve sv;
+	struct target_filter filter = {};
 	struct http *h;
 	bool insecure = false;
-	int r = parse(argc, argv, &ao, &ho, &mo, &insecure), loop;
+	int r = parse(argc, argv, &ao, &ho, &mo, &insecure, &filter), loop;
 
-	if (r)
+	if (r) {
+		filter__free(&filter);
 		return r > 0 ? 0 : 1;
-	loop = http__loopback(ho.listen);
-	if (loop < 0) {
-		msg__err("--listen %s: expected ADDR:PORT or [ADDR6]:PORT with a numeric address", ho.listen);
-		return 1;
 	}
-	if (!loop && !ho.auth_file && !insecure) {
+	loop = http__loopback(ho.listen);
+	if (loop < 0)
+		msg__err("--listen %s: expected ADDR:PORT or [ADDR6]:PORT with a numeric address", ho.listen);
+	else if (!loop && !ho.auth_file && !insecure)
 		msg__err("--listen %s is not a loopback address: add --basic-auth-file (and --tls-cert/--tls-key), "
 			 "or --insecure to serve profiles to anyone who can reach it", ho.listen);
+	if (loop < 0 || (!loop && !ho.auth_file && !insecure) || caps__check()) {
+		filter__free(&filter);
+		free(ao.pids);
 		return 1;
 	}
-	if (caps__check())
-		return 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);	/* no output files to reopen yet: a HUP must not stop it */
@@ -231,6 +250,7 @@ int cmd__serve(int argc, char **argv)
 	if (!h) {
 		serve__free(&sv);
 		profile__free(prof);
+		filter__free(&filter);
 		return 1;
 	}
 	msg__err("note: serving on %s%s: /metrics, /debug/pprof/profile", ho.listen, ho.tls_cert ? " (TLS)" : "");
@@ -239,6 +259,7 @@ int cmd__serve(int argc, char **argv)
 	http__stop(h);	/* waits for the connection threads */
 	serve__free(&sv);
 	profile__free(prof);
+	filter__free(&filter);
 	free(ao.pids);
 	return r;
 }
