@@ -60,6 +60,9 @@ FILTER_HELP
 "  -F, --frequency HZ       samples per second per CPU (default 99, 1-10000)\n"
 "      --max-depth N        Python frames kept per stack (default 128, max 1024)\n"
 "      --no-evidence        do not read execution evidence\n"
+"      --src DIR            also export the dead-code statuses of the tree DIR (functions\n"
+"                           and lines per status, the evidence window); may repeat (8)\n"
+"      --python PYTHON      interpreter for the source inventory (default python3)\n"
 "  -v, --verbose            say what is found and how\n"
 "  -h, --help               this help\n"
 "\n"
@@ -81,10 +84,18 @@ enum {
 	OPT_NO_EVIDENCE,
 	OPT_DRAIN,
 	OPT_EVIDENCE_INTERVAL,
+	OPT_SRC,
+	OPT_PYTHON,
+};
+
+struct serve_args {
+	const char *src[SERVE_MAX_SRC + 1];
+	size_t nsrc;
+	const char *python;
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
-		 bool *insecure, struct target_filter *filter)
+		 bool *insecure, struct target_filter *filter, struct serve_args *sa)
 {
 	static const struct option opts[] = {
 		{ "all-python", no_argument, NULL, 'a' },
@@ -100,6 +111,8 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "metrics-top", required_argument, NULL, OPT_TOP_FUNCS },
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
+		{ "src", required_argument, NULL, OPT_SRC },
+		{ "python", required_argument, NULL, OPT_PYTHON },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		FILTER_OPTIONS,
@@ -175,6 +188,16 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		case OPT_NO_EVIDENCE:
 			ao->evidence = false;
 			break;
+		case OPT_SRC:
+			if (sa->nsrc >= SERVE_MAX_SRC) {
+				msg__err("at most %d --src trees", SERVE_MAX_SRC);
+				return -1;
+			}
+			sa->src[sa->nsrc++] = optarg;
+			break;
+		case OPT_PYTHON:
+			sa->python = optarg;
+			break;
 		case OPT_DRAIN:
 		case OPT_EVIDENCE_INTERVAL:
 			if (str__parse_long(optarg, 10, 3600000, &v)) {
@@ -221,7 +244,8 @@ int cmd__serve(int argc, char **argv)
 	struct target_filter filter = {};
 	struct http *h;
 	bool insecure = false;
-	int r = parse(argc, argv, &ao, &ho, &mo, &insecure, &filter), loop;
+	struct serve_args args = {};
+	int r = parse(argc, argv, &ao, &ho, &mo, &insecure, &filter, &args), loop;
 
 	if (r) {
 		filter__free(&filter);
@@ -242,10 +266,24 @@ int cmd__serve(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);	/* no output files to reopen yet: a HUP must not stop it */
 	signal(SIGPIPE, SIG_IGN);
+	if (args.nsrc && !ao.evidence) {
+		msg__err("--src needs the evidence rounds (drop --no-evidence)");
+		filter__free(&filter);
+		free(ao.pids);
+		return 1;
+	}
 	prof = profile__new();
 	serve__init(&sv, &mo, ao.hz);
 	ao.tick = serve__tick;
 	ao.tick_ctx = &sv;
+	for (size_t i = 0; i < args.nsrc; i++)
+		if (serve__add_src(&sv, args.src[i], args.python)) {
+			serve__free(&sv);
+			profile__free(prof);
+			filter__free(&filter);
+			free(ao.pids);
+			return 1;
+		}
 	h = http__start(&sv, &ho);
 	if (!h) {
 		serve__free(&sv);
