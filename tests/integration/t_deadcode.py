@@ -755,7 +755,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import work
 mode = sys.argv[1]
 print("ready", flush=True)
-time.sleep(2.5)                 # the agent reads it (0.5 s after it finds it)
+time.sleep(4.0)                 # the agent reads it (0.5 s after it finds it; more on a busy host)
 if mode == "fork":
     pid = os.fork()
     if pid == 0:                # gone before any read of its own: read at
