@@ -68,8 +68,9 @@ def main():
         p.stdout.readline()
     port = free_port()
     base = "http://127.0.0.1:%d" % port
-    sv = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % port, "--src", d] +
-                          os.environ.get("BENCH_SERVE_ARGS", "").split(),
+    extra = os.environ.get("BENCH_SERVE_ARGS", "").split()
+    sv = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % port] +
+                          ([] if "--no-evidence" in extra else ["--src", d]) + extra,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lat, sizes, plat, rss = [], [], [], []
     try:
