@@ -4,6 +4,7 @@ churn, and bad HTTP answered without stalling sampling."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -97,9 +98,13 @@ def _workload(py, seconds=60):
 def t_serve_metrics_promtool_prometheus(py):
     """/metrics passes promtool check metrics (text and OpenMetrics); Debian's
     Prometheus scrapes it and its query API sees the workload's program with
-    rising samples, and the agent's own series."""
-    wl = _workload(py)
-    sv = Serve(["--no-evidence", "--max-programs", "20"])
+    rising samples, the agent's own series, and the dead-code statuses of a
+    --src tree (ratio.py: work_never never runs)."""
+    tree = os.path.join(TMP, "promsrc%d" % time.monotonic_ns())
+    os.makedirs(tree)
+    shutil.copy(RATIO, tree)
+    wl = subprocess.Popen([py, os.path.join(tree, "ratio.py"), "60"], stdout=subprocess.DEVNULL)
+    sv = Serve(["--max-programs", "20", "--src", tree, "--evidence-interval-ms", "1000", "-p", str(wl.pid)])
     prom = None
     try:
         time.sleep(2)
@@ -110,7 +115,7 @@ def t_serve_metrics_promtool_prometheus(py):
         hdr, om = metrics(sv.base, om=True)
         expect(hdr["Content-Type"].startswith("application/openmetrics-text"), hdr["Content-Type"])
         expect(om.rstrip().endswith("# EOF"), "OpenMetrics without # EOF")
-        prog = "%s %s" % (os.path.realpath(py) if False else py, RATIO)
+        prog = "%s %s" % (py, os.path.join(tree, "ratio.py"))
         a = value(text, "coldbpf_program_samples_total", program=prog)
         expect(a is not None and a > 0, "no samples for %s:\n%s" % (prog, "\n".join(
             l for l in text.splitlines() if "program_samples" in l)))
@@ -134,8 +139,8 @@ def t_serve_metrics_promtool_prometheus(py):
         while time.monotonic() < end:
             try:
                 res = query('coldbpf_program_samples_total{program=~".*ratio.py"}')
-                if res and query('count_over_time(coldbpf_program_samples_total{program=~".*ratio.py"}[1m])')[0][
-                        "value"][1] >= "4":
+                if res and int(query('count_over_time(coldbpf_program_samples_total{program=~".*ratio.py"}[1m])')[
+                        0]["value"][1]) >= 4:
                     break
             except (OSError, KeyError, IndexError, ValueError):
                 pass
@@ -148,7 +153,12 @@ def t_serve_metrics_promtool_prometheus(py):
         for name in ("coldbpf_samples_total", "coldbpf_agent_cpu_seconds_total", "coldbpf_losses_total",
                      "coldbpf_processes_profiled", "coldbpf_agent_resident_memory_bytes"):
             expect(query(name), "Prometheus lacks %s" % name)
-        print("    Prometheus: %s samples of ratio.py in the last minute" % rate[0]["value"][1])
+        st = {r["metric"]["status"]: float(r["value"][1])
+              for r in query('coldbpf_src_functions{src="%s"}' % tree)}
+        expect(st.get("never-ran") == 1 and st.get("ran") == 4 and st.get("unknown") == 0,
+               "dead code of %s through Prometheus: %s" % (tree, st))
+        print("    Prometheus: %s samples of ratio.py in the last minute; %s: %s" %
+              (rate[0]["value"][1], os.path.basename(tree), st))
     finally:
         if prom:
             prom.terminate()
@@ -401,7 +411,7 @@ def t_serve_systemd_unit(py):
     os.close(tfd)
     base = "http://127.0.0.1:%d" % port
     try:
-        end, text = time.monotonic() + 30, None
+        end, text = time.monotonic() + 90, None     # strace slows it down a lot
         while time.monotonic() < end and p.poll() is None:
             try:
                 _, text = metrics(base)
@@ -451,3 +461,55 @@ def t_serve_systemd_unit(py):
 
 
 ONCE += [t_serve_systemd_unit]
+
+
+def t_filters(py):
+    """--all-python's filters: --include/--exclude by program glob, user and
+    cgroup pick exactly the processes they name (also for serve); other
+    modes refuse them."""
+    spin = os.path.join(WL, "spin.py")
+    ps = [subprocess.Popen([py, RATIO, "20"], stdout=subprocess.DEVNULL),
+          subprocess.Popen([py, spin, "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+          subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", py, RATIO, "20"],
+                           stdout=subprocess.DEVNULL)]
+    try:
+        time.sleep(1)
+        mine = {p.pid for p in ps}
+        cg = [l.split(":", 2)[2] for l in open("/proc/%d/cgroup" % ps[0].pid).read().splitlines()
+              if l.startswith("0::")][0]
+
+        def picked(*args):
+            out = os.path.join(TMP, "filt%d.json" % time.monotonic_ns())
+            cp = run_coldbpf(["--all-python", "-d", "1.5", "-o", out] + list(args), timeout=60)
+            expect(cp.returncode == 0, "%s: %s" % (args, cp.stderr))
+            prof = json.load(open(out))
+            return {r["pid"] for r in prof["processes"]} & mine, prof["stats"]["processes_filtered"]
+
+        got, _ = picked("--include", "*ratio.py")
+        expect(got == {ps[0].pid, ps[2].pid}, "--include '*ratio.py': %s" % got)
+        got, _ = picked("--include", "*ratio.py", "--exclude-user", "nobody")
+        expect(got == {ps[0].pid}, "... --exclude-user nobody: %s" % got)
+        got, _ = picked("--include-user", "65534")
+        expect(got == {ps[2].pid}, "--include-user 65534: %s" % got)
+        got, _ = picked("--exclude", "*/spin.py", "--include-cgroup", cg)
+        expect(got == {ps[0].pid, ps[2].pid}, "--include-cgroup %s --exclude '*/spin.py': %s" % (cg, got))
+        got, filtered = picked("--exclude-cgroup", "*")
+        expect(not got and filtered >= 3, "--exclude-cgroup '*': %s, %d filtered" % (got, filtered))
+        cp = run_coldbpf(["-p", str(ps[0].pid), "-d", "1", "--include", "*x*"])
+        expect(cp.returncode == 1 and "--all-python" in cp.stderr, "-p with a filter: %s" % cp.stderr)
+        sv = Serve(["--no-evidence", "--include", "*/spin.py"])
+        try:
+            time.sleep(2)
+            _, text = metrics(sv.base)
+            progs = [l for l in text.splitlines() if l.startswith("coldbpf_program_samples_total{") and
+                     "other" not in l]
+            expect(progs and all("spin.py" in l for l in progs), "serve --include '*/spin.py': %s" % progs)
+        finally:
+            sv.stop()
+    finally:
+        for p in ps:
+            p.kill()
+            p.wait()
+
+
+ONCE += [t_filters]

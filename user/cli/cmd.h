@@ -29,6 +29,12 @@ enum {
 	OPT_LINES,
 	OPT_STATS,
 	OPT_OUTPUT_MODE,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_INCLUDE_USER,
+	OPT_EXCLUDE_USER,
+	OPT_INCLUDE_CGROUP,
+	OPT_EXCLUDE_CGROUP,
 	OPT_FIRST_FREE,	/* a subcommand's own long-only options start here */
 };
 
@@ -40,6 +46,27 @@ enum {
 	{ "lines", no_argument, NULL, OPT_LINES },                     \
 	{ "stats", no_argument, NULL, OPT_STATS },                     \
 	{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE }
+
+/* --all-python's filters (collect/filter.h), for a subcommand's option table */
+#define FILTER_OPTIONS                                                          \
+	{ "include", required_argument, NULL, OPT_INCLUDE },                    \
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },                    \
+	{ "include-user", required_argument, NULL, OPT_INCLUDE_USER },          \
+	{ "exclude-user", required_argument, NULL, OPT_EXCLUDE_USER },          \
+	{ "include-cgroup", required_argument, NULL, OPT_INCLUDE_CGROUP },      \
+	{ "exclude-cgroup", required_argument, NULL, OPT_EXCLUDE_CGROUP }
+#define FILTER_HELP                                                                          \
+"      --include GLOB       only programs whose executable or script (or both, as\n"      \
+"                           \"EXE SCRIPT\") match; --exclude GLOB leaves them out\n"      \
+"      --include-user U     only processes of user U (name or uid); --exclude-user U\n"   \
+"      --include-cgroup G   only processes in a cgroup matching G (a container, a systemd\n" \
+"                           unit: e.g. '*docker-*'); --exclude-cgroup G\n"               \
+"                           (each may repeat; with --all-python only)\n"
+
+struct target_filter;
+/* One filter option (c is the getopt result): 1 when c is one, 0 when it is
+ * not, -1 after a message. */
+int options__filter(int c, const char *arg, struct target_filter *f);
 
 struct profile_outputs {
 	struct output_opts opts;	/* the text report on stdout */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cmd.h"
+#include "collect/filter.h"
 #include "deadcode/deadcode.h"
 #include "lib/file.h"
 #include "lib/msg.h"
@@ -163,4 +164,21 @@ fail:
 	free(da->s.pids);
 	da->s.pids = NULL;
 	return -1;
+}
+
+int options__filter(int c, const char *arg, struct target_filter *f)
+{
+	switch (c) {
+	case OPT_INCLUDE:
+	case OPT_EXCLUDE:
+		return filter__add(f, FILTER_PROGRAM, c == OPT_INCLUDE, arg) ? -1 : 1;
+	case OPT_INCLUDE_USER:
+	case OPT_EXCLUDE_USER:
+		return filter__add(f, FILTER_USER, c == OPT_INCLUDE_USER, arg) ? -1 : 1;
+	case OPT_INCLUDE_CGROUP:
+	case OPT_EXCLUDE_CGROUP:
+		return filter__add(f, FILTER_CGROUP, c == OPT_INCLUDE_CGROUP, arg) ? -1 : 1;
+	default:
+		return 0;
+	}
 }

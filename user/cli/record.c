@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "collect/agent.h"
 #include "collect/caps.h"
+#include "collect/filter.h"
 #include "lib/msg.h"
 #include "lib/str.h"
 #include "profile/profile.h"
@@ -47,6 +48,9 @@ const char cli_usage[] =
 "  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
+"\n"
+"Filters (--all-python):\n"
+FILTER_HELP
 "\n"
 "Output:\n"
 "  -o, --output FILE      save the profile as JSON (docs/profile-format.md)\n"
@@ -87,6 +91,7 @@ int cmd__record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		PROFILE_OUTPUT_OPTIONS,
+		FILTER_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
@@ -100,10 +105,16 @@ int cmd__record(int argc, char **argv)
 	bool all = false, cmd = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof = NULL;
-	int c, err = 1, modes;
+	struct target_filter filter = {};
+	int c, err = 1, modes, r;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+ap:F:d:o:vh", opts, NULL)) != -1) {
+		if ((r = options__filter(c, optarg, &filter))) {
+			if (r < 0)
+				goto cleanup;
+			continue;
+		}
 		switch (c) {
 		case 'a':
 			all = true;
@@ -188,6 +199,13 @@ int cmd__record(int argc, char **argv)
 		goto cleanup;
 	}
 	ao.mode = all ? MODE_ALL : cmd ? MODE_CMD : MODE_PIDS;
+	if (!filter__empty(&filter)) {
+		if (!all) {
+			msg__err("--include and --exclude filter --all-python's processes");
+			goto cleanup;
+		}
+		ao.filter = &filter;
+	}
 	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
 		msg__err("--evidence is saved in the profile: give -o FILE too");
 		goto cleanup;
@@ -206,6 +224,7 @@ int cmd__record(int argc, char **argv)
 	err = options__emit_profile(prof, &po);
 cleanup:
 	profile__free(prof);
+	filter__free(&filter);
 	free(ao.pids);
 	return err;
 }

@@ -16,6 +16,8 @@ enum agent_mode {
 	MODE_CMD,	/* -- CMD ARGS */
 };
 
+struct target_filter;
+
 /* What the loop tells a tick besides the profile. */
 struct agent_tick {
 	double now;		/* clock__now() */
@@ -35,6 +37,8 @@ struct agent_opts {
 	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
 	volatile sig_atomic_t *stop;
+	/* --all-python: which processes (collect/filter.h); NULL: every one */
+	const struct target_filter *filter;
 	/* coldbpf serve: called from the agent's loop at every tick (50 ms),
 	 * with the profile's counters current: the one place where requests of
 	 * other threads meet the profile (serve/serve.c). NULL for a recording. */

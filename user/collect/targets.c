@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "collect/targets.h"
+#include "collect/filter.h"
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -238,6 +239,16 @@ enum classify targets__consider(struct targets *t, int pid)
 	enum classify c;
 	double began = clock__now();
 
+	if (t->o->mode == MODE_ALL && t->o->filter && !filter__wants(t->o->filter, pid)) {
+		uint64_t st;
+
+		/* filtered out (--include/--exclude): not read, looked at again
+		 * only when it maps something new or execs, as a non-Python one */
+		if (!procfs__starttime(pid, &st))
+			ignore(t, pid, st);
+		t->prof->stats.counters[CTR_PROCS_FILTERED]++;
+		return CL_NOT_PYTHON;
+	}
 	c = classifier__classify(t->cl, pid, &info, why, sizeof(why));
 	if (c != CL_NOT_PYTHON)
 		take_fresh(t, pid, c == CL_PYTHON);

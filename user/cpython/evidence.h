@@ -26,7 +26,7 @@ enum ev_status {
 			 * file and qualified name, firstline -1: its body ran */
 
 struct ev_code {
-	char *file;	/* co_filename as the process has it */
+	const char *file;	/* co_filename as the process has it (one copy per file: ev_scan.files) */
 	char *qualname;	/* co_qualname, or co_name before 3.11 */
 	int firstline;
 	uint8_t status;
@@ -115,6 +115,9 @@ struct ev_scan {
 	bool partial;
 	/* kept for evidence__update */
 	struct htab seen;	/* (file, qualname, first) -> index + 1 into codes */
+	struct htab file_idx;	/* hash(file name) -> index + 1 into files */
+	char **files;		/* the file names of codes, each once */
+	size_t nfiles, capfiles;
 	struct ev_watch *watch;
 	size_t nwatch, capwatch;
 	struct ev_range *ranges;	/* writable mappings read (merged, sorted) */

@@ -102,6 +102,32 @@ static uint8_t merge(uint8_t a, uint8_t b)
 	return a == EV_UNKNOWN || b == EV_UNKNOWN ? EV_UNKNOWN : EV_NEVER;
 }
 
+struct file_probe {
+	const struct ev_scan *s;
+	const char *name;
+};
+
+static bool same_file(uint64_t val, const void *probe)
+{
+	const struct file_probe *p = probe;
+
+	return !strcmp(p->s->files[val - 1], p->name);
+}
+
+/* The one copy of a file name (a module's thousands of code objects share it). */
+static const char *file_of(struct ev_scan *s, const char *file)
+{
+	struct file_probe pr = { s, file };
+	uint64_t h = hash__str(file, 0x66696c65), *v = htab__find(&s->file_idx, h, same_file, &pr);
+
+	if (v)
+		return s->files[*v - 1];
+	ARRAY_RESERVE(s->files, s->nfiles, s->capfiles, 64);
+	s->files[s->nfiles++] = xstrdup(file);
+	htab__add(&s->file_idx, h, s->nfiles);
+	return s->files[s->nfiles - 1];
+}
+
 /* Record a code object; its index in codes. */
 uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int first, enum ev_status st)
 {
@@ -120,7 +146,7 @@ uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int
 	}
 	ARRAY_RESERVE(s->codes, s->n, s->cap, 1024);
 	c = &s->codes[s->n++];
-	c->file = xstrdup(file);
+	c->file = file_of(s, file);
 	c->qualname = xstrdup(name);
 	c->firstline = first;
 	c->status = st;
@@ -460,10 +486,13 @@ void ev_scan__free(struct ev_scan *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
-		free(s->codes[i].file);
 		free(s->codes[i].qualname);
 	}
 	free(s->codes);
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
+	htab__free(&s->file_idx);
 	free(s->watch);
 	free(s->ranges);
 	htab__free(&s->seen);

@@ -42,6 +42,7 @@ void deadcode__free(struct deadcode *d)
 	htab__free(&d->bylast);
 	htab__free(&d->drift_idx);
 	htab__free(&d->line_samples);
+	ignorefile__free(d->own_ig);
 }
 
 static int from_all(struct deadcode *d, struct classifier *cl)

@@ -98,6 +98,7 @@ struct deadcode {
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
 	const struct ignorefile *ig;
+	struct ignorefile *own_ig;	/* deadcode__inventory's, freed with d */
 	size_t in_tree;		/* code objects that mapped into the tree */
 	struct htab line_samples;	/* (path index << 32 | line) -> leaf samples */
 	uint64_t total_samples;
@@ -106,6 +107,8 @@ struct deadcode {
 #define DC_AMBIGUOUS (1ULL << 63)	/* several entries share the name: no drift match */
 
 /* Where evidence comes from: exactly one of all, pids, profiles. */
+struct profile;
+
 struct dc_sources {
 	const char *src;	/* the source tree */
 	const char *python;	/* interpreter for the inventory helper */
@@ -134,6 +137,15 @@ int inventory__path_index(const struct deadcode *d, const char *path);
 /* match.c: evidence and samples of one source into the entries. */
 int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet);
 int match__profile(struct deadcode *d, const char *path);
+/* ... of a profile in memory (path: its name for notes; NULL: no notes). */
+void match__profile_data(struct deadcode *d, const struct profile *p, const char *path);
+
+/* live.c: a long-running caller (coldbpf serve --src) keeps the inventory
+ * and matches the live profile again and again. */
+/* The inventory of src (host view) alone. 0, or -1 after a message. */
+int deadcode__inventory(struct deadcode *d, const char *src, const char *python);
+/* Statuses from profile p: the evidence matched before is forgotten first. */
+void deadcode__decide_profile(struct deadcode *d, const struct profile *p);
 
 /* status.c: every entry's status from what was matched. */
 void status__decide(struct deadcode *d);

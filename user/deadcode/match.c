@@ -281,15 +281,23 @@ int match__profile(struct deadcode *d, const char *path)
 {
 	char err[512];
 	struct profile *p = profile__load(path, err, sizeof(err));
-	size_t before = d->in_tree, nfs;
-	struct func_stat *fs;
-	uint32_t *fproc;
-	bool *related;
 
 	if (!p) {
 		msg__err("%s", err);
 		return -1;
 	}
+	match__profile_data(d, p, path);
+	profile__free(p);
+	return 0;
+}
+
+void match__profile_data(struct deadcode *d, const struct profile *p, const char *path)
+{
+	size_t before = d->in_tree, nfs;
+	struct func_stat *fs;
+	uint32_t *fproc;
+	bool *related;
+
 	related = related_procs(d, p);
 	for (size_t i = 0; i < p->nevidence; i++) {
 		const struct pproc *r = &p->procs[p->evidence[i].proc];
@@ -360,14 +368,13 @@ int match__profile(struct deadcode *d, const char *path)
 	free(fproc);
 	if (!p->nevidence && p->nprocs) {
 		d->incomplete = true;
-		msg__err("note: %s was recorded without --evidence: its processes may have run any code, "
-			 "so nothing is called never-ran", path);
+		if (path)
+			msg__err("note: %s was recorded without --evidence: its processes may have run any code, "
+				 "so nothing is called never-ran", path);
 	}
-	else if (!p->nevidence && !p->nstacks)
+	else if (!p->nevidence && !p->nstacks && path)
 		msg__err("note: %s holds no evidence and no samples", path);
-	else if (d->in_tree == before)
+	else if (d->in_tree == before && path)
 		msg__err("note: no code in %s comes from %s: a profile of another source tree?", path, d->root);
-	profile__free(p);
 	d->sources++;
-	return 0;
 }

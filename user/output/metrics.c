@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "deadcode/deadcode.h"
 #include "lib/alloc.h"
 #include "profile/aggregate.h"
 #include "profile/counters.h"
 
 #define LABEL_MAX 200	/* bytes of a label value taken from a target */
+_Static_assert(DC_NR <= 8, "struct metrics_src holds 8 statuses");
 
 void metrics_state__init(struct metrics_state *s)
 {
@@ -210,6 +212,53 @@ static void top_functions(FILE *f, const struct profile *p, unsigned top, bool o
 	free(fs);
 }
 
+static void srcs(FILE *f, const struct metrics_agent *a, bool om)
+{
+	char src[LABEL_MAX * 2 + 8];
+
+	if (!a->nsrcs)
+		return;
+	family(f, om, "coldbpf_src_functions", "gauge",
+	       "definitions of a --src tree per dead-code status over the profiled processes (docs/cold.md)");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		for (int k = 0; k < DC_NR; k++)
+			fprintf(f, "coldbpf_src_functions{src=\"%s\",status=\"%s\"} %lu\n", src, dc_status_names[k],
+				(unsigned long)a->srcs[i].funcs[k]);
+	}
+	family(f, om, "coldbpf_src_lines", "gauge", "their own lines, per status");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		for (int k = 0; k < DC_NR; k++)
+			fprintf(f, "coldbpf_src_lines{src=\"%s\",status=\"%s\"} %lu\n", src, dc_status_names[k],
+				(unsigned long)a->srcs[i].lines[k]);
+	}
+	family(f, om, "coldbpf_src_evidence_window_seconds", "gauge",
+	       "what never-ran speaks of: the shortest time a process read alive had run (absent: unknown)");
+	for (size_t i = 0; i < a->nsrcs; i++)
+		if (a->srcs[i].window_s >= 0) {
+			metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+			fprintf(f, "coldbpf_src_evidence_window_seconds{src=\"%s\"} %.3f\n", src, a->srcs[i].window_s);
+		}
+	family(f, om, "coldbpf_src_evidence_processes", "gauge", "processes read alive for the statuses");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		fprintf(f, "coldbpf_src_evidence_processes{src=\"%s\"} %lu\n", src, (unsigned long)a->srcs[i].procs);
+	}
+	family(f, om, "coldbpf_src_exits_unread", "gauge",
+	       "processes of the tree's programs that exited without a read after their last chance to run "
+	       "(then nothing is never-ran)");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		fprintf(f, "coldbpf_src_exits_unread{src=\"%s\"} %lu\n", src, (unsigned long)a->srcs[i].unread);
+	}
+	family(f, om, "coldbpf_src_statuses_age_seconds", "gauge", "seconds since the statuses were computed");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		fprintf(f, "coldbpf_src_statuses_age_seconds{src=\"%s\"} %.3f\n", src, a->srcs[i].age_s);
+	}
+}
+
 void metrics__render(const struct profile *p, const struct metrics_agent *a, const struct metrics_opts *o,
 		     struct metrics_state *s, double now, bool om, char **out, size_t *len)
 {
@@ -264,6 +313,7 @@ void metrics__render(const struct profile *p, const struct metrics_agent *a, con
 			fprintf(f, "coldbpf_program_processes{program=\"%s\"} %u\n", label, live[i]);
 		}
 	top_functions(f, p, o->top, om);
+	srcs(f, a, om);
 	if (om)
 		fputs("# EOF\n", f);
 	programs_prune(s);

@@ -26,6 +26,16 @@ struct metrics_opts {
 	unsigned top;		/* hottest functions exported as gauges (0: none) */
 };
 
+/* Dead-code statuses of one --src tree over the live profile. */
+struct metrics_src {
+	const char *src;
+	uint64_t funcs[8], lines[8];	/* per enum dc_status (deadcode/deadcode.h) */
+	double window_s;		/* the evidence window; < 0 unknown */
+	uint64_t procs;			/* processes read alive */
+	uint64_t unread;		/* exits not read after their last chance to run */
+	double age_s;			/* seconds since these were computed */
+};
+
 /* What the agent knows besides the profile. */
 struct metrics_agent {
 	unsigned targets;	/* processes profiled now */
@@ -33,6 +43,8 @@ struct metrics_agent {
 	uint64_t rss_bytes;	/* the agent's resident memory */
 	double uptime_s;
 	uint64_t scrapes;	/* /metrics requests answered before this one */
+	const struct metrics_src *srcs;	/* serve --src trees */
+	size_t nsrcs;
 };
 
 /* Series kept from one rendering to the next (programs, "other"). */

@@ -65,6 +65,8 @@ static const struct counter_info counters[CTR_NR] = {
 				   "symbol-table entries evicted at the per-process bound (read again if sampled again)" },
 	[CTR_PROCS_FOLDED] = { "processes_folded", CTR_KIND_COUNT,
 				"exited processes folded into one entry per program (profile bounded under churn)" },
+	[CTR_PROCS_FILTERED] = { "processes_filtered", CTR_KIND_COUNT,
+				  "processes left out by the --include/--exclude filters (each look at one)" },
 	[CTR_SKIPPED_UNLISTED] = { "skipped_unlisted", CTR_KIND_COUNT,
 				   "processes skipped but not listed (the list keeps 256)" },
 };

@@ -37,6 +37,7 @@ enum counter {
 	CTR_THREADS_MERGED,		/* samples of threads beyond a process's first 256, kept under thread 0 */
 	CTR_SYMBOLS_EVICTED,		/* symbol-table entries evicted at the per-process bound */
 	CTR_PROCS_FOLDED,		/* exited processes folded into per-program entries */
+	CTR_PROCS_FILTERED,		/* processes left out by --include/--exclude filters (per look) */
 	CTR_SKIPPED_UNLISTED,		/* skipped processes beyond the listed PROFILE_MAX_SKIPPED */
 	CTR_NR,
 };

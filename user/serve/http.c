@@ -117,7 +117,7 @@ static bool authorized(struct http *h, struct MHD_Connection *c)
 	if (!h->user)
 		return true;
 	user = MHD_basic_auth_get_username_password(c, &pass);
-	ok = user && pass && same(user, h->user) & same(pass, h->pass);
+	ok = user && pass && ((int)same(user, h->user) & (int)same(pass, h->pass));	/* both compared, always */
 	MHD_free(user);
 	MHD_free(pass);
 	return ok;

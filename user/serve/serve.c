@@ -32,11 +32,62 @@ void serve__init(struct serve *s, const struct metrics_opts *mo, int hz)
 		s->prof[i].mark = -1;
 }
 
+int serve__add_src(struct serve *s, const char *src, const char *python)
+{
+	struct deadcode *d;
+
+	if (s->nsrc >= SERVE_MAX_SRC) {
+		msg__err("at most %d --src trees", SERVE_MAX_SRC);
+		return -1;
+	}
+	s->dc = xrealloc(s->dc, s->nsrc + 1, sizeof(*s->dc));
+	s->src = xrealloc(s->src, s->nsrc + 1, sizeof(*s->src));
+	d = &s->dc[s->nsrc];
+	memset(d, 0, sizeof(*d));
+	memset(&s->src[s->nsrc], 0, sizeof(s->src[s->nsrc]));
+	if (deadcode__inventory(d, src, python)) {
+		deadcode__free(d);
+		return -1;
+	}
+	s->src[s->nsrc].src = d->root_given;
+	s->src[s->nsrc].window_s = -1;
+	s->nsrc++;
+	return 0;
+}
+
+/* Every --src tree's statuses over the live profile (every SERVE_SRC_SECS,
+ * when scraped: the agent's thread, a few ms for a large tree). */
+static void srcs_update(struct serve *s, const struct profile *prof, double now)
+{
+	if (!s->nsrc || (s->src_at && now - s->src_at < SERVE_SRC_SECS))
+		return;
+	for (size_t i = 0; i < s->nsrc; i++) {
+		struct deadcode *d = &s->dc[i];
+		struct metrics_src *m = &s->src[i];
+
+		deadcode__decide_profile(d, prof);
+		memset(m->funcs, 0, sizeof(m->funcs));
+		memset(m->lines, 0, sizeof(m->lines));
+		for (size_t k = 0; k < d->n; k++) {
+			m->funcs[d->e[k].status]++;
+			m->lines[d->e[k].status] += d->e[k].lines;
+		}
+		m->window_s = d->window_unknown ? -1 : d->window;
+		m->procs = d->window_procs;
+		m->unread = d->unread_exits + d->unfinal_exits;
+	}
+	s->src_at = now;
+}
+
 void serve__free(struct serve *s)
 {
 	for (int i = 0; i < SERVE_PROFILES; i++)
 		free(s->prof[i].out);
 	free(s->metrics);
+	for (size_t i = 0; i < s->nsrc; i++)
+		deadcode__free(&s->dc[i]);
+	free(s->dc);
+	free(s->src);
 	metrics_state__free(&s->ms);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
@@ -93,8 +144,12 @@ void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t)
 
 	pthread_mutex_lock(&s->mu);
 	if (s->want_gen != s->done_gen) {
-		struct metrics_agent a = { t->targets, cpu_seconds(), rss_bytes(), t->uptime, s->scrapes };
+		struct metrics_agent a = { t->targets, cpu_seconds(), rss_bytes(), t->uptime, s->scrapes, s->src,
+					   s->nsrc };
 
+		srcs_update(s, prof, t->now);
+		for (size_t i = 0; i < s->nsrc; i++)
+			s->src[i].age_s = t->now - s->src_at;
 		free(s->metrics);
 		metrics__render(prof, &a, &s->mo, &s->ms, t->now, s->want_om, &s->metrics, &s->metrics_len);
 		s->done_om = s->want_om;

@@ -15,9 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "collect/agent.h"
+#include "deadcode/deadcode.h"
 #include "output/metrics.h"
 
 #define SERVE_PROFILE_MAX_S 300	/* longest ?seconds= of a profile request */
+#define SERVE_MAX_SRC 8		/* --src trees */
+#define SERVE_SRC_SECS 60.0	/* their statuses are computed this often (when scraped) */
 #define SERVE_PROFILES PROFILE_MARKS	/* profile requests at once */
 
 struct serve_profile {
@@ -41,10 +44,17 @@ struct serve {
 	struct metrics_opts mo;
 	struct serve_profile prof[SERVE_PROFILES];
 	bool stopping;		/* the agent's loop ended: waiters give up */
+	/* --src trees: their inventories, and statuses over the live profile */
+	struct deadcode *dc;
+	struct metrics_src *src;
+	size_t nsrc;
+	double src_at;		/* when they were computed (0: never) */
 	double hz;		/* sampling frequency (pprof period) */
 };
 
 void serve__init(struct serve *s, const struct metrics_opts *mo, int hz);
+/* Add a --src tree (its inventory is read now). 0, or -1 after a message. */
+int serve__add_src(struct serve *s, const char *src, const char *python);
 void serve__free(struct serve *s);
 /* The agent's tick (struct agent_opts.tick). */
 void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t);

@@ -1,0 +1,12 @@
+build2/san/output/metrics.o: user/output/metrics.c user/output/metrics.h \
+ user/lib/htab.h user/profile/profile.h include/sampler.h \
+ user/profile/counters.h user/deadcode/deadcode.h user/lib/alloc.h \
+ user/profile/aggregate.h
+user/output/metrics.h:
+user/lib/htab.h:
+user/profile/profile.h:
+include/sampler.h:
+user/profile/counters.h:
+user/deadcode/deadcode.h:
+user/lib/alloc.h:
+user/profile/aggregate.h:

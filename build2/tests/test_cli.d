@@ -1,0 +1,1 @@
+build2/tests/test_cli.o: tests/unit/test_cli.c

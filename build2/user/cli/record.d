@@ -1,0 +1,17 @@
+build2/user/cli/record.o: user/cli/record.c user/cli/cmd.h \
+ user/deadcode/deadcode.h user/lib/htab.h user/output/format.h \
+ user/collect/agent.h user/profile/profile.h include/sampler.h \
+ user/profile/counters.h user/collect/caps.h user/collect/filter.h \
+ user/lib/msg.h user/lib/str.h
+user/cli/cmd.h:
+user/deadcode/deadcode.h:
+user/lib/htab.h:
+user/output/format.h:
+user/collect/agent.h:
+user/profile/profile.h:
+include/sampler.h:
+user/profile/counters.h:
+user/collect/caps.h:
+user/collect/filter.h:
+user/lib/msg.h:
+user/lib/str.h:

@@ -1,0 +1,8 @@
+build2/user/deadcode/live.o: user/deadcode/live.c \
+ user/deadcode/deadcode.h user/lib/htab.h user/deadcode/ignorefile.h \
+ user/lib/alloc.h user/lib/msg.h
+user/deadcode/deadcode.h:
+user/lib/htab.h:
+user/deadcode/ignorefile.h:
+user/lib/alloc.h:
+user/lib/msg.h:

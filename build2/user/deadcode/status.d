@@ -1,0 +1,5 @@
+build2/user/deadcode/status.o: user/deadcode/status.c \
+ user/deadcode/deadcode.h user/lib/htab.h user/deadcode/keys.h
+user/deadcode/deadcode.h:
+user/lib/htab.h:
+user/deadcode/keys.h:

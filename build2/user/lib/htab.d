@@ -1,0 +1,3 @@
+build2/user/lib/htab.o: user/lib/htab.c user/lib/htab.h user/lib/alloc.h
+user/lib/htab.h:
+user/lib/alloc.h:
