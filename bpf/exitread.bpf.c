@@ -15,12 +15,7 @@
 #include "exitprobe.h"
 
 /* the sampler's map of profiled processes (its fd is reused: the same map) */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CB_SLOTS);
-	__type(key, __u32);
-	__type(value, struct cb_layout);
-} py_procs SEC(".maps");
+#include "py_procs.bpf.h"
 
 /* probe slots, written by the agent through mmap */
 struct {

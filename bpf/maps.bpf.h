@@ -9,13 +9,7 @@
 #ifndef COLDBPF_MAPS_BPF_H
 #define COLDBPF_MAPS_BPF_H
 
-/* pid -> layout of a profiled CPython process (written by collect/targets.c) */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CB_SLOTS);
-	__type(key, __u32);
-	__type(value, struct cb_layout);
-} py_procs SEC(".maps");
+#include "py_procs.bpf.h"
 
 /* per-process stack quota, indexed by cb_layout.slot (mmap'ed by the agent) */
 struct {

@@ -136,6 +136,16 @@ def in_root(root, path, with_dir=False):
     return os.path.join("/tmp/coldbpf-wl", os.path.basename(path))
 
 
+def free_port():
+    """A TCP port free on 127.0.0.1 now."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def run_coldbpf(args, timeout=120, **kw):
     return subprocess.run([COLDBPF] + args, capture_output=True, text=True, timeout=timeout, **kw)
 

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -124,14 +123,6 @@ GT_REQUESTS = [("GET", "/", None, 200), ("GET", "/?a=1&b=2", None, 200), ("GET",
                ("GET", "/things", None, 200), ("GET", "/admin/", None, 200)]
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def _drive(port):
     """Wait until gunicorn serves, then send GT_REQUESTS four times (the
     workers share the listening socket: either may take any), with a cookie
@@ -176,7 +167,7 @@ def post_worker_init(worker):
 def _gunicorn(cmd, base, tree, env, log, preload):
     """Start gunicorn with 2 workers; (port, master) once both workers are
     ready to serve."""
-    port = _free_port()
+    port = free_port()
     ready = tempfile.mkdtemp(prefix="ready", dir=base)
     conf = os.path.join(base, "gunicorn.conf.py")
     with open(conf, "w") as f:

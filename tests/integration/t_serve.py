@@ -18,19 +18,11 @@ from common import *  # noqa: F401,F403 - the tests' shared vocabulary
 RATIO = os.path.join(WL, "ratio.py")
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Serve:
     """coldbpf serve on a free loopback port, stopped with SIGTERM."""
 
     def __init__(self, args=(), port=None):
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         self.p = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % self.port] + list(args),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -124,7 +116,7 @@ def t_serve_metrics_promtool_prometheus(py):
         with open(os.path.join(d, "prometheus.yml"), "w") as f:
             f.write("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: coldbpf\n"
                     "    static_configs: [{targets: ['127.0.0.1:%d']}]\n" % sv.port)
-        pport = _free_port()
+        pport = free_port()
         prom = subprocess.Popen(["prometheus", "--config.file", os.path.join(d, "prometheus.yml"),
                                  "--storage.tsdb.path", os.path.join(d, "data"),
                                  "--web.listen-address", "127.0.0.1:%d" % pport],
@@ -335,7 +327,7 @@ def t_serve_bad_http(py):
         wl.kill()
         wl.wait()
         sv.stop()
-    cp = run_coldbpf(["serve", "--listen", "0.0.0.0:%d" % _free_port()], timeout=30)
+    cp = run_coldbpf(["serve", "--listen", "0.0.0.0:%d" % free_port()], timeout=30)
     expect(cp.returncode == 1 and "not a loopback address" in cp.stderr, "0.0.0.0 without auth: %s" % cp.stderr)
     auth = os.path.join(TMP, "auth")
     with open(auth, "w") as f:
@@ -398,7 +390,7 @@ def t_serve_systemd_unit(py):
     caps = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M).group(1).split()
     filt = re.search(r"^SystemCallFilter=(.*)$", text, re.M).group(1)
     bounding = "-all," + ",".join("+" + c[4:].lower() for c in caps)
-    port = _free_port()
+    port = free_port()
     trace = os.path.join(TMP, "serve.strace")
     inner = ("mount --make-rprivate / && mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && "
              "exec setpriv --bounding-set=%s --inh-caps=-all --no-new-privs strace -f -qq -o %s "

@@ -1,4 +1,0 @@
-build2/san/collect/caps.o: user/collect/caps.c user/collect/caps.h \
- user/lib/msg.h
-user/collect/caps.h:
-user/lib/msg.h:

@@ -1,4 +1,0 @@
-build2/san/collect/child.o: user/collect/child.c user/collect/child.h \
- user/lib/msg.h
-user/collect/child.h:
-user/lib/msg.h:

@@ -1,3 +1,0 @@
-build2/san/lib/gzip.o: user/lib/gzip.c user/lib/gzip.h user/lib/alloc.h
-user/lib/gzip.h:
-user/lib/alloc.h:

@@ -1,5 +1,0 @@
-build2/san/lib/procfs.o: user/lib/procfs.c user/lib/procfs.h \
- user/lib/file.h user/lib/str.h
-user/lib/procfs.h:
-user/lib/file.h:
-user/lib/str.h:

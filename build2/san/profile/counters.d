@@ -1,4 +1,0 @@
-build2/san/profile/counters.o: user/profile/counters.c \
- user/profile/counters.h include/sampler.h
-user/profile/counters.h:
-include/sampler.h:

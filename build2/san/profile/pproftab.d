@@ -1,8 +1,0 @@
-build2/san/profile/pproftab.o: user/profile/pproftab.c \
- user/profile/pproftab.h user/lib/htab.h user/lib/proto.h \
- user/lib/alloc.h user/profile/pprofschema.h
-user/profile/pproftab.h:
-user/lib/htab.h:
-user/lib/proto.h:
-user/lib/alloc.h:
-user/profile/pprofschema.h:

@@ -1,5 +1,0 @@
-build2/user/lib/file.o: user/lib/file.c user/lib/file.h user/lib/alloc.h \
- user/lib/msg.h
-user/lib/file.h:
-user/lib/alloc.h:
-user/lib/msg.h:

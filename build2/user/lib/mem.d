@@ -1,3 +1,0 @@
-build2/user/lib/mem.o: user/lib/mem.c user/lib/mem.h user/lib/alloc.h
-user/lib/mem.h:
-user/lib/alloc.h:

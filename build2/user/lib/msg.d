@@ -1,2 +1,0 @@
-build2/user/lib/msg.o: user/lib/msg.c user/lib/msg.h
-user/lib/msg.h:

@@ -1,4 +1,0 @@
-build2/user/lib/proto.o: user/lib/proto.c user/lib/proto.h \
- user/lib/alloc.h
-user/lib/proto.h:
-user/lib/alloc.h:
