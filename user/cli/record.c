@@ -16,6 +16,7 @@
 #include "lib/msg.h"
 #include "lib/str.h"
 #include "profile/profile.h"
+#include "profile/pusdt.h"
 
 static volatile sig_atomic_t stop;
 
@@ -76,6 +77,7 @@ enum {
 	OPT_DRAIN,
 	OPT_EVIDENCE,
 	OPT_EVIDENCE_INTERVAL,
+	OPT_USDT,
 };
 
 int cmd__record(int argc, char **argv)
@@ -90,6 +92,7 @@ int cmd__record(int argc, char **argv)
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
+		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -98,6 +101,7 @@ int cmd__record(int argc, char **argv)
 	struct agent_opts ao = { .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0, .stop = &stop };
 	struct profile_outputs po = { .opts = { .top = 20 } };
 	bool all = false, cmd = false;
+	int usdt = -1;	/* default: on with --all-python */
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof = NULL;
 	int c, err = 1, modes;
@@ -163,6 +167,12 @@ int cmd__record(int argc, char **argv)
 			}
 			ao.evidence_interval = v / 1000.0;
 			break;
+		case OPT_USDT:
+			if ((usdt = pusdt__features_parse(optarg)) < 0) {
+				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
+				return 1;
+			}
+			break;
 		case 'v':
 			msg_verbose++;
 			break;
@@ -188,6 +198,7 @@ int cmd__record(int argc, char **argv)
 		goto cleanup;
 	}
 	ao.mode = all ? MODE_ALL : cmd ? MODE_CMD : MODE_PIDS;
+	ao.usdt = usdt >= 0 ? (unsigned)usdt : all ? PU_GC | PU_IMPORT : 0;
 	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
 		msg__err("--evidence is saved in the profile: give -o FILE too");
 		goto cleanup;

@@ -34,6 +34,7 @@ struct agent_opts {
 	double drain_interval;	/* seconds between map drains */
 	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
+	unsigned usdt;		/* CPython's static markers attached: PU_GC | PU_IMPORT (--usdt) */
 	volatile sig_atomic_t *stop;
 	/* coldbpf serve: called from the agent's loop at every tick (50 ms),
 	 * with the profile's counters current: the one place where requests of
