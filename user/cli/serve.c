@@ -13,6 +13,7 @@
 #include "collect/caps.h"
 #include "lib/msg.h"
 #include "lib/str.h"
+#include "profile/pusdt.h"
 #include "serve/http.h"
 #include "serve/serve.h"
 
@@ -56,6 +57,10 @@ static const char usage[] =
 "  -F, --frequency HZ       samples per second per CPU (default 99, 1-10000)\n"
 "      --max-depth N        Python frames kept per stack (default 128, max 1024)\n"
 "      --no-evidence        do not read execution evidence\n"
+"      --usdt LIST          CPython's static markers to attach: gc (GC pauses),\n"
+"                           import (import times), gc,import (default) or none;\n"
+"                           interpreters built without them are sampled only\n"
+"                           (docs/usdt.md)\n"
 "  -v, --verbose            say what is found and how\n"
 "  -h, --help               this help\n"
 "\n"
@@ -77,6 +82,7 @@ enum {
 	OPT_NO_EVIDENCE,
 	OPT_DRAIN,
 	OPT_EVIDENCE_INTERVAL,
+	OPT_USDT,
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
@@ -96,6 +102,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "metrics-top", required_argument, NULL, OPT_TOP_FUNCS },
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
+		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "verbose", no_argument, NULL, 'v' },
@@ -165,6 +172,16 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		case OPT_NO_EVIDENCE:
 			ao->evidence = false;
 			break;
+		case OPT_USDT: {
+			int f = pusdt__features_parse(optarg);
+
+			if (f < 0) {
+				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
+				return -1;
+			}
+			ao->usdt = f;
+			break;
+		}
 		case OPT_DRAIN:
 		case OPT_EVIDENCE_INTERVAL:
 			if (str__parse_long(optarg, 10, 3600000, &v)) {
@@ -195,7 +212,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 int cmd__serve(int argc, char **argv)
 {
 	struct agent_opts ao = { .mode = MODE_ALL, .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0,
-				 .evidence = true, .stop = &stop };
+				 .evidence = true, .usdt = PU_GC | PU_IMPORT, .stop = &stop };
 	struct http_opts ho = { .listen = DEFAULT_LISTEN };
 	struct metrics_opts mo = { .max_programs = 100, .expire_s = 600, .top = 10 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -224,6 +241,7 @@ int cmd__serve(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);	/* no output files to reopen yet: a HUP must not stop it */
 	signal(SIGPIPE, SIG_IGN);
 	prof = profile__new();
+	mo.usdt = ao.usdt != 0;
 	serve__init(&sv, &mo, ao.hz);
 	ao.tick = serve__tick;
 	ao.tick_ctx = &sv;

@@ -279,16 +279,18 @@ void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct usdt *u = ctx;
-	struct cb_uimport *ev = data;
+	const struct cb_uimport *ev = data;	/* the ring is mapped read-only */
+	char name[CB_IMPORT_NAME];
 	uint64_t *v;
 	struct pusdt *pu;
 
 	if (size < sizeof(*ev) || !(v = htab__get(&u->by_pid, ev->tgid)))
 		return 0;
 	pu = u->prof ? u->prof->procs[u->v[*v - 1].proc].usdt : NULL;
-	ev->name[sizeof(ev->name) - 1] = 0;
+	memcpy(name, ev->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
 	if (pu)
-		pusdt__add_import(pu, ev->name, ev->ns);
+		pusdt__add_import(pu, name, ev->ns);
 	return 0;
 }
 
