@@ -49,11 +49,11 @@ const char cli_usage[] =
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
 "      --usdt LIST        also attach CPython's static markers: gc (GC pauses),\n"
-"                         import (import times), gc,import or none (default:\n"
-"                         gc,import with --all-python, none otherwise). The kernel\n"
-"                         sets a breakpoint and a semaphore in each target while\n"
-"                         attached (docs/usdt.md); interpreters without markers\n"
-"                         are sampled only\n"
+"                         import (import times), gc,import or none (default; serve:\n"
+"                         gc,import). The kernel sets a breakpoint and a semaphore\n"
+"                         in each target while attached, and detaching takes it\n"
+"                         ~0.4 s per process (docs/usdt.md); interpreters without\n"
+"                         markers are sampled only\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE      save the profile as JSON (docs/profile-format.md)\n"
@@ -107,7 +107,7 @@ int cmd__record(int argc, char **argv)
 	struct agent_opts ao = { .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0, .stop = &stop };
 	struct profile_outputs po = { .opts = { .top = 20 } };
 	bool all = false, cmd = false;
-	int usdt = -1;	/* default: on with --all-python */
+	int usdt = 0;	/* off unless asked for: detaching costs ~0.4 s per process at the end (docs/usdt.md) */
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof = NULL;
 	int c, err = 1, modes;
@@ -204,7 +204,7 @@ int cmd__record(int argc, char **argv)
 		goto cleanup;
 	}
 	ao.mode = all ? MODE_ALL : cmd ? MODE_CMD : MODE_PIDS;
-	ao.usdt = usdt >= 0 ? (unsigned)usdt : all ? PU_GC | PU_IMPORT : 0;
+	ao.usdt = usdt;
 	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
 		msg__err("--evidence is saved in the profile: give -o FILE too");
 		goto cleanup;
