@@ -71,17 +71,19 @@ def _run(py, mode, args, usdt="gc,import", secs=6):
         pid = int(w.stdout.readline())
         notes = sdt_notes(pid)
         before = semaphores(pid, notes) if notes else None
-        agent = subprocess.Popen([COLDBPF, "-p", str(pid), "-F", "499", "-d", str(secs), "--usdt", usdt,
-                                  "-o", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        agent = subprocess.Popen([COLDBPF, "-p", str(pid), "-F", "499", "-d", str(secs), "-o", out] +
+                                 (["--usdt", usdt] if usdt else []),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         during = None
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             time.sleep(0.05)
-            if notes and usdt != "none":
+            if notes and usdt not in (None, "none"):
                 during = semaphores(pid, notes)
                 if all(during.get(n, 0) > 0 for n in NEEDED if n in notes):
                     break
             elif time.monotonic() > deadline - 13.5:
+                during = semaphores(pid, notes) if notes else None
                 break
         open(go, "w").close()
         lines = [w.stdout.readline().strip()]
@@ -165,5 +167,67 @@ def t_usdt_imports(label, py, mm):
     _check_semaphores(sem)
 
 
+def t_usdt_off_by_default(py):
+    """A recording without --usdt attaches nothing: the target's semaphores
+    stay as they were, and no process carries a usdt entry."""
+    lines, prof, sem, out, pid = _run("/usr/bin/python3.11", "gc", ["20"], usdt=None)
+    before, during, after = sem
+    expect(before is not None, "Debian's python3.11 has markers")
+    expect(during == before == after, "semaphores changed: %s %s %s" % sem)
+    expect(all("usdt" not in p for p in prof["processes"]), "a usdt entry without --usdt")
+    expect(prof["stats"]["usdt_processes"] == 0, "attached: %s" % prof["stats"])
+
+
+def t_usdt_serve_metrics(py):
+    """serve attaches GC and import markers by default: /metrics counts the
+    workload's 200 collections per program and in the pause histogram; after
+    SIGTERM its semaphores are back."""
+    import socket
+    import urllib.request
+    go = os.path.join(TMP, "go%d" % time.monotonic_ns())
+    w = subprocess.Popen(["/usr/bin/python3.11", MARKERS, "gc", "200", go, "60"], stdout=subprocess.PIPE, text=True)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    agent = None
+    try:
+        pid = int(w.stdout.readline())
+        notes = sdt_notes(pid)
+        before = semaphores(pid, notes)
+        agent = subprocess.Popen([COLDBPF, "serve", "-p", str(pid), "--no-evidence", "--listen",
+                                  "127.0.0.1:%d" % port], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(v > 0 for k, v in semaphores(pid, notes).items()
+                                                      if k in NEEDED):
+            time.sleep(0.05)
+        open(go, "w").close()
+        expect(w.stdout.readline().startswith("collections"), "the workload did not collect")
+        text = ""
+        for _ in range(40):     # counts reach the profile at the next drain (1 s)
+            time.sleep(0.25)
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+                text = r.read().decode()
+            if re.search(r'^coldbpf_gc_pause_seconds_count 200$', text, re.M):
+                break
+        prog = [l for l in text.splitlines() if l.startswith("coldbpf_gc_collections_total{program=\"/usr/bin/python3.11")]
+        expect(prog and prog[0].endswith(" 200"), "per program: %s" % prog)
+        expect(re.search(r'^coldbpf_gc_pause_seconds_bucket\{le="\+Inf"\} 200$', text, re.M) and
+               re.search(r'^coldbpf_gc_pause_seconds_count 200$', text, re.M),
+               "histogram: %s" % [l for l in text.splitlines() if "gc_pause" in l])
+        expect(re.search(r'^coldbpf_imports_total\{program="other"\} 0$', text, re.M), "imports family")
+        agent.send_signal(signal.SIGTERM)
+        _, err = agent.communicate(timeout=120)
+        expect(agent.returncode == 0, "serve failed: %s" % err)
+        after = semaphores(pid, notes)
+        expect(after == before, "semaphores not back after serve stopped: %s -> %s" % (before, after))
+    finally:
+        if agent and agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        w.kill()
+        w.wait()
+
+
 PER_INTERPRETER = [t_usdt_gc, t_usdt_imports]
-ONCE = []
+ONCE = [t_usdt_off_by_default, t_usdt_serve_metrics]

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "collect/attach.h"
 #include "collect/bpfobj.h"
+#include "collect/caps.h"
 #include "collect/targets.h"
 #include "collect/usdtwork.h"
 #include "cpython/elfinfo.h"
@@ -86,6 +87,14 @@ struct usdt *usdt__open(unsigned features)
 	struct usdt *u = xcalloc(1, sizeof(*u));
 
 	u->features = features;
+	/* perf_uprobe_event_init() wants CAP_SYS_ADMIN (CAP_PERFMON allowed it
+	 * once; stable kernels went back): without it every attach would fail */
+	if (!caps__has(21)) {
+		msg__err("note: GC and import probes are off: the kernel lets only CAP_SYS_ADMIN create uprobes "
+			 "(docs/usdt.md); sampling goes on");
+		free(u);
+		return NULL;
+	}
 	u->skel = usdt_skel__open();
 	if (!u->skel || usdt_skel__load(u->skel)) {
 		msg__err("note: GC and import probes are off (cannot load their BPF program: %s); sampling goes on",
