@@ -25,7 +25,7 @@ endif
 # user/<stage>/<unit>.c (docs/design.md, "Pipeline"); cli/main.c is the entry point
 LIB_SRCS   := $(filter-out user/cli/main.c,$(wildcard user/*/*.c))
 LIB_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(LIB_SRCS))
-GEN        := $(OUT)/gen/sampler.skel.h $(OUT)/gen/exitread.skel.h $(OUT)/gen/inventory_py.h $(OUT)/gen/html_css.h
+GEN        := $(OUT)/gen/sampler.skel.h $(OUT)/gen/exitread.skel.h $(OUT)/gen/usdt.skel.h $(OUT)/gen/inventory_py.h $(OUT)/gen/html_css.h
 # unit tests run the same sources under AddressSanitizer and UBSan
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_OBJS   := $(patsubst user/%.c,$(OUT)/san/%.o,$(LIB_SRCS))

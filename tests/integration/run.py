@@ -21,11 +21,13 @@ import t_hardening
 import t_pprof
 import t_sampling
 import t_serve
+import t_usdt
 
 # one list per kind, in the order they run; a module per area (t_*.py)
-PER_INTERPRETER = t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER
+PER_INTERPRETER = (t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER +
+                   t_usdt.PER_INTERPRETER)
 ONCE = (t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE + t_pprof.ONCE +
-        t_serve.ONCE)
+        t_serve.ONCE + t_usdt.ONCE)
 NO_BPF = t_sampling.NO_BPF
 
 # --- driver ----------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "collect/filter.h"
 #include "lib/msg.h"
 #include "lib/str.h"
+#include "profile/pusdt.h"
 #include "serve/http.h"
 #include "serve/serve.h"
 
@@ -63,6 +64,10 @@ FILTER_HELP
 "      --src DIR            also export the dead-code statuses of the tree DIR (functions\n"
 "                           and lines per status, the evidence window); may repeat (8)\n"
 "      --python PYTHON      interpreter for the source inventory (default python3)\n"
+"      --usdt LIST          CPython's static markers to attach: gc (GC pauses),\n"
+"                           import (import times), gc,import (default) or none;\n"
+"                           interpreters built without them are sampled only\n"
+"                           (docs/usdt.md)\n"
 "  -v, --verbose            say what is found and how\n"
 "  -h, --help               this help\n"
 "\n"
@@ -86,6 +91,7 @@ enum {
 	OPT_EVIDENCE_INTERVAL,
 	OPT_SRC,
 	OPT_PYTHON,
+	OPT_USDT,
 };
 
 struct serve_args {
@@ -113,6 +119,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
 		{ "src", required_argument, NULL, OPT_SRC },
 		{ "python", required_argument, NULL, OPT_PYTHON },
+		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		FILTER_OPTIONS,
@@ -198,6 +205,16 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		case OPT_PYTHON:
 			sa->python = optarg;
 			break;
+		case OPT_USDT: {
+			int f = pusdt__features_parse(optarg);
+
+			if (f < 0) {
+				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
+				return -1;
+			}
+			ao->usdt = f;
+			break;
+		}
 		case OPT_DRAIN:
 		case OPT_EVIDENCE_INTERVAL:
 			if (str__parse_long(optarg, 10, 3600000, &v)) {
@@ -239,7 +256,7 @@ int cmd__serve(int argc, char **argv)
 	 * at 5 s 0.65 %; the counts maps hold 65536 stacks per drain), evidence
 	 * rounds every 60 s (make bench: tests/bench/serve.py) */
 	struct agent_opts ao = { .mode = MODE_ALL, .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 5.0,
-				 .evidence_interval = 60.0, .evidence = true, .stop = &stop };
+				 .evidence_interval = 60.0, .evidence = true, .usdt = PU_GC | PU_IMPORT, .stop = &stop };
 	struct http_opts ho = { .listen = DEFAULT_LISTEN };
 	struct metrics_opts mo = { .max_programs = 100, .expire_s = 600, .top = 10 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -277,6 +294,7 @@ int cmd__serve(int argc, char **argv)
 		return 1;
 	}
 	prof = profile__new();
+	mo.usdt = ao.usdt != 0;
 	serve__init(&sv, &mo, ao.hz);
 	ao.tick = serve__tick;
 	ao.tick_ctx = &sv;

@@ -21,6 +21,7 @@
 #include "collect/evround.h"
 #include "collect/exitread.h"
 #include "collect/targets.h"
+#include "collect/usdt.h"
 #include "cpython/evidence.h"
 #include "cpython/symtab.h"
 #include "lib/alloc.h"
@@ -44,6 +45,7 @@ struct agent {
 	struct drain dr;
 	struct evround ev;
 	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
+	struct usdt *us;	/* GC and import markers (--usdt), NULL when off */
 	struct child child;
 };
 
@@ -83,6 +85,7 @@ static void retire_exited(struct agent *a)
 		if (a->o->evidence && !a->prof->procs[t->proc].final)
 			a->prof->stats.counters[CTR_EXIT_UNREAD]++;
 		exitread__retire(a->xr, t);
+		usdt__retire(a->us, a->prof, t);	/* detached, its last counts taken */
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
@@ -131,6 +134,13 @@ static int check_pids(const struct agent_opts *o)
 	return err;
 }
 
+static void target_added(void *ctx, const struct target *t)
+{
+	struct agent *a = ctx;
+
+	usdt__attach(a->us, a->prof, t);
+}
+
 static int setup(struct agent *a)
 {
 	const struct agent_opts *o = a->o;
@@ -138,6 +148,11 @@ static int setup(struct agent *a)
 	if (bpfobj__load(&a->bpf, o->max_depth))
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
+	if (o->usdt) {	/* optional: without it, no GC pauses or imports */
+		a->us = usdt__open(o->usdt);
+		a->tg.added = target_added;
+		a->tg.added_ctx = a;
+	}
 	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_fd,
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
@@ -185,6 +200,7 @@ static void serve_tick(struct agent *a, double start, double now)
 		last_stats = now;
 		bpfobj__read_stats(&a->bpf, a->prof->stats.counters);
 		exitread__read_stats(a->xr, a->prof);
+		usdt__read_stats(a->us, a->prof);
 		read_source_stats(a->prof);
 		a->prof->stats.present = true;
 		a->prof->duration_s = now - start;
@@ -214,6 +230,7 @@ static int loop(struct agent *a, double start)
 			return -1;
 		}
 		targets__retry_pending(&a->tg);
+		usdt__poll(a->us, a->prof, 0);	/* import events: the ring is read every tick */
 		now = clock__now();
 		if (o->mode == MODE_CMD)
 			child__poll(&a->child);
@@ -227,6 +244,7 @@ static int loop(struct agent *a, double start)
 			last_drain = now;
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
+			usdt__poll(a->us, a->prof, 1);
 			evround__drained(&a->ev, clock__now());
 		}
 		if (o->evidence) {	/* rounds run in a worker: drains never wait for them */
@@ -317,6 +335,8 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
 	exitread__read_stats(a.xr, prof);
+	usdt__free(a.us, prof);	/* every process detached: its semaphores are back down */
+	a.us = NULL;
 	read_source_stats(prof);
 	if (o->mode == MODE_CMD && !a.child.done)
 		child__stop(&a.child, *o->stop == SIGINT ? SIGINT : SIGTERM);
@@ -331,6 +351,7 @@ cleanup:
 	ring_buffer__free(a.rb);
 	evround__free(&a.ev);	/* joins a round still running */
 	exitread__free(a.xr);
+	usdt__free(a.us, prof);
 	drain__free(&a.dr);	/* both are safe to free zeroed */
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);

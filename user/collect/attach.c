@@ -83,6 +83,17 @@ int attach__program(struct attach *a, struct bpf_program *prog)
 	return 0;
 }
 
+int attach__usdt(struct attach *a, struct bpf_program *prog, int pid, const char *binary, const char *provider,
+		 const char *name)
+{
+	struct bpf_link *link = bpf_program__attach_usdt(prog, pid, binary, provider, name, NULL);
+
+	if (!link)
+		return errno ? -errno : -EINVAL;
+	keep(a, link, -1);
+	return 0;
+}
+
 void attach__free(struct attach *a)
 {
 	for (size_t i = 0; i < a->n; i++) {

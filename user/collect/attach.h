@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The one attach layer: every BPF program of every feature is attached and
- * detached here (perf events per CPU and tracepoints today; uprobes and USDT
- * probes next, with the same bookkeeping). A struct attach holds what one
+ * detached here (perf events per CPU, tracepoints, and CPython's USDT
+ * markers per process, with the same bookkeeping). A struct attach holds what one
  * feature attached, so a feature that fails to attach is detached on its own
  * and never takes sampling down with it (docs/design.md, "Features").
  */
@@ -27,6 +27,14 @@ void attach__init(struct attach *a, const char *feature);
 int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz);
 /* A program whose section names its attach point (raw_tp/...). */
 int attach__program(struct attach *a, struct bpf_program *prog);
-/* Detach everything (links, then perf events). */
+/* prog on every call site of the static marker provider:name in binary,
+ * for process pid only (libbpf's USDT support: one uprobe per call site,
+ * each raising the marker's semaphore in pid's memory through the kernel's
+ * ref_ctr_offset while attached). 0, or -errno (no message: the caller
+ * counts and names failures). */
+int attach__usdt(struct attach *a, struct bpf_program *prog, int pid, const char *binary, const char *provider,
+		 const char *name);
+/* Detach everything (links, then perf events): every semaphore a USDT link
+ * raised goes back down. */
 void attach__free(struct attach *a);
 #endif

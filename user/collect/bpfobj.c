@@ -13,11 +13,18 @@
 #include "lib/msg.h"
 #include "sampler.skel.h"
 
+static __thread bool quiet;	/* per thread: the USDT worker attaches */
+
+void bpfobj__quiet(bool on)
+{
+	quiet = on;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && msg_verbose < 2)
 		return 0;
-	if (!msg_verbose && level != LIBBPF_WARN)
+	if (!msg_verbose && (level != LIBBPF_WARN || quiet))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }

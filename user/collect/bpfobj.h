@@ -7,6 +7,7 @@
  */
 #ifndef COLDBPF_COLLECT_BPFOBJ_H
 #define COLDBPF_COLLECT_BPFOBJ_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -28,4 +29,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth);
 /* Sum the per-CPU counters and the kernel's run-time stats into counters. */
 void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR]);
 void bpfobj__free(struct bpfobj *b);
+/* libbpf's warnings off (without -v) while on: attach failures that are
+ * counted and named by their caller (a process exiting under an attach). */
+void bpfobj__quiet(bool on);
 #endif

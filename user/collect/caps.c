@@ -42,3 +42,13 @@ int caps__check(void)
 	}
 	return 0;
 }
+
+bool caps__has(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (cap < 0 || cap >= 64 || syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}

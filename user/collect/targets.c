@@ -189,6 +189,8 @@ static int add(struct targets *t, const struct pyproc_info *info, double classif
 	htab__del(&t->refused, pid);
 	msg__dbg("profiling PID %d (%s): CPython %s via %s in %s", info->pid, info->comm,
 		 info->layout.version, info->layout.method, info->binary);
+	if (t->added)
+		t->added(t->added_ctx, tg);
 	return 0;
 }
 

@@ -63,6 +63,10 @@ struct targets {
 	uint16_t *free_slots;	/* slots of reaped targets */
 	size_t nfree_slots, capfree_slots;
 	uint32_t next_slot;	/* slots never used start here */
+	/* called for each target registered (the agent attaches its USDT
+	 * markers there), NULL: none */
+	void (*added)(void *ctx, const struct target *tg);
+	void *added_ctx;
 };
 
 /* quota: the mmap'ed quota map (CB_SLOTS entries) or NULL in tests. */

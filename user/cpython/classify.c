@@ -198,6 +198,8 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					out->layout.type_type =
 						e->info.type_type ? e->info.type_type + bias : 0;
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
+					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
+					out->markers = e->info.markers;
 					res = CL_PYTHON;
 					break;
 				}

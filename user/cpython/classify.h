@@ -9,6 +9,7 @@
 #define COLDBPF_CPYTHON_CLASSIFY_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpython/elfinfo.h"
 #include "cpython/pylayout.h"
 
 enum classify {
@@ -26,6 +27,9 @@ struct pyproc_info {
 	char cmdline[512];
 	char binary[256];	/* truncated when longer */	/* the file holding _PyRuntime, as the process sees it */
 	struct pylayout layout;	/* bpf.runtime_addr and type addresses are final */
+	uint32_t markers;	/* its static markers (1 << PYM_*, cpython/elfinfo.h) */
+	char map_file[128];	/* /proc/PID/map_files/START-END of an executable mapping of binary:
+				 * the file itself, whatever the process's root or mount namespace */
 };
 
 struct classifier;

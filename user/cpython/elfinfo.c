@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <libelf.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -83,6 +84,83 @@ static void scan_version_string(Elf *e, size_t shstrndx, struct elfinfo *out)
 				}
 			}
 			p += n + 1;
+		}
+	}
+}
+
+static const char *const marker_names[PYM_NR] = {
+	[PYM_FUNCTION_ENTRY] = "function__entry",
+	[PYM_FUNCTION_RETURN] = "function__return",
+	[PYM_LINE] = "line",
+	[PYM_GC_START] = "gc__start",
+	[PYM_GC_DONE] = "gc__done",
+	[PYM_IMPORT_START] = "import__find__load__start",
+	[PYM_IMPORT_DONE] = "import__find__load__done",
+	[PYM_AUDIT] = "audit",
+};
+
+const char *elfinfo__marker_name(int m)
+{
+	return m >= 0 && m < PYM_NR ? marker_names[m] : NULL;
+}
+
+void elfinfo__marker_list(uint32_t mask, char *buf, size_t sz)
+{
+	size_t o = 0;
+
+	if (sz)
+		buf[0] = 0;
+	for (int m = 0; m < PYM_NR && sz; m++)
+		if (mask & (1u << m)) {
+			int n = snprintf(buf + o, sz - o, "%s%s", o ? "," : "", marker_names[m]);
+
+			if (n < 0 || (size_t)n >= sz - o)
+				break;
+			o += n;
+		}
+}
+
+/* SDT notes (type 3, owner "stapsdt"): three addresses (the call site, the
+ * .stapsdt.base address, the semaphore), then provider, name and argument
+ * strings. Only "python" markers are noted; everything is bounded by the
+ * note's own size. */
+static void scan_markers(Elf *e, size_t shstrndx, struct elfinfo *out)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *secname;
+		Elf_Data *d;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off, next;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		secname = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!secname || strcmp(secname, ".note.stapsdt"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			return;
+		while ((next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			const char *desc = (const char *)d->d_buf + desc_off, *prov, *name;
+			size_t len = nh.n_descsz, skip = 3 * sizeof(uint64_t), pl;
+
+			off = next;
+			if (nh.n_type != 3 || nh.n_namesz != 8 || memcmp((char *)d->d_buf + name_off, "stapsdt", 8) ||
+			    desc_off + len > d->d_size || len <= skip)
+				continue;
+			prov = desc + skip;
+			pl = strnlen(prov, len - skip);
+			if (pl >= len - skip - 1 || strcmp(prov, "python"))
+				continue;
+			name = prov + pl + 1;
+			if (!memchr(name, 0, len - skip - pl - 1))
+				continue;
+			for (int m = 0; m < PYM_NR; m++)
+				if (!strcmp(name, marker_names[m]))
+					out->markers |= 1u << m;
 		}
 	}
 }
@@ -178,8 +256,10 @@ int elfinfo__read(const char *path, struct elfinfo *out)
 		n = read_vaddr(e, out->runtime, out->runtime_head, sizeof(out->runtime_head));
 		out->runtime_head_len = n > 0 ? (size_t)n : 0;
 	}
-	if (out->is_python)
+	if (out->is_python) {
 		scan_version_string(e, shstrndx, out);
+		scan_markers(e, shstrndx, out);
+	}
 	ret = 0;
 out:
 	if (e)

@@ -7,6 +7,7 @@
 #include "lib/alloc.h"
 #include "profile/aggregate.h"
 #include "profile/counters.h"
+#include "profile/pusdt.h"
 
 #define LABEL_MAX 200	/* bytes of a label value taken from a target */
 _Static_assert(DC_NR <= 8, "struct metrics_src holds 8 statuses");
@@ -119,15 +120,24 @@ static struct mprog *prog_of(struct metrics_state *s, const char *label)
 	return &s->prog[s->n - 1];
 }
 
+static void proc_values(const struct pproc *r, uint64_t v[MV_NR])
+{
+	v[MV_SAMPLES] = r->samples;
+	v[MV_GC] = r->usdt ? pusdt__collections(r->usdt) : 0;
+	v[MV_IMPORTS] = r->usdt ? r->usdt->imports : 0;
+	v[MV_IMPORT_NS] = r->usdt ? r->usdt->import_ns : 0;
+}
+
 /* Programs of the profile into the state: counters that only grow, at most
- * max_programs series, the rest under "other". */
+ * max_programs series, the rest under "other". A program gets a series
+ * once it has a live process or new samples. */
 static void programs_update(const struct profile *p, const struct metrics_opts *o, struct metrics_state *s,
 			    double now, unsigned *live)
 {
 	char prog[512];
 
 	/* totals per program: every process entry (exited ones folded per program) */
-	uint64_t *tot = xcalloc(s->n + p->nprocs + 1, sizeof(*tot));
+	uint64_t (*tot)[MV_NR] = xcalloc(s->n + p->nprocs + 1, sizeof(*tot));
 	unsigned *alive = xcalloc(s->n + p->nprocs + 1, sizeof(*alive));
 
 	for (size_t i = 0; i < s->n; i++)
@@ -135,6 +145,7 @@ static void programs_update(const struct profile *p, const struct metrics_opts *
 
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
+		uint64_t v[MV_NR];
 		struct mprog *m;
 
 		if (r->unused)
@@ -142,27 +153,34 @@ static void programs_update(const struct profile *p, const struct metrics_opts *
 		profile__program(r->cmdline, prog, sizeof(prog));
 		m = prog_of(s, prog);
 		m->seen = true;
-		tot[m - s->prog] += r->samples;
+		proc_values(r, v);
+		for (int k = 0; k < MV_NR; k++)
+			tot[m - s->prog][k] += v[k];
 		alive[m - s->prog] += !r->exited && !r->folded;
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct mprog *m = &s->prog[i];
-		uint64_t d = tot[i] > m->last ? tot[i] - m->last : 0;
+		uint64_t d[MV_NR];
 
+		for (int k = 0; k < MV_NR; k++) {
+			d[k] = tot[i][k] > m->last[k] ? tot[i][k] - m->last[k] : 0;
+			m->last[k] = tot[i][k];
+		}
 		live[i] = alive[i];
-		m->last = tot[i];
-		if (alive[i] || d)
+		if (alive[i] || d[MV_SAMPLES])
 			m->active = now;
-		if (!m->series && (alive[i] || d) && s->nseries < o->max_programs) {
-			m->series = true;	/* its count starts at what it has now */
-			m->value = tot[i];
+		if (!m->series && (alive[i] || d[MV_SAMPLES]) && s->nseries < o->max_programs) {
+			m->series = true;	/* its counts start at what it has now */
+			memcpy(m->value, tot[i], sizeof(m->value));
 			s->nseries++;
 			continue;
 		}
-		if (m->series)
-			m->value += d;
-		else
-			s->other += d;
+		for (int k = 0; k < MV_NR; k++) {
+			if (m->series)
+				m->value[k] += d[k];
+			else
+				s->other[k] += d[k];
+		}
 		if (m->series && now - m->active > o->expire_s) {
 			m->series = false;	/* idle: the series goes (scripts in temp dirs) */
 			s->nseries--;
@@ -189,6 +207,60 @@ static void programs_prune(struct metrics_state *s)
 		if (i < s->n)
 			*htab__put(&s->idx, hash__str(s->prog[i].label, 0x70726f67), NULL) = i + 1;
 	}
+}
+
+/* One counter per program (the same bounded label set as the samples). */
+static void program_family(FILE *f, const struct metrics_state *s, bool om, int k, const char *name,
+			   const char *help, double scale)
+{
+	char label[LABEL_MAX * 2 + 8];
+
+	family(f, om, name, "counter", help);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->prog[i].series) {
+			metrics__label(s->prog[i].label, LABEL_MAX, label, sizeof(label));
+			fprintf(f, scale == 1 ? "%s{program=\"%s\"} %.0f\n" : "%s{program=\"%s\"} %.9f\n", name, label,
+				s->prog[i].value[k] * scale);
+		}
+	fprintf(f, scale == 1 ? "%s{program=\"other\"} %.0f\n" : "%s{program=\"other\"} %.9f\n", name,
+		s->other[k] * scale);
+}
+
+/* GC pauses and imports (--usdt): per program, and one histogram of every
+ * pause, whose buckets are powers of 4 of nanoseconds (16.384 us .. 1.07 s):
+ * edges of the log2 histogram kept in BPF, so every bucket is exact. */
+static void usdt_metrics(FILE *f, const struct profile *p, const struct metrics_state *s, bool om)
+{
+	uint64_t hist[PUSDT_BUCKETS] = { 0 }, count = 0, cum = 0, ns = 0;
+	int b = 0;
+
+	program_family(f, s, om, MV_GC, "coldbpf_gc_collections_total",
+		       "CPython garbage collections per program (gc__start/gc__done markers)", 1);
+	program_family(f, s, om, MV_IMPORTS, "coldbpf_imports_total",
+		       "modules imported per program (import__find__load markers; outermost and nested)", 1);
+	program_family(f, s, om, MV_IMPORT_NS, "coldbpf_import_seconds_total",
+		       "time in imports per program (outermost imports; nested ones are inside)", 1e-9);
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pusdt *u = p->procs[i].usdt;
+
+		if (!u || p->procs[i].unused)
+			continue;
+		for (int k = 0; k < PUSDT_BUCKETS; k++)
+			hist[k] += u->gc_hist[k];
+		count += pusdt__collections(u);
+		ns += pusdt__pause_ns(u);
+	}
+	family(f, om, "coldbpf_gc_pause_seconds", "histogram",
+	       "CPython garbage-collection pauses, every profiled process (gc__start to gc__done)");
+	for (int e = 14; e <= 30; e += 2) {
+		for (; b < e && b < PUSDT_BUCKETS; b++)	/* buckets below 2^e ns */
+			cum += hist[b];
+		fprintf(f, "coldbpf_gc_pause_seconds_bucket{le=\"%.9f\"} %lu\n", (double)(1ULL << e) / 1e9,
+			(unsigned long)cum);
+	}
+	fprintf(f, "coldbpf_gc_pause_seconds_bucket{le=\"+Inf\"} %lu\n", (unsigned long)count);
+	fprintf(f, "coldbpf_gc_pause_seconds_sum %.9f\ncoldbpf_gc_pause_seconds_count %lu\n", ns / 1e9,
+		(unsigned long)count);
 }
 
 static void top_functions(FILE *f, const struct profile *p, unsigned top, bool om)
@@ -303,15 +375,17 @@ void metrics__render(const struct profile *p, const struct metrics_agent *a, con
 		if (s->prog[i].series) {
 			metrics__label(s->prog[i].label, LABEL_MAX, label, sizeof(label));
 			fprintf(f, "coldbpf_program_samples_total{program=\"%s\"} %lu\n", label,
-				(unsigned long)s->prog[i].value);
+				(unsigned long)s->prog[i].value[MV_SAMPLES]);
 		}
-	fprintf(f, "coldbpf_program_samples_total{program=\"other\"} %lu\n", (unsigned long)s->other);
+	fprintf(f, "coldbpf_program_samples_total{program=\"other\"} %lu\n", (unsigned long)s->other[MV_SAMPLES]);
 	family(f, om, "coldbpf_program_processes", "gauge", "processes of the program profiled now");
 	for (size_t i = 0; i < s->n; i++)
 		if (s->prog[i].series) {
 			metrics__label(s->prog[i].label, LABEL_MAX, label, sizeof(label));
 			fprintf(f, "coldbpf_program_processes{program=\"%s\"} %u\n", label, live[i]);
 		}
+	if (o->usdt)
+		usdt_metrics(f, p, s, om);
 	top_functions(f, p, o->top, om);
 	srcs(f, a, om);
 	if (om)

@@ -24,6 +24,7 @@ struct metrics_opts {
 	unsigned max_programs;	/* programs with series of their own */
 	double expire_s;	/* a program idle this long loses its series */
 	unsigned top;		/* hottest functions exported as gauges (0: none) */
+	bool usdt;		/* GC and import families (--usdt) */
 };
 
 /* Dead-code statuses of one --src tree over the live profile. */
@@ -47,20 +48,24 @@ struct metrics_agent {
 	size_t nsrcs;
 };
 
+/* The counters kept per program: samples, and (--usdt) GC collections,
+ * imports and the time in them. */
+enum { MV_SAMPLES, MV_GC, MV_IMPORTS, MV_IMPORT_NS, MV_NR };
+
 /* Series kept from one rendering to the next (programs, "other"). */
 struct metrics_state {
 	struct htab idx;	/* hash(program) -> index + 1 into prog */
 	struct mprog {
 		char *label;
-		uint64_t last;		/* its samples at the last rendering */
-		uint64_t value;		/* its counter's value (series only) */
+		uint64_t last[MV_NR];	/* its totals at the last rendering */
+		uint64_t value[MV_NR];	/* its counters' values (series only) */
 		double active;		/* last time it had a live process or new samples */
 		bool series;		/* exported under its own label */
 		bool seen;		/* present in this rendering's profile */
 	} *prog;
 	size_t n, cap;
 	unsigned nseries;
-	uint64_t other;		/* samples of programs without a series of their own */
+	uint64_t other[MV_NR];	/* counts of programs without a series of their own */
 	uint64_t expired;	/* series dropped (programs idle for expire_s) */
 };
 

@@ -7,6 +7,7 @@
 #include "lib/str.h"
 #include "profile/aggregate.h"
 #include "profile/counters.h"
+#include "profile/pusdt.h"
 
 static double pct(uint64_t a, uint64_t total)
 {
@@ -69,6 +70,67 @@ static void losses(const struct profile *p, FILE *out)
 	}
 	if (n)
 		fprintf(out, " (docs/coldbpf.md, \"Statistics and losses\")\n");
+}
+
+/* GC pauses and imports, from CPython's static markers (--usdt). */
+static void usdt_section(const struct profile *p, FILE *out)
+{
+	struct { const char *name; uint64_t ns; int pid; } slow[PUSDT_SLOWEST] = {};
+	size_t nslow = 0, shown = 0;
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		shown += p->procs[i].usdt != NULL;
+	if (!shown)
+		return;
+	fprintf(out, "\nGC pauses and imports (CPython's static markers, docs/usdt.md)\n  %7s %-10s %7s %10s %9s %8s %10s\n",
+		"PID", "PROBES", "GCS", "PAUSE ms", "MAX ms", "IMPORTS", "IMPORT ms");
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pusdt *u = p->procs[i].usdt;
+		uint64_t max = 0;
+		char pid[32], feats[32], why[200];
+
+		if (!u)
+			continue;
+		if (p->procs[i].folded)
+			snprintf(pid, sizeof(pid), "%u exited", p->procs[i].folded);
+		else
+			snprintf(pid, sizeof(pid), "%d", p->procs[i].pid);
+		if (u->status != PU_ATTACHED) {
+			str__sanitize(u->why ? u->why : "", why, sizeof(why));
+			fprintf(out, "  %7s %-10s %s%s\n", pid, pusdt__status_name(u->status) ? pusdt__status_name(u->status) : "?",
+				u->status == PU_NO_MARKERS ? "(interpreter built without --with-dtrace: sampled only)" :
+				u->status == PU_LIMIT ? "(1024 processes had probes already)" :
+				u->status == PU_PENDING ? "(exited before its probes were attached)" : "", why);
+			continue;
+		}
+		for (int g = 0; g < PUSDT_GENS; g++)
+			max = u->gc_max_ns[g] > max ? u->gc_max_ns[g] : max;
+		pusdt__features_list(u->features, feats, sizeof(feats));
+		fprintf(out, "  %7s %-10s %7" PRIu64 " %10.1f %9.1f %8" PRIu64 " %10.1f\n", pid, feats,
+			pusdt__collections(u), pusdt__pause_ns(u) / 1e6, max / 1e6, u->imports, u->import_ns / 1e6);
+		for (uint32_t k = 0; k < u->nslow; k++) {	/* the slowest over every process */
+			size_t at = nslow;
+
+			while (at > 0 && slow[at - 1].ns < u->slow[k].ns)
+				at--;
+			if (at >= PUSDT_SLOWEST)
+				continue;
+			if (nslow < PUSDT_SLOWEST)
+				nslow++;
+			memmove(&slow[at + 1], &slow[at], (nslow - 1 - at) * sizeof(slow[0]));
+			slow[at].name = u->slow[k].name;
+			slow[at].ns = u->slow[k].ns;
+			slow[at].pid = p->procs[i].folded ? 0 : p->procs[i].pid;
+		}
+	}
+	if (nslow)
+		fprintf(out, "  slowest imports (with what they imported):\n");
+	for (size_t k = 0; k < nslow && k < 5; k++) {
+		char name[200];
+
+		str__sanitize(slow[k].name, name, sizeof(name));
+		fprintf(out, "    %9.1f ms  %-40s PID %d\n", slow[k].ns / 1e6, name, slow[k].pid);
+	}
 }
 
 int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
@@ -139,6 +201,7 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	}
 	if (!p->nprocs)
 		fprintf(out, "  (no CPython processes found)\n");
+	usdt_section(p, out);
 	if (p->nskipped) {
 		fprintf(out, "\nSkipped (CPython, not profiled)\n");
 		for (size_t i = 0; i < p->nskipped; i++) {

@@ -39,6 +39,17 @@ enum counter {
 	CTR_PROCS_FOLDED,		/* exited processes folded into per-program entries */
 	CTR_PROCS_FILTERED,		/* processes left out by --include/--exclude filters (per look) */
 	CTR_SKIPPED_UNLISTED,		/* skipped processes beyond the listed PROFILE_MAX_SKIPPED */
+	CTR_USDT_PROCS,			/* processes whose static markers were attached (--usdt) */
+	CTR_USDT_PROBES,		/* ... call sites attached (uprobes, each raising its semaphore) */
+	CTR_USDT_NO_MARKERS,		/* processes whose interpreter has no markers */
+	CTR_USDT_FAILED,		/* processes with markers that could not be attached */
+	CTR_USDT_LIMIT,			/* ... not attached: CB_USDT_PROCS had probes already */
+	CTR_USDT_ATTACH_NS,		/* agent time attaching and detaching them */
+	CTR_USDT_GC_UNPAIRED,		/* BPF: gc__done without its start (attached mid-collection) */
+	CTR_USDT_IMPORT_UNPAIRED,	/* BPF: import done without its start */
+	CTR_USDT_IMPORT_DEEP,		/* BPF: imports nested deeper than CB_IMPORT_DEPTH, not timed */
+	CTR_USDT_EVENTS_LOST,		/* BPF: import events that did not fit the ring buffer */
+	CTR_USDT_UNOWNED,		/* BPF: marker hits of a process no longer held */
 	CTR_NR,
 };
 

@@ -180,6 +180,7 @@ static void free_slot(struct profile *p, uint32_t v)
 	free(r->method);
 	free(r->root);
 	free(r->cwd);
+	pusdt__free(r->usdt);
 	memset(r, 0, sizeof(*r));
 	r->unused = true;
 	ARRAY_RESERVE(p->free_procs, p->nfree_procs, p->capfree_procs, 16);
@@ -218,6 +219,11 @@ size_t profile__fold_exited(struct profile *p, size_t keep)
 		p->procs[r].folded++;
 		p->procs[r].dropped += p->procs[ex[i].idx].dropped;
 		p->procs[r].unread += p->procs[ex[i].idx].unread;
+		if (p->procs[ex[i].idx].usdt) {	/* GC and imports add up per program */
+			if (!p->procs[r].usdt)
+				p->procs[r].usdt = pusdt__new(p->procs[ex[i].idx].usdt->status, 0, NULL);
+			pusdt__merge(p->procs[r].usdt, p->procs[ex[i].idx].usdt);
+		}
 	}
 	for (size_t i = 0; i < p->nstacks;) {
 		struct pstack s = p->stacks[i];

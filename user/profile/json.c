@@ -47,6 +47,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
 			json_object_set_new(o, "cwd", json_string(r->cwd));
+		if (r->usdt)	/* GC pauses and imports (docs/usdt.md) */
+			json_object_set_new(o, "usdt", pusdt__to_json(r->usdt));
 		json_array_append_new(procs, o);
 	}
 	for (size_t i = 0; i < p->nfuncs; i++)
@@ -261,6 +263,8 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 				BAD("%s: process %zu is malformed", path, i);
 			p->procs[r].folded = nf;
 		}
+		if (json_object_get(v, "usdt") && !(p->procs[r].usdt = pusdt__from_json(json_object_get(v, "usdt"))))
+			BAD("%s: process %zu is malformed (usdt)", path, i);
 		if (json_object_get(v, "dropped")) {
 			json_int_t nd;
 

@@ -29,6 +29,7 @@ void profile__free(struct profile *p)
 		free(p->procs[i].method);
 		free(p->procs[i].root);
 		free(p->procs[i].cwd);
+		pusdt__free(p->procs[i].usdt);
 	}
 	for (size_t i = 0; i < p->nstacks; i++)
 		free(p->stacks[i].frames);

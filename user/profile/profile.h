@@ -13,6 +13,7 @@
 #include "sampler.h"
 #include "lib/htab.h"
 #include "profile/counters.h"
+#include "profile/pusdt.h"
 
 #define PROFILE_FORMAT_VERSION 1
 #define PF_STACK_TRUNCATED CB_STACK_TRUNCATED
@@ -81,6 +82,9 @@ struct pproc {
 	 * processes it stands for that were read alive (0: none) */
 	bool merged;
 	uint32_t alive;
+	/* what its static markers told (GC pauses, imports; --usdt), NULL
+	 * when no USDT feature was on (profile/pusdt.h) */
+	struct pusdt *usdt;
 	bool unused;	/* a free slot (only while recording; profile__compact) */
 	uint64_t exit_seq;	/* order of exits, for folding the oldest first */
 };

@@ -1,0 +1,233 @@
+"""CPython's static markers (--usdt, docs/usdt.md): GC collections and
+imports counted exactly, semaphores back to their values after coldbpf
+exits, never the line probe, interpreters without markers said per process
+and still sampled."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+from common import *  # noqa: F401,F403 - the tests' shared vocabulary
+
+MARKERS = os.path.join(WL, "markers.py")
+NEEDED = ("gc__start", "gc__done", "import__find__load__start", "import__find__load__done")
+
+
+def sdt_notes(pid):
+    """{marker: (semaphore address in the process, ...)} of the python
+    provider in the file holding its interpreter (/proc/PID/exe or the
+    libpython it maps), read with readelf through /proc/PID/map_files."""
+    maps = open("/proc/%d/maps" % pid).read().splitlines()
+    files = []
+    for line in maps:
+        parts = line.split(None, 5)
+        if len(parts) == 6 and "x" in parts[1] and ("python" in parts[5] or "libpython" in parts[5]):
+            files.append(parts)
+    out = {}
+    for start_end, perms, off, dev, ino, path in files:
+        a, b = (int(x, 16) for x in start_end.split("-"))
+        mf = "/proc/%d/map_files/%x-%x" % (pid, a, b)
+        notes = subprocess.run(["readelf", "-n", "--wide", mf], capture_output=True, text=True).stdout
+        if "stapsdt" not in notes:
+            continue
+        etype = subprocess.run(["readelf", "-h", mf], capture_output=True, text=True).stdout
+        bias = 0
+        if "DYN" in etype:   # a shared object: its lowest mapping's start minus its first PT_LOAD
+            base = min(int(l.split("-")[0], 16) for l in maps if l.split()[-1] == path and
+                       l.split()[2] == "00000000")
+            phdrs = subprocess.run(["readelf", "-l", "--wide", mf], capture_output=True, text=True).stdout
+            first = min(int(m.group(1), 16) for m in re.finditer(r"^\s*LOAD\s+\S+\s+(\S+)", phdrs, re.M))
+            bias = base - (first & ~0xfff)
+        for m in re.finditer(r"Provider: python\s+Name: (\S+)\s+Location: \S+, Base: \S+, Semaphore: (\S+)",
+                             notes):
+            out.setdefault(m.group(1), set()).add(int(m.group(2), 16) + bias)
+        break
+    return out
+
+
+def semaphores(pid, notes):
+    """{marker: value} of each marker's semaphore in the process's memory."""
+    vals = {}
+    with open("/proc/%d/mem" % pid, "rb") as f:
+        for name, addrs in notes.items():
+            for a in addrs:
+                f.seek(a)
+                vals[name] = int.from_bytes(f.read(2), "little")
+    return vals
+
+
+def _run(py, mode, args, usdt="gc,import", secs=6):
+    """Start the workload, then coldbpf -p on it; go once its markers are
+    attached (their semaphores raised), or after 1.5 s when it has none.
+    Returns (workload output lines, profile, semaphores before/during/after
+    or None, coldbpf's stderr)."""
+    go = os.path.join(TMP, "go%d" % time.monotonic_ns())
+    out = os.path.join(TMP, "usdt%d.json" % time.monotonic_ns())
+    w = subprocess.Popen([py, MARKERS, mode, args[0], go] + args[1:] + ["30"], stdout=subprocess.PIPE, text=True)
+    agent = None
+    try:
+        pid = int(w.stdout.readline())
+        notes = sdt_notes(pid)
+        before = semaphores(pid, notes) if notes else None
+        agent = subprocess.Popen([COLDBPF, "-p", str(pid), "-F", "499", "-d", str(secs), "-o", out] +
+                                 (["--usdt", usdt] if usdt else []),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        during = None
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if notes and usdt not in (None, "none"):
+                during = semaphores(pid, notes)
+                if all(during.get(n, 0) > 0 for n in NEEDED if n in notes):
+                    break
+            elif time.monotonic() > deadline - 13.5:
+                during = semaphores(pid, notes) if notes else None
+                break
+        open(go, "w").close()
+        lines = [w.stdout.readline().strip()]
+        so, se = agent.communicate(timeout=120)
+        expect(agent.returncode == 0, "coldbpf failed: %s" % se)
+        after = semaphores(pid, notes) if notes else None
+    finally:
+        if agent and agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        w.kill()
+        w.wait()
+    with open(out) as f:
+        prof = json.load(f)
+    return lines, prof, (before, during, after), out, pid
+
+
+def _check_semaphores(sem):
+    before, during, after = sem
+    expect(before is not None, "no markers found by the test itself")
+    for n in NEEDED:
+        expect(during.get(n, 0) > 0, "%s's semaphore not raised while attached: %s" % (n, during))
+    for n in ("line", "function__entry", "function__return", "audit"):
+        if n in before:     # never attached: 3.11's line crashes the interpreter
+            expect(during[n] == before[n], "%s's semaphore changed while attached: %s -> %s" %
+                   (n, before, during))
+    expect(after == before, "semaphores not back after coldbpf exited: before %s, after %s" % (before, after))
+
+
+def t_usdt_gc(label, py, mm):
+    """200 gc.collect() with automatic GC off: exactly 200 generation-2
+    collections (the workload's gc.get_stats() says the same), pauses in
+    the histogram; semaphores raised while attached, back after; line and
+    function__entry never touched. Without markers (pyenv): said per
+    process and counted, sampling unaffected."""
+    lines, prof, sem, out, pid = _run(py, "gc", ["200"])
+    expect(lines[0].startswith("collections"), "workload: %s" % lines)
+    stats_delta = [int(x) for x in lines[0].split()[1:]]
+    e = proc_entry(prof, pid)
+    expect(e is not None, "PID %d not in the profile" % pid)
+    u = e.get("usdt")
+    expect(u is not None, "no usdt entry for PID %d: %s" % (pid, e))
+    if sem[0] is None:      # an interpreter without markers (pyenv)
+        expect(u["status"] == "no-markers", "status %s" % u)
+        expect(prof["stats"]["usdt_no_markers"] >= 1, "not counted: %s" % prof["stats"])
+        expect(e["samples"] > 20, "sampling affected: %d samples" % e["samples"])
+        return
+    expect(u["status"] == "attached" and u["features"] == "gc,import", "status %s" % u)
+    gcs = u["gc"]["collections"]
+    expect(gcs[2] == 200 and sum(gcs) == 200, "collections %s, want 200 of generation 2" % gcs)
+    expect(stats_delta[2] == 200, "the workload's gc.get_stats() says %s" % stats_delta)
+    expect(sum(u["gc"]["pause_log2_ns"]) == 200, "histogram %s" % u["gc"]["pause_log2_ns"])
+    expect(u["gc"]["pause_ns"][2] > 0 and u["gc"]["max_pause_ns"][2] <= u["gc"]["pause_ns"][2], "pauses %s" % u)
+    expect(prof["stats"]["usdt_processes"] == 1 and prof["stats"]["usdt_attach_failed"] == 0, "%s" %
+           {k: v for k, v in prof["stats"].items() if "usdt" in k})
+    _check_semaphores(sem)
+    expect(e["samples"] > 20, "sampling: %d samples" % e["samples"])
+    cp = run_coldbpf(["report", out])
+    expect(cp.returncode == 0 and re.search(r"^\s+%d gc,import\s+200\s" % pid, cp.stdout, re.M),
+           "report lacks the GC line of PID %d:\n%s" % (pid, cp.stdout))
+
+
+def t_usdt_imports(label, py, mm):
+    """8 fresh modules imported after attach (each sleeps 20 ms): exactly 8
+    imports, each among the slowest with its name and >= 20 ms."""
+    d = os.path.join(TMP, "mods%d" % time.monotonic_ns())
+    lines, prof, sem, out, pid = _run(py, "import", ["8", d])
+    expect(lines[0].startswith("imported"), "workload: %s" % lines)
+    names = set(lines[0].split()[1:])
+    expect(len(names) == 8, "the workload imported %s" % names)
+    u = proc_entry(prof, pid).get("usdt")
+    if sem[0] is None:
+        expect(u["status"] == "no-markers", "status %s" % u)
+        return
+    im = u["imports"]
+    expect(im["count"] == 8 and im["failed"] == 0, "imports %s, want 8" % im)
+    slow = {s["module"]: s["ns"] for s in im["slowest"]}
+    expect(names <= set(slow), "slowest %s lack %s" % (slow, names - set(slow)))
+    expect(all(slow[n] >= 20e6 for n in names), "import times %s" % slow)
+    expect(im["ns"] >= 8 * 20e6, "time in imports %d ns" % im["ns"])
+    _check_semaphores(sem)
+
+
+def t_usdt_off_by_default(py):
+    """A recording without --usdt attaches nothing: the target's semaphores
+    stay as they were, and no process carries a usdt entry."""
+    lines, prof, sem, out, pid = _run("/usr/bin/python3.11", "gc", ["20"], usdt=None)
+    before, during, after = sem
+    expect(before is not None, "Debian's python3.11 has markers")
+    expect(during == before == after, "semaphores changed: %s %s %s" % sem)
+    expect(all("usdt" not in p for p in prof["processes"]), "a usdt entry without --usdt")
+    expect(prof["stats"]["usdt_processes"] == 0, "attached: %s" % prof["stats"])
+
+
+def t_usdt_serve_metrics(py):
+    """serve attaches GC and import markers by default: /metrics counts the
+    workload's 200 collections per program and in the pause histogram; after
+    SIGTERM its semaphores are back."""
+    import socket
+    import urllib.request
+    go = os.path.join(TMP, "go%d" % time.monotonic_ns())
+    w = subprocess.Popen(["/usr/bin/python3.11", MARKERS, "gc", "200", go, "60"], stdout=subprocess.PIPE, text=True)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    agent = None
+    try:
+        pid = int(w.stdout.readline())
+        notes = sdt_notes(pid)
+        before = semaphores(pid, notes)
+        agent = subprocess.Popen([COLDBPF, "serve", "-p", str(pid), "--no-evidence", "--listen",
+                                  "127.0.0.1:%d" % port], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(v > 0 for k, v in semaphores(pid, notes).items()
+                                                      if k in NEEDED):
+            time.sleep(0.05)
+        open(go, "w").close()
+        expect(w.stdout.readline().startswith("collections"), "the workload did not collect")
+        text = ""
+        for _ in range(40):     # counts reach the profile at the next drain (1 s)
+            time.sleep(0.25)
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+                text = r.read().decode()
+            if re.search(r'^coldbpf_gc_pause_seconds_count 200$', text, re.M):
+                break
+        prog = [l for l in text.splitlines() if l.startswith("coldbpf_gc_collections_total{program=\"/usr/bin/python3.11")]
+        expect(prog and prog[0].endswith(" 200"), "per program: %s" % prog)
+        expect(re.search(r'^coldbpf_gc_pause_seconds_bucket\{le="\+Inf"\} 200$', text, re.M) and
+               re.search(r'^coldbpf_gc_pause_seconds_count 200$', text, re.M),
+               "histogram: %s" % [l for l in text.splitlines() if "gc_pause" in l])
+        expect(re.search(r'^coldbpf_imports_total\{program="other"\} 0$', text, re.M), "imports family")
+        agent.send_signal(signal.SIGTERM)
+        _, err = agent.communicate(timeout=120)
+        expect(agent.returncode == 0, "serve failed: %s" % err)
+        after = semaphores(pid, notes)
+        expect(after == before, "semaphores not back after serve stopped: %s -> %s" % (before, after))
+    finally:
+        if agent and agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        w.kill()
+        w.wait()
+
+
+PER_INTERPRETER = [t_usdt_gc, t_usdt_imports]
+ONCE = [t_usdt_off_by_default, t_usdt_serve_metrics]

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "collect/usdt.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collect/attach.h"
+#include "collect/bpfobj.h"
+#include "collect/caps.h"
+#include "collect/targets.h"
+#include "collect/usdtwork.h"
+#include "cpython/elfinfo.h"
+#include "lib/alloc.h"
+#include "lib/clock.h"
+#include "lib/htab.h"
+#include "lib/msg.h"
+#include "lib/str.h"
+#include "profile/profile.h"
+#include "usdtprobe.h"
+#include "usdt.skel.h"
+
+#define SAY_FAILURES 3	/* attach failures said without -v */
+
+/* What each feature attaches: nothing else, ever (docs/usdt.md). */
+static const struct {
+	unsigned feature;
+	int marker;
+} wanted[] = {
+	{ PU_GC, PYM_GC_START },
+	{ PU_GC, PYM_GC_DONE },
+	{ PU_IMPORT, PYM_IMPORT_START },
+	{ PU_IMPORT, PYM_IMPORT_DONE },
+};
+
+/* A process with markers asked for: attached by the worker, or being. */
+struct utarget {
+	int pid;
+	uint32_t proc;		/* its profile entry (not used once retired: it may be folded) */
+	uint64_t gen;		/* its attachment in the worker */
+	bool confirmed;		/* the worker answered its attach */
+	bool retired;		/* detach posted; kept until confirmed */
+};
+
+struct usdt {
+	struct usdt_skel *skel;
+	struct usdtwork *w;
+	unsigned features;
+	struct ring_buffer *rb;
+	int uprocs_fd;
+	struct utarget *v;
+	size_t n, cap;
+	struct htab by_pid;	/* pid -> index + 1 into v, of targets not retired */
+	uint64_t gen;
+	size_t held;		/* attachments posted and not yet detached by the worker */
+	unsigned said;		/* failures said */
+	struct profile *prof;	/* the poll's */
+};
+
+uint32_t usdt__markers(unsigned features)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+		if (features & wanted[i].feature)
+			m |= 1u << wanted[i].marker;
+	return m;
+}
+
+static struct bpf_program *prog_of(struct usdt *u, int marker)
+{
+	switch (marker) {
+	case PYM_GC_START: return u->skel->progs.cb_gc_start;
+	case PYM_GC_DONE: return u->skel->progs.cb_gc_done;
+	case PYM_IMPORT_START: return u->skel->progs.cb_import_start;
+	case PYM_IMPORT_DONE: return u->skel->progs.cb_import_done;
+	}
+	return NULL;	/* line, function__entry/return, audit: never */
+}
+
+static int on_event(void *ctx, void *data, size_t size);
+
+struct usdt *usdt__open(unsigned features)
+{
+	struct usdt *u = xcalloc(1, sizeof(*u));
+
+	u->features = features;
+	/* perf_uprobe_event_init() wants CAP_SYS_ADMIN (CAP_PERFMON allowed it
+	 * once; stable kernels went back): without it every attach would fail */
+	if (!caps__has(21)) {
+		msg__err("note: GC and import probes are off: the kernel lets only CAP_SYS_ADMIN create uprobes "
+			 "(docs/usdt.md); sampling goes on");
+		free(u);
+		return NULL;
+	}
+	u->skel = usdt_skel__open();
+	if (!u->skel || usdt_skel__load(u->skel)) {
+		msg__err("note: GC and import probes are off (cannot load their BPF program: %s); sampling goes on",
+			 strerror(errno));
+		goto fail;
+	}
+	u->uprocs_fd = bpf_map__fd(u->skel->maps.uprocs);
+	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.uevents), on_event, u, NULL);
+	if (!u->rb) {
+		msg__err("note: GC and import probes are off (no ring buffer: %s)", strerror(errno));
+		goto fail;
+	}
+	{
+		struct bpf_program *progs[PYM_NR] = {};
+
+		for (int m = 0; m < PYM_NR; m++)
+			progs[m] = prog_of(u, m);
+		u->w = usdtwork__start(progs);
+	}
+	if (!u->w)
+		goto fail;
+	htab__init(&u->by_pid);
+	msg__dbg("usdt: on (markers %#x)", usdt__markers(features));
+	return u;
+fail:
+	ring_buffer__free(u->rb);
+	usdt_skel__destroy(u->skel);
+	free(u);
+	return NULL;
+}
+
+static struct pusdt *entry(struct profile *prof, uint32_t proc, int status, unsigned feats, const char *why)
+{
+	struct pproc *r = &prof->procs[proc];
+
+	pusdt__free(r->usdt);
+	r->usdt = pusdt__new(status, feats, why);
+	return r->usdt;
+}
+
+static void counts_into(struct usdt *u, struct profile *prof, const struct utarget *ut)
+{
+	struct cb_uproc c;
+	uint32_t pid = ut->pid;
+
+	if (prof->procs[ut->proc].usdt && !bpf_map_lookup_elem(u->uprocs_fd, &pid, &c))
+		pusdt__set_counts(prof->procs[ut->proc].usdt, &c);
+}
+
+static void forget(struct usdt *u, size_t i)
+{
+	u->v[i] = u->v[--u->n];
+	if (i < u->n && !u->v[i].retired)
+		*htab__put(&u->by_pid, u->v[i].pid, NULL) = i + 1;
+}
+
+/* Retire v[i]: its imports and last counts into the profile, its entry
+ * gone (the program counts it no more), its detach posted. */
+static void retire(struct usdt *u, struct profile *prof, size_t i)
+{
+	struct utarget *ut = &u->v[i];
+	struct usdt_job j = { .op = UW_DETACH, .gen = ut->gen, .pid = ut->pid };
+	uint32_t pid = ut->pid;
+
+	u->prof = prof;
+	ring_buffer__consume(u->rb);	/* its last imports, while it is still known */
+	counts_into(u, prof, ut);
+	bpf_map_delete_elem(u->uprocs_fd, &pid);
+	htab__del(&u->by_pid, ut->pid);
+	usdtwork__post(u->w, &j);
+	ut->retired = true;
+	if (ut->confirmed)
+		forget(u, i);
+}
+
+static void say_failure(struct usdt *u, int pid, const char *comm, const char *why)
+{
+	char c[64];
+
+	str__sanitize(comm, c, sizeof(c));
+	if (u->said++ < SAY_FAILURES)
+		msg__err("note: GC and import probes of PID %d (%s) not attached: %s (counted: usdt_attach_failed)",
+			 pid, c, why);
+	else
+		msg__dbg("usdt: PID %d (%s) not attached: %s", pid, c, why);
+}
+
+/* The worker's answers: attaches confirmed or failed, detaches done. */
+static void results(struct usdt *u, struct profile *prof)
+{
+	struct usdt_result *r;
+	size_t n = usdtwork__results(u->w, &r);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = 0;
+
+		prof->stats.counters[CTR_USDT_ATTACH_NS] += (uint64_t)(r[k].secs * 1e9);
+		if (r[k].op == UW_DETACH || (r[k].op == UW_ATTACH && r[k].err)) {
+			u->held--;	/* nothing of it is attached any more */
+			if (r[k].op == UW_DETACH)
+				continue;
+		}
+		while (i < u->n && u->v[i].gen != r[k].gen)
+			i++;
+		if (i == u->n)
+			continue;
+		u->v[i].confirmed = true;
+		if (u->v[i].retired) {	/* it exited first: its entry may be folded by now */
+			msg__dbg("usdt: PID %d exited before its markers were attached", u->v[i].pid);
+			forget(u, i);
+			continue;
+		}
+		if (r[k].err) {
+			uint32_t pid = u->v[i].pid;
+
+			entry(prof, u->v[i].proc, PU_FAILED, 0, r[k].why);
+			prof->stats.counters[CTR_USDT_FAILED]++;
+			say_failure(u, u->v[i].pid, prof->procs[u->v[i].proc].comm, r[k].why);
+			bpf_map_delete_elem(u->uprocs_fd, &pid);
+			htab__del(&u->by_pid, pid);
+			forget(u, i);
+			continue;
+		}
+		prof->procs[u->v[i].proc].usdt->status = PU_ATTACHED;
+		prof->stats.counters[CTR_USDT_PROCS]++;
+		prof->stats.counters[CTR_USDT_PROBES] += r[k].links;
+		msg__dbg("usdt: PID %d: %zu markers attached (%.1f ms)", u->v[i].pid, r[k].links, r[k].secs * 1e3);
+	}
+	free(r);
+}
+
+void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
+{
+	uint32_t pid = t->info.pid, have = t->info.markers;
+	struct usdt_job j = { .op = UW_ATTACH, .pid = t->info.pid };
+	struct cb_uproc zero = {};
+	struct utarget *ut;
+	unsigned feats = 0;
+	uint64_t *v;
+	char list[256];
+
+	if (!u)
+		return;
+	if ((v = htab__get(&u->by_pid, pid)))
+		retire(u, prof, *v - 1);	/* the same PID before an exec */
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+		if ((have & (1u << wanted[i].marker)) && (usdt__markers(wanted[i].feature) & ~have) == 0)
+			feats |= wanted[i].feature & u->features;
+	if (!feats) {
+		elfinfo__marker_list(have, list, sizeof(list));
+		msg__dbg("usdt: PID %d: no markers for %#x in %s (%s)", t->info.pid, usdt__markers(u->features),
+			 t->info.binary, *list ? list : "none");
+		entry(prof, t->proc, PU_NO_MARKERS, 0, NULL);
+		prof->stats.counters[CTR_USDT_NO_MARKERS]++;
+		return;
+	}
+	if (u->held >= CB_USDT_PROCS) {	/* attached, or still being detached */
+		entry(prof, t->proc, PU_LIMIT, 0, NULL);
+		prof->stats.counters[CTR_USDT_LIMIT]++;
+		return;
+	}
+	if (bpf_map_update_elem(u->uprocs_fd, &pid, &zero, BPF_ANY)) {
+		entry(prof, t->proc, PU_FAILED, 0, strerror(errno));
+		prof->stats.counters[CTR_USDT_FAILED]++;
+		say_failure(u, t->info.pid, t->info.comm, strerror(errno));
+		return;
+	}
+	j.gen = ++u->gen;
+	j.markers = usdt__markers(feats);
+	snprintf(j.path, sizeof(j.path), "%s", t->info.map_file);
+	usdtwork__post(u->w, &j);
+	u->held++;
+	entry(prof, t->proc, PU_PENDING, feats, NULL);
+	ARRAY_RESERVE(u->v, u->n, u->cap, 16);
+	ut = &u->v[u->n];
+	memset(ut, 0, sizeof(*ut));
+	ut->pid = pid;
+	ut->proc = t->proc;
+	ut->gen = j.gen;
+	*htab__put(&u->by_pid, pid, NULL) = ++u->n;
+}
+
+void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t)
+{
+	uint64_t *v = u ? htab__get(&u->by_pid, t->info.pid) : NULL;
+
+	if (v && u->v[*v - 1].proc == t->proc)
+		retire(u, prof, *v - 1);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct usdt *u = ctx;
+	const struct cb_uimport *ev = data;	/* the ring is mapped read-only */
+	char name[CB_IMPORT_NAME];
+	uint64_t *v;
+	struct pusdt *pu;
+
+	if (size < sizeof(*ev) || !(v = htab__get(&u->by_pid, ev->tgid)))
+		return 0;
+	pu = u->prof ? u->prof->procs[u->v[*v - 1].proc].usdt : NULL;
+	memcpy(name, ev->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	if (pu)
+		pusdt__add_import(pu, name, ev->ns);
+	return 0;
+}
+
+void usdt__poll(struct usdt *u, struct profile *prof, int refresh)
+{
+	if (!u)
+		return;
+	u->prof = prof;
+	ring_buffer__consume(u->rb);
+	results(u, prof);
+	for (size_t i = 0; refresh && i < u->n; i++)
+		if (!u->v[i].retired)
+			counts_into(u, prof, &u->v[i]);
+}
+
+void usdt__read_stats(struct usdt *u, struct profile *prof)
+{
+	static const int ctr[CB_USTAT_NR] = {
+		[CB_USTAT_GC_UNPAIRED] = CTR_USDT_GC_UNPAIRED,
+		[CB_USTAT_IMPORT_UNPAIRED] = CTR_USDT_IMPORT_UNPAIRED,
+		[CB_USTAT_IMPORT_DEEP] = CTR_USDT_IMPORT_DEEP,
+		[CB_USTAT_EVENTS_LOST] = CTR_USDT_EVENTS_LOST,
+		[CB_USTAT_PROCS_FULL] = CTR_USDT_UNOWNED,
+	};
+	int fd, ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (!u || ncpu <= 0)
+		return;
+	fd = bpf_map__fd(u->skel->maps.ustats);
+	vals = xcalloc(ncpu, sizeof(uint64_t));
+	for (uint32_t k = 0; k < CB_USTAT_NR; k++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sum += vals[c];
+		prof->stats.counters[ctr[k]] = sum;
+	}
+	free(vals);
+}
+
+void usdt__free(struct usdt *u, struct profile *prof)
+{
+	if (!u)
+		return;
+	u->prof = prof;
+	results(u, prof);
+	for (size_t i = u->n; i-- > 0;)
+		if (!u->v[i].retired)
+			retire(u, prof, i);
+	usdtwork__stop(u->w);	/* every job done, everything detached */
+	results(u, prof);
+	usdtwork__free(u->w);
+	usdt__read_stats(u, prof);
+	ring_buffer__free(u->rb);
+	usdt_skel__destroy(u->skel);
+	htab__free(&u->by_pid);
+	free(u->v);
+	free(u);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * CPython's static markers (--usdt; docs/usdt.md): GC pauses
+ * (gc__start/gc__done) and imports (import__find__load__start/done) of each
+ * profiled process, through bpf/usdt.bpf.c, a BPF object of its own.
+ * Attached per target when it is registered, through the file it maps
+ * (/proc/PID/map_files: chroots, mount namespaces and replaced binaries
+ * alike), for that process only; detached when it is retired, and all at
+ * the end: every semaphore the kernel raised goes back down. Only the
+ * markers a feature needs are attached, never `line` (it crashes 3.11) nor
+ * function__entry/return.
+ *
+ * Failing to load, or to attach to one process, never stops sampling: it is
+ * counted, and said per process in the profile (struct pusdt).
+ */
+#ifndef COLDBPF_COLLECT_USDT_H
+#define COLDBPF_COLLECT_USDT_H
+#include <stdint.h>
+
+struct usdt;
+struct target;
+struct targets;
+struct profile;
+
+/* The markers (1 << PYM_*) the features (PU_GC | PU_IMPORT) attach. */
+uint32_t usdt__markers(unsigned features);
+/* Load for features (PU_* bits). NULL when this kernel cannot (said once,
+ * with the reason; sampling goes on). */
+struct usdt *usdt__open(unsigned features);
+/* A target was registered: attach its markers, or say why not (its
+ * profile entry's usdt). */
+void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t);
+/* A target is retired: detach, then its final counts into the profile. */
+void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t);
+/* Consume import events; with refresh, also every attached process's
+ * counts into the profile (each drain). */
+void usdt__poll(struct usdt *u, struct profile *prof, int refresh);
+/* The BPF counters, into the profile's. */
+void usdt__read_stats(struct usdt *u, struct profile *prof);
+/* Detach every process (final counts into the profile), then unload. */
+void usdt__free(struct usdt *u, struct profile *prof);
+#endif
