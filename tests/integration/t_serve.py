@@ -24,7 +24,9 @@ class Serve:
     def __init__(self, args=(), port=None):
         self.port = port or free_port()
         self.base = "http://127.0.0.1:%d" % self.port
-        self.p = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % self.port] + list(args),
+        # drains every 0.5 s, not serve's 5 s: the tests look at samples within seconds
+        self.p = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % self.port,
+                                   "--drain-interval-ms", "500"] + list(args),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         end = time.monotonic() + 20
         while time.monotonic() < end:
