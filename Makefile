@@ -52,7 +52,7 @@ install: $(OUT)/coldbpf
 	sed 's|@BINDIR@|$(BINDIR)|' deploy/coldbpf.service > $(OUT)/coldbpf.service
 	install -D -m 0644 $(OUT)/coldbpf.service $(DESTDIR)$(UNITDIR)/coldbpf.service
 
-.PRECIOUS: $(OUT)/bpf/%.bpf.o
+.PRECIOUS: $(OUT)/bpf/%.bpf.o $(OUT)/gen/%.skel.h
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/*.h include/*.h | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
