@@ -394,10 +394,12 @@ def t_serve_systemd_unit(py):
     bounding = "-all," + ",".join("+" + c[4:].lower() for c in caps)
     port = free_port()
     trace = os.path.join(TMP, "serve.strace")
-    inner = ("mount --make-rprivate / && mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && "
+    # the binary is copied out of the way of the private /tmp (a clone may live there)
+    inner = ("mount --make-rprivate / && mkdir -p /run/coldbpf-unit && mount -t tmpfs tmpfs /run/coldbpf-unit && "
+             "cp %s /run/coldbpf-unit/coldbpf && mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && "
              "exec setpriv --bounding-set=%s --inh-caps=-all --no-new-privs strace -f -qq -o %s "
-             "%s serve --listen 127.0.0.1:%d --evidence-interval-ms 1000") % (
-                 bounding, "/proc/self/fd/3", COLDBPF, port)
+             "/run/coldbpf-unit/coldbpf serve --listen 127.0.0.1:%d --evidence-interval-ms 1000") % (
+                 os.path.join(dest, "usr/bin/coldbpf"), bounding, "/proc/self/fd/3", port)
     wl = _workload(py)
     tfd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     p = subprocess.Popen(["unshare", "-m", "sh", "-c", inner], stdout=subprocess.DEVNULL,
@@ -462,9 +464,17 @@ def t_filters(py):
     cgroup pick exactly the processes they name (also for serve); other
     modes refuse them."""
     spin = os.path.join(WL, "spin.py")
+    # user nobody runs a copy from a directory it can read (the clone may not be)
+    os.chmod(TMP, 0o755)
+    pub = os.path.join(TMP, "filters%d" % time.monotonic_ns())
+    os.makedirs(pub)
+    os.chmod(pub, 0o755)
+    ratio = os.path.join(pub, "ratio.py")
+    shutil.copy(RATIO, ratio)
+    os.chmod(ratio, 0o644)
     ps = [subprocess.Popen([py, RATIO, "20"], stdout=subprocess.DEVNULL),
           subprocess.Popen([py, spin, "20"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-          subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", py, RATIO, "20"],
+          subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", py, ratio, "20"],
                            stdout=subprocess.DEVNULL)]
     try:
         time.sleep(1)
