@@ -179,6 +179,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/evidence_heaps.py
 	/usr/bin/python3 tests/bench/evidence_app.py
 	/usr/bin/python3 tests/bench/serve.py
+	/usr/bin/python3 tests/bench/usdt.py
 
 clean:
 	rm -rf $(OUT)
