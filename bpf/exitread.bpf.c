@@ -54,13 +54,8 @@ struct {
 	__type(value, __u64);
 } xstats SEC(".maps");
 
-static __always_inline void xstat_add(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&xstats, &idx);
-
-	if (v)
-		*v += 1;
-}
+#include "percpu.bpf.h"
+#define xstat_add(idx) percpu_add(&xstats, (idx), 1)
 
 struct xctx {
 	__u32 start;

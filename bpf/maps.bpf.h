@@ -34,11 +34,10 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+#include "percpu.bpf.h"
+
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		*v += n;	/* per-CPU: no other writer */
+	percpu_add(&stats, idx, n);
 }
 #endif

@@ -67,13 +67,8 @@ struct {
 	__type(value, __u64);
 } ustats SEC(".maps");
 
-static __always_inline void ustat_add(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&ustats, &idx);
-
-	if (v)
-		*v += 1;	/* per-CPU: no other writer */
-}
+#include "percpu.bpf.h"
+#define ustat_add(idx) percpu_add(&ustats, (idx), 1)
 
 static __always_inline struct cb_uproc *uproc_of(__u32 tgid)
 {

@@ -45,6 +45,7 @@ struct agent {
 	struct drain dr;
 	struct evround ev;
 	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
+	double last_stats;	/* serve: when the counters were last read */
 	struct usdt *us;	/* GC and import markers (--usdt), NULL when off */
 	struct child child;
 };
@@ -193,11 +194,10 @@ static void read_source_stats(struct profile *prof);
  * caller's hook (serve's requests). */
 static void serve_tick(struct agent *a, double start, double now)
 {
-	static double last_stats;
 	struct agent_tick t = { now, now - start, 0 };
 
-	if (now - last_stats >= 1.0) {
-		last_stats = now;
+	if (now - a->last_stats >= 1.0) {
+		a->last_stats = now;
 		bpfobj__read_stats(&a->bpf, a->prof->stats.counters);
 		exitread__read_stats(a->xr, a->prof);
 		usdt__read_stats(a->us, a->prof);

@@ -166,7 +166,9 @@ static int on_thread(const struct cb_stack *st, __u64 tstate, int searchable, vo
 	return 0;
 }
 
-static void guard(struct ev_scan *s, int pid, uint64_t addr, uint8_t kind, uint64_t *val)
+/* Read a guard into s (its value in *val); -1 when it could not be read, or
+ * the guards are full (*val is then read alone, or -1 when unreadable). */
+static int guard(struct ev_scan *s, int pid, uint64_t addr, uint8_t kind, uint64_t *val)
 {
 	uint64_t v = 0;
 	struct ev_guardp *g;
@@ -174,12 +176,15 @@ static void guard(struct ev_scan *s, int pid, uint64_t addr, uint8_t kind, uint6
 	*val = 0;
 	if (s->nguards >= EV_MAX_GUARDS || mem__read(pid, addr, &v, 8)) {
 		s->guards_complete = false;
-		return;
+		if (mem__read(pid, addr, val, 8))
+			*val = UINT64_MAX;
+		return -1;
 	}
 	g = &s->guards[s->nguards++];
 	g->p = (struct ev_probe){ addr, v, 8 };
 	g->kind = kind;
 	*val = v;
+	return 0;
 }
 
 /* sys.modules of the interpreter at interp, as guards: the pointer, and of
@@ -224,8 +229,8 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r, st
 	for (k = 0; interp && k < 64; k++) {
 		if (iv != EV_NO_FIELD) {
 			guard(s, pid, interp + iv, EV_G_INSTR, &v);
-			if (mem__read(pid, interp + iv, &v, 8) || v)
-				r->flags |= EV_F_MONITORED;	/* unreadable: assume it was */
+			if (v)	/* UINT64_MAX when unreadable: assume it was */
+				r->flags |= EV_F_MONITORED;
 		}
 		modules_guards(s, pid, l, interp);
 		if (mem__read(pid, interp + l->bpf.interp_next, &interp, 8)) {

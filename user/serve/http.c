@@ -229,14 +229,11 @@ struct http *http__start(struct serve *s, const struct http_opts *o)
 {
 	struct http *h = xcalloc(1, sizeof(*h));
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-	socklen_t alen;
-
 	h->s = s;
 	if (parse_listen(o->listen, &h->addr)) {
 		msg__err("--listen %s: expected ADDR:PORT or [ADDR6]:PORT with a numeric address", o->listen);
 		goto fail;
 	}
-	alen = h->addr.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	if (h->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (o->auth_file && auth_load(h, o->auth_file))
@@ -277,7 +274,6 @@ struct http *http__start(struct serve *s, const struct http_opts *o)
 		msg__err("cannot listen on %s (in use, or not an address of this host?)", o->listen);
 		goto fail;
 	}
-	(void)alen;
 	return h;
 fail:
 	http__stop(h);
