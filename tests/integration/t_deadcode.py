@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -757,7 +758,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import work
 mode = sys.argv[1]
 print("ready", flush=True)
-time.sleep(4.0)                 # the agent reads it (0.5 s after it finds it; more on a busy host)
+sys.stdin.readline()            # the test says when the agent has read it and watches its exit
 if mode == "fork":
     pid = os.fork()
     if pid == 0:                # gone before any read of its own: read at
@@ -780,17 +781,33 @@ else:                           # monitoring switched on after the last round
 
 def _exit_run(py, tree, mode):
     out = os.path.join(TMP, "exit-%s.json" % mode)
-    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-F", "99", "-d", "30", "-o", out],
+    agent = subprocess.Popen([COLDBPF, "--all-python", "--evidence", "-v", "-F", "99", "-d", "60", "-o", out],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err_lines, watched = [], threading.Event()
     p = None
+
+    def read_err():
+        for line in agent.stderr:
+            err_lines.append(line)
+            if (p and "exit reads: PID %d watched" % p.pid in line) or "exit reads are off" in line:
+                watched.set()
+    reader = threading.Thread(target=read_err, daemon=True)
+    reader.start()
     try:
         time.sleep(1.5)
-        p = subprocess.Popen([py, os.path.join(tree, "main.py"), mode], stdout=subprocess.PIPE, text=True)
+        p = subprocess.Popen([py, os.path.join(tree, "main.py"), mode], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
         expect(p.stdout.readline().strip() == "ready", "main.py did not start")
+        # its first round published its exit probes (on a busy host that can
+        # take seconds): only then does it fork, run and leave
+        expect(watched.wait(30), "the agent did not watch main.py's exit within 30 s: %s" % "".join(err_lines)[-2000:])
+        p.stdin.write("go\n")
+        p.stdin.flush()
         p.wait(timeout=30)
         time.sleep(1.0)         # the exit is seen by the next /proc scan
         agent.send_signal(signal.SIGINT)
-        _, err = agent.communicate(timeout=60)
+        agent.wait(timeout=60)
+        reader.join(timeout=10)
     finally:
         if agent.poll() is None:
             agent.kill()
@@ -798,7 +815,8 @@ def _exit_run(py, tree, mode):
         if p and p.poll() is None:
             p.kill()
             p.wait()
-    expect(agent.returncode == 0, err)
+    err = "".join(err_lines)
+    expect(agent.returncode == 0, err[-4000:])
     if "exit reads are off" in err:
         raise Skip("exit reads unavailable on this kernel (sched_process_exit without group_dead: Linux < 6.16)")
     with open(out) as f:
@@ -828,7 +846,11 @@ def t_cold_exit_reads(label, py, mm):
     st = {f["qualname"]: f for f in cold["functions"]}
     stats = prof.get("stats", {})
     expect(cold["exited_read_at_exit"] >= 1 and cold["exited_not_read_at_exit"] == 0 and
-           not cold["exited_unread_processes"], "exits: %s" % {k: v for k, v in cold.items() if "exit" in k})
+           not cold["exited_unread_processes"], "exits: %s; processes: %s; counters: %s" % (
+               {k: v for k, v in cold.items() if "exit" in k},
+               [{k: r.get(k) for k in ("pid", "cmdline", "exited", "unread", "evidence_final", "evidence_age")}
+                for r in prof["processes"] if "main.py" in r.get("cmdline", "")],
+               {k: v for k, v in stats.items() if "exit" in k or "round" in k}))
     expect(stats.get("exit_reads_children", 0) >= 1, "the child was not read at its exit: %s" %
            {k: v for k, v in stats.items() if "exit" in k})
     for q in ("a", "b"):

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -308,6 +309,7 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 	ARRAY_RESERVE(x->sets, x->nsets, x->capsets, 16);
 	x->sets[x->nsets++] = s;
 	*htab__put(&x->by_gen, s->gen, NULL) = x->nsets;
+	msg__dbg("exit reads: PID %d watched (%u probes, set %" PRIu64 ")", t->info.pid, s->n, (uint64_t)s->gen);
 superseded:
 	if (old) {
 		old->current = false;
