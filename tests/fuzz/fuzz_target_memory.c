@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l.bpf.runtime_addr = BASE;	/* type checks off: every object is taken at its word */
 	l.code_type = l.unicode_type = l.bytes_type = 0;
 	sym = symtab__new(PID, &l, intern, NULL);
-	walkhost__threads(PID, &l.bpf, 64, on_thread, sym);
+	walkhost__threads(PID, &l.bpf, 64, on_thread, sym, 1);
 	for (uint64_t a = BASE; a < BASE + 64 && a < BASE + r.len; a += 8)
 		symtab__line(sym, symtab__resolve(sym, a, 2), (int)(a - BASE));
 	if (r.len >= l.code_read)

@@ -395,15 +395,16 @@ def t_serve_systemd_unit(py):
     port = free_port()
     trace = os.path.join(TMP, "serve.strace")
     # the binary is copied out of the way of the private /tmp (a clone may live there)
+    tfd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     inner = ("mount --make-rprivate / && mkdir -p /run/coldbpf-unit && mount -t tmpfs tmpfs /run/coldbpf-unit && "
              "cp %s /run/coldbpf-unit/coldbpf && mount -o remount,bind,ro / && mount -t tmpfs tmpfs /tmp && "
              "exec setpriv --bounding-set=%s --inh-caps=-all --no-new-privs strace -f -qq -o %s "
-             "/run/coldbpf-unit/coldbpf serve --listen 127.0.0.1:%d --evidence-interval-ms 1000") % (
-                 os.path.join(dest, "usr/bin/coldbpf"), bounding, "/proc/self/fd/3", port)
+             "/run/coldbpf-unit/coldbpf serve --listen 127.0.0.1:%d --evidence-interval-ms 1000 "
+             "--state-dir /run/coldbpf-unit/state --state-interval 1") % (
+                 os.path.join(dest, "usr/bin/coldbpf"), bounding, "/proc/self/fd/%d" % tfd, port)
     wl = _workload(py)
-    tfd = os.open(trace, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     p = subprocess.Popen(["unshare", "-m", "sh", "-c", inner], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True, pass_fds=(tfd,), preexec_fn=lambda: os.dup2(tfd, 3))
+                         stderr=subprocess.PIPE, text=True, pass_fds=(tfd,))
     os.close(tfd)
     base = "http://127.0.0.1:%d" % port
     try:
@@ -411,14 +412,18 @@ def t_serve_systemd_unit(py):
         while time.monotonic() < end and p.poll() is None:
             try:
                 _, text = metrics(base)
-                if (value(text, "coldbpf_evidence_rounds_total") or 0) >= 1:
+                if (value(text, "coldbpf_evidence_rounds_total") or 0) >= 1 and \
+                        (value(text, "coldbpf_state_saves_total") or 0) >= 1:
                     break
             except OSError:
                 pass
             time.sleep(0.5)
-        expect(text, "serve under the unit's restrictions did not answer (exited: %s)" % p.poll())
+        expect(text, "serve under the unit's restrictions did not answer (exited: %s) %s" % (
+            p.poll(), p.stderr.read()[-2000:] if p.poll() is not None else ""))
         expect((value(text, "coldbpf_recorded_total") or 0) > 0, "no samples recorded")
         expect((value(text, "coldbpf_evidence_rounds_total") or 0) >= 1, "no evidence round")
+        expect((value(text, "coldbpf_state_saves_total") or 0) >= 1 and
+               value(text, "coldbpf_state_save_errors_total") == 0, "--state-dir under the unit: no save")
         st, _, body = get(base + "/debug/pprof/profile?seconds=1", timeout=30)
         expect(st == 200 and body[:2] == b"\x1f\x8b", "pprof under the unit's restrictions: %d" % st)
     finally:
@@ -517,3 +522,127 @@ def t_filters(py):
 
 
 ONCE += [t_filters]
+
+
+STATE_APP = """
+import sys
+def phase1():
+    x = len("1")        # len: a LOAD_GLOBAL, 3.12's witness (docs/cold.md)
+    return x
+def phase2():
+    x = len("2")
+    return x
+def never():
+    x = len("n")
+    return x
+print("ready", flush=True)
+for line in sys.stdin:
+    cmd = line.strip()
+    if cmd == "1":
+        phase1()
+    elif cmd == "2":
+        phase2()
+    else:
+        break
+    print("ok", flush=True)
+"""
+
+
+def _state_run(py, tree, state, cmd, check):
+    """One run of serve --state-dir with one process of the app (a deploy:
+    a new process each run): it runs cmd, leaves, then serve is stopped.
+    check(metrics text) is called while serve runs, after the app left."""
+    sv = Serve(["--state-dir", state, "--state-interval", "1", "--evidence-interval-ms", "500",
+                "--src", tree, "--include", "*%s*" % os.path.basename(tree)])
+    app = None
+    try:
+        app = subprocess.Popen([py, os.path.join(tree, "app.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+        expect(app.stdout.readline().strip() == "ready", "app.py did not start")
+        time.sleep(2.0)         # read alive by a round (0.5 s rounds)
+        app.stdin.write(cmd + "\n")
+        app.stdin.flush()
+        expect(app.stdout.readline().strip() == "ok", "app.py did not run %s" % cmd)
+        app.stdin.write("quit\n")
+        app.stdin.flush()
+        app.wait(timeout=10)
+        text, end = "", time.monotonic() + 20
+        while time.monotonic() < end:   # saved after the exit was seen, and the statuses recomputed
+            time.sleep(1.5)
+            _, text = metrics(sv.base)
+            if check(text, False):
+                break
+        check(text, True)
+        return text
+    finally:
+        if app and app.poll() is None:
+            app.kill()
+            app.wait()
+        sv.stop()
+
+
+def t_serve_state(py):
+    """serve --state-dir: evidence carries over restarts of the agent and of
+    the service. Run 1: a process runs phase1 and leaves; serve stops. Run 2
+    (a new serve, a new process): phase2. Run 2's statuses, and `coldbpf
+    cold` on the state file, say phase1 and phase2 ran and never never-ran,
+    over an observed window longer than run 2 alone. A state file that is
+    not one is refused."""
+    tree = os.path.join(TMP, "stateapp%d" % time.monotonic_ns())
+    state = os.path.join(TMP, "state%d" % time.monotonic_ns())
+    os.makedirs(tree)
+    with open(os.path.join(tree, "app.py"), "w") as f:
+        f.write(STATE_APP)
+
+    def statuses(text):
+        return {k: value(text, "coldbpf_src_functions", src=tree, status=k)
+                for k in ("ran", "never-ran", "unknown", "not-loaded")}
+
+    def check1(text, final):
+        st = statuses(text)
+        ok = st == {"ran": 1, "never-ran": 2, "unknown": 0, "not-loaded": 0}
+        if final:
+            expect(ok, "run 1: %s" % st)
+        return ok
+
+    t1 = time.monotonic()
+    text1 = _state_run(py, tree, state, "1", check1)
+    t1 = time.monotonic() - t1
+    saved = json.load(open(os.path.join(state, "state.json")))
+    progs = [p for p in saved["programs"] if tree in p["program"]]
+    expect(len(progs) == 1, "the state holds %d programs of the app" % len(progs))
+    fs = {f[1]: f for f in progs[0]["functions"] if f[0].startswith(tree)}
+    expect(fs["phase1"][3] == 1 and fs["phase2"][3] == 2 and fs["never"][3] == 2,
+           "state after run 1: %s" % {q: fs[q][3] for q in fs})
+    obs1 = value(text1, "coldbpf_state_observed_seconds")
+
+    def check2(text, final):
+        st = statuses(text)
+        ok = st == {"ran": 2, "never-ran": 1, "unknown": 0, "not-loaded": 0}
+        w = value(text, "coldbpf_src_state_window_seconds", src=tree)
+        ok = ok and w is not None and w > obs1
+        if final:
+            expect(ok, "run 2: %s, state window %s (run 1 observed %s s)" % (st, w, obs1))
+        return ok
+
+    time.sleep(1.0)             # a gap between the runs: not observed
+    text2 = _state_run(py, tree, state, "2", check2)
+    obs2 = value(text2, "coldbpf_state_observed_seconds")
+    expect(obs2 > obs1, "observed %s s after run 2, %s after run 1" % (obs2, obs1))
+    cp = run_coldbpf(["cold", "--src", tree, "--format", "json", os.path.join(state, "state.json")])
+    expect(cp.returncode == 0, cp.stderr)
+    cold = {f["qualname"]: f["status"] for f in json.loads(cp.stdout)["functions"]}
+    expect(cold == {"phase1": "ran", "phase2": "ran", "never": "never-ran"}, "cold on the state file: %s" % cold)
+    print("    state: run 1 %.1f s, observed %.1f s then %.1f s; %d functions kept, saved in %.4f s" % (
+        t1, obs1, obs2, value(text2, "coldbpf_state_functions"),
+        value(text2, "coldbpf_state_save_duration_seconds")))
+    # not a state file: refused with one line, exit 1
+    with open(os.path.join(state, "state.json"), "w") as f:
+        f.write('{"format": "coldbpf-state", "version": 1, "observed": "x"}')
+    cp = subprocess.run([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % free_port(), "--state-dir", state],
+                        capture_output=True, text=True, timeout=30)
+    expect(cp.returncode == 1 and "--state-dir" in cp.stderr and len(cp.stderr.strip().splitlines()) == 1,
+           "a bad state file: exit %d, %r" % (cp.returncode, cp.stderr))
+
+
+ONCE += [t_serve_state]

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	mem__read(pid, img->runtime, head, sizeof(head));
 	r.prof = profile__new();
 	r.sym = symtab__new(pid, &info.layout, intern, r.prof);
-	if (walkhost__threads(pid, &info.layout.bpf, CB_MAX_DEPTH, on_thread, &r) <= 0) {
+	if (walkhost__threads(pid, &info.layout.bpf, CB_MAX_DEPTH, on_thread, &r, 1) <= 0) {
 		fprintf(stderr, "record-image: no thread state could be walked\n");
 		return 1;
 	}

@@ -100,7 +100,7 @@ static void check_image(const char *path)
 	c.img = img;
 	c.prof = profile__new();
 	c.sym = symtab__new(FAKE_PID, &l, intern, c.prof);
-	cr_assert_gt(walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c), 0, "%s", path);
+	cr_assert_gt(walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c, 1), 0, "%s", path);
 	cr_expect_eq(c.matched, 1, "%s: no thread had the expected %zu frames", path, img->nexpect);
 	cr_expect_eq(c.unsearchable, 0, "%s: the thread search missed a thread state", path);
 	cr_log_info("%s: CPython %s, %d thread(s), %zu frames checked", path, img->python, c.threads,
@@ -146,7 +146,7 @@ Test(images, a_wrong_layout_is_caught)
 	c.img = img;
 	c.prof = profile__new();
 	c.sym = symtab__new(FAKE_PID, &l, intern, c.prof);
-	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c);
+	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, on_thread, &c, 1);
 	cr_assert_eq(c.matched, 0);
 	mem__use_image(0, NULL);
 	symtab__free(c.sym);
@@ -201,7 +201,7 @@ Test(images, symbol_table_is_bounded_and_evicts)
 	cr_assert_eq(pylayout__from_table(3, 12, &l), 0);
 	use(img, &l);
 	s = symtab__new(FAKE_PID, &l, intern, prof);
-	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, collect_codes, &c);
+	walkhost__threads(FAKE_PID, &l.bpf, CB_MAX_DEPTH, collect_codes, &c, 0);
 	cr_assert_gt(c.n, 0);
 	for (int i = 0; i < c.n; i++) {
 		const struct codeinfo *ci = symtab__resolve(s, c.addr[i], 1);

@@ -64,6 +64,10 @@ FILTER_HELP
 "      --src DIR            also export the dead-code statuses of the tree DIR (functions\n"
 "                           and lines per status, the evidence window); may repeat (8)\n"
 "      --python PYTHON      interpreter for the source inventory (default python3)\n"
+"      --state-dir DIR      keep the evidence across restarts in DIR/state.json: what\n"
+"                           ran ever, what never ran and over which observed time\n"
+"                           (docs/serve.md, \"State\"); `coldbpf cold` reads it too\n"
+"      --state-interval S   save the state every S seconds (default 60) and at the end\n"
 "      --usdt LIST          CPython's static markers to attach: gc (GC pauses),\n"
 "                           import (import times), gc,import (default) or none;\n"
 "                           interpreters built without them are sampled only\n"
@@ -92,12 +96,16 @@ enum {
 	OPT_SRC,
 	OPT_PYTHON,
 	OPT_USDT,
+	OPT_STATE_DIR,
+	OPT_STATE_INTERVAL,
 };
 
 struct serve_args {
 	const char *src[SERVE_MAX_SRC + 1];
 	size_t nsrc;
 	const char *python;
+	const char *state_dir;
+	long state_every;	/* seconds */
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
@@ -120,6 +128,8 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "src", required_argument, NULL, OPT_SRC },
 		{ "python", required_argument, NULL, OPT_PYTHON },
 		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "state-interval", required_argument, NULL, OPT_STATE_INTERVAL },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		FILTER_OPTIONS,
@@ -204,6 +214,16 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 			break;
 		case OPT_PYTHON:
 			sa->python = optarg;
+			break;
+		case OPT_STATE_DIR:
+			sa->state_dir = optarg;
+			break;
+		case OPT_STATE_INTERVAL:
+			if (str__parse_long(optarg, 1, 86400, &v)) {
+				msg__err("--state-interval needs seconds from 1 to 86400, not '%s'", optarg);
+				return -1;
+			}
+			sa->state_every = v;
 			break;
 		case OPT_USDT: {
 			int f = pusdt__features_parse(optarg);
@@ -306,6 +326,21 @@ int cmd__serve(int argc, char **argv)
 			free(ao.pids);
 			return 1;
 		}
+	if (args.state_dir && !ao.evidence) {
+		msg__err("--state-dir keeps evidence: drop --no-evidence");
+		r = 1;
+	} else if (args.state_dir && serve__state_open(&sv, args.state_dir)) {
+		r = 1;
+	}
+	if (r) {
+		serve__free(&sv);
+		profile__free(prof);
+		filter__free(&filter);
+		free(ao.pids);
+		return 1;
+	}
+	if (args.state_every)
+		sv.state_every = args.state_every;
 	h = http__start(&sv, &ho);
 	if (!h) {
 		serve__free(&sv);
@@ -316,6 +351,8 @@ int cmd__serve(int argc, char **argv)
 	msg__err("note: serving on %s%s: /metrics, /debug/pprof/profile", ho.listen, ho.tls_cert ? " (TLS)" : "");
 	r = agent__run(&ao, prof);
 	serve__stop(&sv);
+	if (!r && serve__state_final(&sv, prof))
+		r = 1;
 	http__stop(h);	/* waits for the connection threads */
 	serve__free(&sv);
 	profile__free(prof);

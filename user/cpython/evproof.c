@@ -240,7 +240,8 @@ void evproof__begin(int pid, const struct pylayout *l, struct evround_ctx *r, st
 	}
 	if (interp)
 		s->guards_complete = false;	/* more than 64 interpreters */
-	walkhost__threads(pid, &l->bpf, CB_MAX_DEPTH, on_thread, r);
+	if (walkhost__threads(pid, &l->bpf, CB_MAX_DEPTH, on_thread, r, 0) == -2)
+		r->flags |= EV_F_MONITORED;	/* stacks unseen: no claim that a running frame could contradict */
 }
 
 /*

@@ -34,7 +34,7 @@ static int kernel_pick(const struct cb_layout *l, __u64 head, __u64 id, __u64 ts
 	return tsearch_pick(&s, &interp, &guessed) == tstate;
 }
 
-int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx)
+int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx, int search)
 {
 	__u8 *tsbuf = xcalloc(CB_TSTATE_SPAN + 8, 1);
 	__u8 *win = xcalloc(CB_WINDOW + CB_FRAME_READ_MAX + 8, 1);
@@ -54,11 +54,15 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 
 		if (mem__read(pid, interp + l->interp_threads, &ts, 8))
 			break;
-		for (int k = 0; ts && k < 4096; k++, n++) {
+		for (; ts; n++) {
 			__u64 id, top = 0, next = 0;
 			struct fwalk w = {};
 			__u32 status;
 
+			if (n >= WALKHOST_MAX_TSTATES) {
+				n = -2;
+				goto out;
+			}
 			if (read_tstate(l, ts, tsbuf, &id, &top, &status))
 				goto out;
 			if ((l->flags & CB_LF_CFRAME) && top &&
@@ -75,7 +79,7 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 			/* the kernel's thread search must pick this thread state
 			 * for its thread, at least when it is its only one or the
 			 * current one */
-			if (fn(st, ts, kernel_pick(l, head, id, ts), ctx))
+			if (fn(st, ts, search && n < WALKHOST_SEARCHED ? kernel_pick(l, head, id, ts) : 1, ctx))
 				goto out;
 			if (mem__read(pid, ts + l->ts_next, &next, 8))
 				goto out;

@@ -15,8 +15,14 @@
  * is its interpreter's id. Non-zero stops the walk. */
 typedef int (*walkhost_fn)(const struct cb_stack *stack, __u64 tstate, int searchable, void *ctx);
 
-/* Walk every thread of pid (max_depth frames each). Returns the number of
- * thread states visited, or -1 when the runtime could not be read. Not
- * thread-safe: one walk at a time. */
-int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx);
+/* Walk every thread of pid (max_depth frames each), at most
+ * WALKHOST_MAX_TSTATES thread states over all interpreters (the kernel's
+ * search takes no more steps either). searchable is computed only with
+ * search set, for the first WALKHOST_SEARCHED thread states (a search per
+ * thread state is quadratic in a hostile list of thousands); else it is 1. Returns the number of thread states visited,
+ * -1 when the runtime could not be read, or -2 when the limit cut the walk.
+ * Per thread: walks in several threads at once are fine. */
+#define WALKHOST_MAX_TSTATES 4096
+#define WALKHOST_SEARCHED 256
+int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx, int search);
 #endif

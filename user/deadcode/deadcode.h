@@ -146,6 +146,9 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 int deadcode__inventory(struct deadcode *d, const char *src, const char *python);
 /* Statuses from profile p: the evidence matched before is forgotten first. */
 void deadcode__decide_profile(struct deadcode *d, const struct profile *p);
+/* The same over several profiles at once (serve: the live one and the
+ * --state-dir state's), as `coldbpf cold` combines files. */
+void deadcode__decide_profiles(struct deadcode *d, const struct profile *const *ps, size_t n);
 
 /* status.c: every entry's status from what was matched. */
 void status__decide(struct deadcode *d);

@@ -64,3 +64,11 @@ void deadcode__decide_profile(struct deadcode *d, const struct profile *p)
 	match__profile_data(d, p, NULL);
 	status__decide(d);
 }
+
+void deadcode__decide_profiles(struct deadcode *d, const struct profile *const *ps, size_t n)
+{
+	forget(d);
+	for (size_t i = 0; i < n; i++)
+		match__profile_data(d, ps[i], NULL);
+	status__decide(d);
+}

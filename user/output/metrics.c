@@ -284,6 +284,38 @@ static void top_functions(FILE *f, const struct profile *p, unsigned top, bool o
 	free(fs);
 }
 
+static void counter(FILE *f, bool om, const char *base, const char *help, uint64_t v)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_total", base);
+	family(f, om, name, "counter", help);
+	fprintf(f, "%s %lu\n", name, (unsigned long)v);
+}
+
+static void statefile(FILE *f, const struct metrics_statefile *st, bool om)
+{
+	if (!st || !st->on)
+		return;
+	family(f, om, "coldbpf_state_programs", "gauge", "--state-dir: programs whose evidence is kept");
+	fprintf(f, "coldbpf_state_programs %lu\n", (unsigned long)st->programs);
+	family(f, om, "coldbpf_state_functions", "gauge", "--state-dir: function versions whose evidence is kept");
+	fprintf(f, "coldbpf_state_functions %lu\n", (unsigned long)st->functions);
+	family(f, om, "coldbpf_state_observed_seconds", "gauge",
+	       "--state-dir: seconds observed over every run kept (gaps between runs not counted)");
+	fprintf(f, "coldbpf_state_observed_seconds %.3f\n", st->observed_s);
+	family(f, om, "coldbpf_state_first_observed_timestamp_seconds", "gauge",
+	       "--state-dir: when the oldest run kept began (Unix time)");
+	fprintf(f, "coldbpf_state_first_observed_timestamp_seconds %.3f\n", st->first_s);
+	counter(f, om, "coldbpf_state_saves", "--state-dir: state files written", st->saves);
+	counter(f, om, "coldbpf_state_save_errors", "--state-dir: state files that could not be written",
+		st->save_errors);
+	counter(f, om, "coldbpf_state_dropped", "--state-dir: entries dropped at the bounds or after 90 days unseen",
+		st->dropped);
+	family(f, om, "coldbpf_state_save_duration_seconds", "gauge", "--state-dir: the last save took");
+	fprintf(f, "coldbpf_state_save_duration_seconds %.6f\n", st->save_s);
+}
+
 static void srcs(FILE *f, const struct metrics_agent *a, bool om)
 {
 	char src[LABEL_MAX * 2 + 8];
@@ -324,6 +356,13 @@ static void srcs(FILE *f, const struct metrics_agent *a, bool om)
 		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
 		fprintf(f, "coldbpf_src_exits_unread{src=\"%s\"} %lu\n", src, (unsigned long)a->srcs[i].unread);
 	}
+	family(f, om, "coldbpf_src_state_window_seconds", "gauge",
+	       "--state-dir: never-ran over the runs kept holds for at least this many observed seconds (absent: none)");
+	for (size_t i = 0; i < a->nsrcs; i++)
+		if (a->srcs[i].state_window_s >= 0) {
+			metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+			fprintf(f, "coldbpf_src_state_window_seconds{src=\"%s\"} %.3f\n", src, a->srcs[i].state_window_s);
+		}
 	family(f, om, "coldbpf_src_statuses_age_seconds", "gauge", "seconds since the statuses were computed");
 	for (size_t i = 0; i < a->nsrcs; i++) {
 		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
@@ -388,6 +427,7 @@ void metrics__render(const struct profile *p, const struct metrics_agent *a, con
 		usdt_metrics(f, p, s, om);
 	top_functions(f, p, o->top, om);
 	srcs(f, a, om);
+	statefile(f, a->state, om);
 	if (om)
 		fputs("# EOF\n", f);
 	programs_prune(s);

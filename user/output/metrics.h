@@ -35,6 +35,18 @@ struct metrics_src {
 	uint64_t procs;			/* processes read alive */
 	uint64_t unread;		/* exits not read after their last chance to run */
 	double age_s;			/* seconds since these were computed */
+	double state_window_s;		/* --state-dir: the shortest observed window of its never-ran claims; < 0 none */
+};
+
+/* serve --state-dir: the evidence kept across restarts (profile/state.h). */
+struct metrics_statefile {
+	bool on;
+	uint64_t programs, functions;	/* held now */
+	uint64_t saves, save_errors;	/* since start */
+	uint64_t dropped;		/* entries dropped at the bounds, since start */
+	double observed_s;		/* observed seconds over every run kept */
+	double first_s;			/* the first observed time (Unix seconds) */
+	double save_s;			/* the last save took */
 };
 
 /* What the agent knows besides the profile. */
@@ -46,6 +58,7 @@ struct metrics_agent {
 	uint64_t scrapes;	/* /metrics requests answered before this one */
 	const struct metrics_src *srcs;	/* serve --src trees */
 	size_t nsrcs;
+	const struct metrics_statefile *state;	/* NULL: no --state-dir */
 };
 
 /* The counters kept per program: samples, and (--usdt) GC collections,

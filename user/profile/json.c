@@ -2,11 +2,13 @@
 #include "profile/json.h"
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "profile/counters.h"
+#include "profile/state.h"
 
 #define FORMAT_NAME "coldbpf-profile"
 
@@ -201,6 +203,22 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		return NULL;
 	}
 	p = profile__new();
+	if (json_is_object(root) && (s = str_at(root, "format")) && !strcmp(s, STATE_FORMAT_NAME)) {
+		/* serve --state-dir's state: its evidence, one merged entry per program */
+		struct state st;
+
+		state__init(&st);
+		if (state__from_json(&st, root, path, err, errsz)) {
+			json_decref(root);
+			profile__free(p);
+			return NULL;
+		}
+		state__to_profile(&st, p, INFINITY);
+		p->duration_s = state__observed_total(&st, &(double){ 0 });
+		state__free(&st);
+		json_decref(root);
+		return p;
+	}
 #define BAD(...)                                         \
 	do {                                             \
 		snprintf(err, errsz, __VA_ARGS__);       \

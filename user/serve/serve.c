@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "lib/alloc.h"
 #include "lib/clock.h"
+#include "lib/file.h"
 #include "lib/msg.h"
 #include "output/pprof.h"
 
@@ -28,6 +29,7 @@ void serve__init(struct serve *s, const struct metrics_opts *mo, int hz)
 	metrics_state__init(&s->ms);
 	s->mo = *mo;
 	s->hz = hz;
+	s->state_every = SERVE_STATE_SECS;
 	for (int i = 0; i < SERVE_PROFILES; i++)
 		s->prof[i].mark = -1;
 }
@@ -55,17 +57,87 @@ int serve__add_src(struct serve *s, const char *src, const char *python)
 	return 0;
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int serve__state_open(struct serve *s, const char *dir)
+{
+	char err[512];
+	size_t n = strlen(dir) + sizeof("/state.json");
+
+	if (file__make_dir(dir))
+		return -1;
+	s->state_path = xcalloc(n, 1);
+	snprintf(s->state_path, n, "%s/state.json", dir);
+	if (state__load(&s->state, s->state_path, err, sizeof(err))) {
+		msg__err("--state-dir: %s (move it away to start afresh)", err);
+		return -1;
+	}
+	s->state_run_start = wall_now();
+	s->sf.on = true;
+	s->sf.observed_s = state__observed_total(&s->state, &s->sf.first_s);
+	s->sf.programs = s->state.n;
+	s->sf.functions = state__nfuncs(&s->state);
+	if (s->state.n)
+		msg__err("note: --state-dir: %zu programs, %zu functions, %.0f s observed since %.0f", s->state.n,
+			  state__nfuncs(&s->state), s->sf.observed_s, s->sf.first_s);
+	return 0;
+}
+
+static int state_save(struct serve *s, const struct profile *prof)
+{
+	double t0 = clock__now();
+	int r;
+
+	state__update(&s->state, prof, wall_now(), s->state_run_start);
+	r = state__save(&s->state, s->state_path);
+	s->sf.save_s = clock__now() - t0;
+	s->sf.saves += !r;
+	s->sf.save_errors += !!r;
+	s->sf.dropped = s->state.dropped;
+	s->sf.programs = s->state.n;
+	s->sf.functions = state__nfuncs(&s->state);
+	s->sf.observed_s = state__observed_total(&s->state, &s->sf.first_s);
+	return r;
+}
+
+int serve__state_final(struct serve *s, const struct profile *prof)
+{
+	return s->state_path ? state_save(s, prof) : 0;
+}
+
 /* Every --src tree's statuses over the live profile (every SERVE_SRC_SECS,
- * when scraped: the agent's thread, a few ms for a large tree). */
+ * when scraped: the agent's thread, a few ms for a large tree), and the
+ * --state-dir state's evidence with it. */
 static void srcs_update(struct serve *s, const struct profile *prof, double now)
 {
+	struct profile *sp = NULL;
+
 	if (!s->nsrc || (s->src_at && now - s->src_at < SERVE_SRC_SECS))
 		return;
+	if (s->state_path) {
+		sp = profile__new();
+		state__to_profile(&s->state, sp, wall_now());
+	}
 	for (size_t i = 0; i < s->nsrc; i++) {
 		struct deadcode *d = &s->dc[i];
 		struct metrics_src *m = &s->src[i];
+		const struct profile *both[2] = { prof, sp };
 
-		deadcode__decide_profile(d, prof);
+		m->state_window_s = -1;
+		if (sp) {
+			/* the window of the kept claims alone, then the statuses of both */
+			deadcode__decide_profile(d, sp);
+			for (size_t k = 0; k < d->n; k++)
+				if (d->e[k].status == DC_NEVER)
+					m->state_window_s = d->window_unknown ? -1 : d->window;
+		}
+		deadcode__decide_profiles(d, both, sp ? 2 : 1);
 		memset(m->funcs, 0, sizeof(m->funcs));
 		memset(m->lines, 0, sizeof(m->lines));
 		for (size_t k = 0; k < d->n; k++) {
@@ -76,6 +148,7 @@ static void srcs_update(struct serve *s, const struct profile *prof, double now)
 		m->procs = d->window_procs;
 		m->unread = d->unread_exits + d->unfinal_exits;
 	}
+	profile__free(sp);
 	s->src_at = now;
 }
 
@@ -89,6 +162,8 @@ void serve__free(struct serve *s)
 	free(s->dc);
 	free(s->src);
 	metrics_state__free(&s->ms);
+	state__free(&s->state);
+	free(s->state_path);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 }
@@ -142,10 +217,15 @@ void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t)
 	struct serve *s = ctx;
 	bool wake = false;
 
+	if (s->state_path && t->uptime >= s->state_every && (!s->state_at || t->now - s->state_at >= s->state_every)) {
+		s->state_at = t->now;
+		state_save(s, prof);	/* a failure is counted and said; the next save tries again */
+		s->src_at = 0;		/* the statuses see it at the next scrape */
+	}
 	pthread_mutex_lock(&s->mu);
 	if (s->want_gen != s->done_gen) {
 		struct metrics_agent a = { t->targets, cpu_seconds(), rss_bytes(), t->uptime, s->scrapes, s->src,
-					   s->nsrc };
+					   s->nsrc, s->state_path ? &s->sf : NULL };
 
 		srcs_update(s, prof, t->now);
 		for (size_t i = 0; i < s->nsrc; i++)

@@ -17,11 +17,13 @@
 #include "collect/agent.h"
 #include "deadcode/deadcode.h"
 #include "output/metrics.h"
+#include "profile/state.h"
 
 #define SERVE_PROFILE_MAX_S 300	/* longest ?seconds= of a profile request */
 #define SERVE_MAX_SRC 8		/* --src trees */
 #define SERVE_SRC_SECS 60.0	/* their statuses are computed this often (when scraped) */
 #define SERVE_PROFILES PROFILE_MARKS	/* profile requests at once */
+#define SERVE_STATE_SECS 60.0	/* --state-dir: the state is saved this often (and at the end) */
 
 struct serve_profile {
 	int state;		/* SP_* (serve.c) */
@@ -50,12 +52,25 @@ struct serve {
 	size_t nsrc;
 	double src_at;		/* when they were computed (0: never) */
 	double hz;		/* sampling frequency (pprof period) */
+	/* --state-dir: evidence kept across restarts (profile/state.h) */
+	struct state state;
+	char *state_path;	/* NULL: no --state-dir */
+	double state_run_start;	/* wall clock: this run's observed interval began */
+	double state_at;	/* monotonic: last saved (0: never) */
+	double state_every;	/* seconds between saves (SERVE_STATE_SECS) */
+	struct metrics_statefile sf;
 };
 
 void serve__init(struct serve *s, const struct metrics_opts *mo, int hz);
 /* Add a --src tree (its inventory is read now). 0, or -1 after a message. */
 int serve__add_src(struct serve *s, const char *src, const char *python);
 void serve__free(struct serve *s);
+/* --state-dir DIR: created if missing (mode 0700), its state loaded. 0, or
+ * -1 after a one-line message (a state file that is not one is refused). */
+int serve__state_open(struct serve *s, const char *dir);
+/* The agent stopped (its last evidence round is in prof): the state is
+ * updated and saved. 0, or -1 after a message. */
+int serve__state_final(struct serve *s, const struct profile *prof);
 /* The agent's tick (struct agent_opts.tick). */
 void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t);
 /* The agent's loop ended: wake every waiter. */
