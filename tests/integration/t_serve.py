@@ -621,13 +621,21 @@ def t_serve_state(py):
         ok = st == {"ran": 2, "never-ran": 1, "unknown": 0, "not-loaded": 0}
         w = value(text, "coldbpf_src_state_window_seconds", src=tree)
         ok = ok and w is not None and w > obs1
+        # per program: the app's own processes and its kept evidence
+        prog = "%s %s" % (py, os.path.join(tree, "app.py"))
+        pst = {k: value(text, "coldbpf_src_program_functions", src=tree, program=prog, status=k)
+               for k in ("ran", "never-ran")}
+        ok = ok and pst == {"ran": 2, "never-ran": 1}
         if final:
-            expect(ok, "run 2: %s, state window %s (run 1 observed %s s)" % (st, w, obs1))
+            expect(ok, "run 2: %s, state window %s (run 1 observed %s s), program %s: %s" % (
+                st, w, obs1, prog, pst))
         return ok
 
     time.sleep(1.0)             # a gap between the runs: not observed
     text2 = _state_run(py, tree, state, "2", check2)
     obs2 = value(text2, "coldbpf_state_observed_seconds")
+    cp = subprocess.run(["promtool", "check", "metrics"], input=text2, capture_output=True, text=True)
+    expect(cp.returncode == 0, "promtool check metrics with --state-dir: %s %s" % (cp.stdout, cp.stderr))
     expect(obs2 > obs1, "observed %s s after run 2, %s after run 1" % (obs2, obs1))
     cp = run_coldbpf(["cold", "--src", tree, "--format", "json", os.path.join(state, "state.json")])
     expect(cp.returncode == 0, cp.stderr)

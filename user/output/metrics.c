@@ -330,6 +330,19 @@ static void srcs(FILE *f, const struct metrics_agent *a, bool om)
 			fprintf(f, "coldbpf_src_functions{src=\"%s\",status=\"%s\"} %lu\n", src, dc_status_names[k],
 				(unsigned long)a->srcs[i].funcs[k]);
 	}
+	family(f, om, "coldbpf_src_program_functions", "gauge",
+	       "the same per program that runs the tree's code, over its own processes (at most 16 per tree)");
+	for (size_t i = 0; i < a->nsrcs; i++) {
+		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));
+		for (size_t k = 0; k < a->srcs[i].nprogs; k++) {
+			char prog[LABEL_MAX * 2 + 8];
+
+			metrics__label(a->srcs[i].progs[k].program, LABEL_MAX, prog, sizeof(prog));
+			for (int j = 0; j < DC_NR; j++)
+				fprintf(f, "coldbpf_src_program_functions{src=\"%s\",program=\"%s\",status=\"%s\"} %lu\n",
+					src, prog, dc_status_names[j], (unsigned long)a->srcs[i].progs[k].funcs[j]);
+		}
+	}
 	family(f, om, "coldbpf_src_lines", "gauge", "their own lines, per status");
 	for (size_t i = 0; i < a->nsrcs; i++) {
 		metrics__label(a->srcs[i].src, LABEL_MAX, src, sizeof(src));

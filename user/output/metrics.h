@@ -28,6 +28,7 @@ struct metrics_opts {
 };
 
 /* Dead-code statuses of one --src tree over the live profile. */
+#define METRICS_SRC_PROGRAMS 16
 struct metrics_src {
 	const char *src;
 	uint64_t funcs[8], lines[8];	/* per enum dc_status (deadcode/deadcode.h) */
@@ -36,6 +37,13 @@ struct metrics_src {
 	uint64_t unread;		/* exits not read after their last chance to run */
 	double age_s;			/* seconds since these were computed */
 	double state_window_s;		/* --state-dir: the shortest observed window of its never-ran claims; < 0 none */
+	/* the same per program that runs code of the tree (its own processes,
+	 * and its --state-dir evidence): the METRICS_SRC_PROGRAMS with most samples */
+	struct metrics_src_prog {
+		char *program;
+		uint64_t funcs[8];
+	} progs[METRICS_SRC_PROGRAMS];
+	size_t nprogs;
 };
 
 /* serve --state-dir: the evidence kept across restarts (profile/state.h). */

@@ -197,6 +197,9 @@ void profile__compact(struct profile *p);
 /* The program of a space-joined Python command line, written to out:
  * the executable and the script ("-c" or "-m MODULE"), no arguments. */
 void profile__program(const char *cmdline, char *out, size_t sz);
+/* A new profile of the processes i with keep[i] (their stacks, evidence and
+ * exit facts; functions renumbered; no marks, sources or stats). */
+struct profile *profile__subset(const struct profile *p, const bool *keep);
 /* Replace the evidence of process proc (a later scan supersedes an earlier one). */
 void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n);
 #endif

@@ -111,6 +111,86 @@ int serve__state_final(struct serve *s, const struct profile *prof)
 	return s->state_path ? state_save(s, prof) : 0;
 }
 
+struct prog_samples {
+	char *name;
+	uint64_t samples;
+};
+
+static int by_samples(const void *a, const void *b)
+{
+	const struct prog_samples *x = a, *y = b;
+
+	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : strcmp(x->name, y->name);
+}
+
+/* Per program (profile__program, as the program series): the statuses over
+ * its own processes and its kept evidence, for the programs with most
+ * samples that run code of the tree. */
+static void programs_update(struct deadcode *d, struct metrics_src *m, const struct profile *prof,
+			    const struct profile *sp)
+{
+	struct prog_samples *ps = NULL;
+	size_t n = 0, cap = 0;
+	char name[1024];
+	bool *keep = xcalloc(prof->nprocs + 1, sizeof(bool));
+	bool *skeep = sp ? xcalloc(sp->nprocs + 1, sizeof(bool)) : NULL;
+
+	for (size_t i = 0; i < m->nprogs; i++)
+		free(m->progs[i].program);
+	m->nprogs = 0;
+	for (size_t i = 0; i < prof->nprocs; i++) {
+		size_t k;
+
+		if (prof->procs[i].unused || prof->procs[i].merged)
+			continue;
+		profile__program(prof->procs[i].cmdline, name, sizeof(name));
+		for (k = 0; k < n && strcmp(ps[k].name, name); k++)
+			;
+		if (k == n) {
+			ARRAY_RESERVE(ps, n, cap, 16);
+			ps[n++] = (struct prog_samples){ xstrdup(name), 0 };
+		}
+		ps[k].samples += prof->procs[i].samples;
+	}
+	qsort(ps, n, sizeof(*ps), by_samples);
+	for (size_t k = 0; k < n && m->nprogs < METRICS_SRC_PROGRAMS; k++) {
+		struct profile *a, *b = NULL;
+		const struct profile *both[2];
+
+		for (size_t i = 0; i < prof->nprocs; i++) {
+			keep[i] = !prof->procs[i].unused && !prof->procs[i].merged;
+			if (keep[i]) {
+				profile__program(prof->procs[i].cmdline, name, sizeof(name));
+				keep[i] = !strcmp(name, ps[k].name);
+			}
+		}
+		a = profile__subset(prof, keep);
+		if (sp) {
+			for (size_t i = 0; i < sp->nprocs; i++)
+				skeep[i] = !strcmp(sp->procs[i].cmdline, ps[k].name);
+			b = profile__subset(sp, skeep);
+		}
+		both[0] = a;
+		both[1] = b;
+		deadcode__decide_profiles(d, both, b ? 2 : 1);
+		if (d->in_tree) {	/* it runs code of the tree */
+			struct metrics_src_prog *mp = &m->progs[m->nprogs++];
+
+			mp->program = xstrdup(ps[k].name);
+			memset(mp->funcs, 0, sizeof(mp->funcs));
+			for (size_t e = 0; e < d->n; e++)
+				mp->funcs[d->e[e].status]++;
+		}
+		profile__free(a);
+		profile__free(b);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(ps[k].name);
+	free(ps);
+	free(keep);
+	free(skeep);
+}
+
 /* Every --src tree's statuses over the live profile (every SERVE_SRC_SECS,
  * when scraped: the agent's thread, a few ms for a large tree), and the
  * --state-dir state's evidence with it. */
@@ -137,6 +217,7 @@ static void srcs_update(struct serve *s, const struct profile *prof, double now)
 				if (d->e[k].status == DC_NEVER)
 					m->state_window_s = d->window_unknown ? -1 : d->window;
 		}
+		programs_update(d, m, prof, sp);
 		deadcode__decide_profiles(d, both, sp ? 2 : 1);
 		memset(m->funcs, 0, sizeof(m->funcs));
 		memset(m->lines, 0, sizeof(m->lines));
@@ -157,8 +238,11 @@ void serve__free(struct serve *s)
 	for (int i = 0; i < SERVE_PROFILES; i++)
 		free(s->prof[i].out);
 	free(s->metrics);
-	for (size_t i = 0; i < s->nsrc; i++)
+	for (size_t i = 0; i < s->nsrc; i++) {
 		deadcode__free(&s->dc[i]);
+		for (size_t k = 0; k < s->src[i].nprogs; k++)
+			free(s->src[i].progs[k].program);
+	}
 	free(s->dc);
 	free(s->src);
 	metrics_state__free(&s->ms);

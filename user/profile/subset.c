@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A copy of some processes of a profile (serve's per-program statuses). */
+#include "profile/profile.h"
+#include <stdlib.h>
+#include <string.h>
+#include "lib/alloc.h"
+
+struct profile *profile__subset(const struct profile *p, const bool *keep)
+{
+	struct profile *q = profile__new();
+	uint32_t *to = xcalloc(p->nprocs + 1, sizeof(*to));	/* index + 1 in q */
+	uint32_t *fto = xcalloc(p->nfuncs + 1, sizeof(*fto));	/* index + 1 in q */
+	struct pframe *fr = NULL;
+	size_t capfr = 0;
+
+	q->duration_s = p->duration_s;
+	q->frequency_hz = p->frequency_hz;
+	q->max_depth = p->max_depth;
+	memcpy(q->started, p->started, sizeof(q->started));
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pproc *r = &p->procs[i];
+		struct pproc *n;
+		uint32_t k;
+
+		if (!keep[i] || r->unused)
+			continue;
+		k = profile__proc(q, r->pid, r->comm, r->cmdline, r->python, r->method);
+		profile__proc_place(q, k, r->root, r->cwd);
+		n = &q->procs[k];
+		n->exited = r->exited;
+		n->folded = r->folded;
+		n->unread = r->unread;
+		n->final = r->final;
+		n->late = r->late;
+		n->evidence_age = r->evidence_age;
+		n->merged = r->merged;
+		n->alive = r->alive;
+		n->dropped = r->dropped;
+		to[i] = k + 1;
+	}
+	for (size_t i = 0; i < p->nevidence; i++) {
+		const struct pevidence *e = &p->evidence[i];
+		struct pevcode *c;
+
+		if (!to[e->proc])
+			continue;
+		c = xcalloc(e->n + 1, sizeof(*c));
+		for (size_t k = 0; k < e->n; k++) {
+			const struct pfunc *f = &p->funcs[e->codes[k].func];
+
+			if (!fto[e->codes[k].func])
+				fto[e->codes[k].func] = profile__func(q, f->file, f->qualname, f->firstline) + 1;
+			c[k] = e->codes[k];
+			c[k].func = fto[e->codes[k].func] - 1;
+		}
+		profile__set_evidence(q, to[e->proc] - 1, c, e->n);
+		profile__evidence_partial(q, to[e->proc] - 1, e->partial);
+	}
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pstack *s = &p->stacks[i];
+
+		if (!to[s->proc] || !s->count)
+			continue;
+		if (s->depth > capfr) {
+			capfr = s->depth;
+			fr = xrealloc(fr, capfr, sizeof(*fr));
+		}
+		for (uint32_t k = 0; k < s->depth; k++) {
+			const struct pfunc *f = &p->funcs[s->frames[k].func];
+
+			if (!fto[s->frames[k].func])
+				fto[s->frames[k].func] = profile__func(q, f->file, f->qualname, f->firstline) + 1;
+			fr[k] = (struct pframe){ fto[s->frames[k].func] - 1, s->frames[k].line };
+		}
+		profile__add(q, to[s->proc] - 1, s->tid, fr, s->depth, s->flags, s->count);
+	}
+	free(fr);
+	free(fto);
+	free(to);
+	return q;
+}
