@@ -654,3 +654,56 @@ def t_serve_state(py):
 
 
 ONCE += [t_serve_state]
+
+
+def t_serve_out_dir(py):
+    """--out-dir DIR --interval 2 --keep 3: a pprof and a JSON profile per
+    interval, the oldest beyond 3 removed (earlier runs' files included);
+    SIGHUP ends the interval at once; the last interval is written at the
+    stop; every file reads back (coldbpf report, go tool pprof) with the
+    workload's shares, and no sample is in two files."""
+    out = os.path.join(TMP, "outdir%d" % time.monotonic_ns())
+    os.makedirs(out)
+    with open(os.path.join(out, "profile-20000101T000000Z-000000.pb.gz"), "wb") as f:
+        f.write(b"an earlier run's")     # counts toward --keep, removed first
+    wl = _workload(py, 40)
+    sv = Serve(["--out-dir", out, "--interval", "2", "--keep", "3", "--no-evidence", "-p", str(wl.pid)])
+    try:
+        time.sleep(7.0)
+        _, text = metrics(sv.base)
+        before = value(text, "coldbpf_out_profiles_written_total")
+        sv.p.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        _, text = metrics(sv.base)
+        after = value(text, "coldbpf_out_profiles_written_total")
+        expect(before is not None and before >= 2, "written after 7 s at --interval 2: %s" % before)
+        expect(after == before + 1, "SIGHUP did not end the interval at once: %s then %s" % (before, after))
+        time.sleep(1.0)
+    finally:
+        sv.stop()
+        wl.kill()
+        wl.wait()
+    names = sorted(os.listdir(out))
+    pbs = [n for n in names if n.endswith(".pb.gz")]
+    jss = [n for n in names if n.endswith(".json")]
+    expect(len(pbs) == 3 and len(jss) == 3 and [n[:-6] for n in pbs] == [n[:-5] for n in jss],
+           "--keep 3 left %s" % names)
+    expect("profile-20000101T000000Z-000000.pb.gz" not in names, "the earlier run's file was not rotated out")
+    totals = []
+    for n in jss:
+        prof = json.load(open(os.path.join(out, n)))
+        totals.append(sum(s["count"] for s in prof["stacks"]))
+        cp = run_coldbpf(["report", "--format", "json", os.path.join(out, n[:-5] + ".pb.gz")])
+        expect(cp.returncode == 0, cp.stderr)
+        rep = json.loads(cp.stdout)
+        expect(sum(s["count"] for s in rep["stacks"]) == totals[-1],
+               "%s: pprof and JSON disagree: %d vs %d" % (n, sum(s["count"] for s in rep["stacks"]), totals[-1]))
+    # the newest full interval (2 s at 99 Hz, a thread busy ~100 %): about 200 samples,
+    # not the cumulative profile
+    cp = subprocess.run(["go", "tool", "pprof", "-top", os.path.join(out, pbs[-2])], capture_output=True, text=True)
+    expect(cp.returncode == 0 and "work_a" in cp.stdout, "go tool pprof: %s %s" % (cp.stdout[-500:], cp.stderr[-500:]))
+    expect(all(t < 99 * 2 * 1.5 + 50 for t in totals), "an interval holds more than its own samples: %s" % totals)
+    print("    %d profiles kept of %d written; samples per file %s" % (len(pbs), after + 1, totals))
+
+
+ONCE += [t_serve_out_dir]

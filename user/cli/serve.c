@@ -20,7 +20,13 @@
 
 #define DEFAULT_LISTEN "127.0.0.1:9860"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -68,6 +74,15 @@ FILTER_HELP
 "                           ran ever, what never ran and over which observed time\n"
 "                           (docs/serve.md, \"State\"); `coldbpf cold` reads it too\n"
 "      --state-interval S   save the state every S seconds (default 60) and at the end\n"
+"\n"
+"Files (optional):\n"
+"      --out-dir DIR        write a profile per interval into DIR, as pprof\n"
+"                           (profile-UTCTIME-SEQ.pb.gz: the interval's samples) and\n"
+"                           coldbpf's JSON (.json: the same, with the evidence); the\n"
+"                           last interval is written when serve stops, and SIGHUP\n"
+"                           ends the current interval at once\n"
+"      --interval S         seconds per profile (default 60)\n"
+"      --keep N             profiles kept in DIR, the oldest removed (default 60)\n"
 "      --usdt LIST          CPython's static markers to attach: gc (GC pauses),\n"
 "                           import (import times), gc,import (default) or none;\n"
 "                           interpreters built without them are sampled only\n"
@@ -98,6 +113,9 @@ enum {
 	OPT_USDT,
 	OPT_STATE_DIR,
 	OPT_STATE_INTERVAL,
+	OPT_OUT_DIR,
+	OPT_INTERVAL,
+	OPT_KEEP,
 };
 
 struct serve_args {
@@ -106,6 +124,8 @@ struct serve_args {
 	const char *python;
 	const char *state_dir;
 	long state_every;	/* seconds */
+	const char *out_dir;
+	long out_every, out_keep;
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
@@ -130,6 +150,9 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "state-interval", required_argument, NULL, OPT_STATE_INTERVAL },
+		{ "out-dir", required_argument, NULL, OPT_OUT_DIR },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "keep", required_argument, NULL, OPT_KEEP },
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		FILTER_OPTIONS,
@@ -218,6 +241,23 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		case OPT_STATE_DIR:
 			sa->state_dir = optarg;
 			break;
+		case OPT_OUT_DIR:
+			sa->out_dir = optarg;
+			break;
+		case OPT_INTERVAL:
+			if (str__parse_long(optarg, 1, 86400, &v)) {
+				msg__err("--interval needs seconds from 1 to 86400, not '%s'", optarg);
+				return -1;
+			}
+			sa->out_every = v;
+			break;
+		case OPT_KEEP:
+			if (str__parse_long(optarg, 1, 100000, &v)) {
+				msg__err("--keep needs a number of profiles from 1 to 100000, not '%s'", optarg);
+				return -1;
+			}
+			sa->out_keep = v;
+			break;
 		case OPT_STATE_INTERVAL:
 			if (str__parse_long(optarg, 1, 86400, &v)) {
 				msg__err("--state-interval needs seconds from 1 to 86400, not '%s'", optarg);
@@ -279,7 +319,7 @@ int cmd__serve(int argc, char **argv)
 				 .evidence_interval = 60.0, .evidence = true, .usdt = PU_GC | PU_IMPORT, .stop = &stop };
 	struct http_opts ho = { .listen = DEFAULT_LISTEN };
 	struct metrics_opts mo = { .max_programs = 100, .expire_s = 600, .top = 10 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, sh = { .sa_handler = on_hup, .sa_flags = SA_RESTART };
 	struct profile *prof;
 	struct serve sv;
 	struct target_filter filter = {};
@@ -305,7 +345,7 @@ int cmd__serve(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGHUP, SIG_IGN);	/* no output files to reopen yet: a HUP must not stop it */
+	sigaction(SIGHUP, &sh, NULL);	/* --out-dir: the interval ends now; otherwise nothing */
 	signal(SIGPIPE, SIG_IGN);
 	if (args.nsrc && !ao.evidence) {
 		msg__err("--src needs the evidence rounds (drop --no-evidence)");
@@ -341,6 +381,21 @@ int cmd__serve(int argc, char **argv)
 	}
 	if (args.state_every)
 		sv.state_every = args.state_every;
+	if ((args.out_every || args.out_keep) && !args.out_dir) {
+		msg__err("--interval and --keep are for --out-dir");
+		r = 1;
+	} else if (args.out_dir && serve__out_open(&sv, args.out_dir, args.out_every ? args.out_every : 60,
+						   args.out_keep ? args.out_keep : 60)) {
+		r = 1;
+	}
+	if (r) {
+		serve__free(&sv);
+		profile__free(prof);
+		filter__free(&filter);
+		free(ao.pids);
+		return 1;
+	}
+	sv.hup = &hup;
 	h = http__start(&sv, &ho);
 	if (!h) {
 		serve__free(&sv);
@@ -351,7 +406,7 @@ int cmd__serve(int argc, char **argv)
 	msg__err("note: serving on %s%s: /metrics, /debug/pprof/profile", ho.listen, ho.tls_cert ? " (TLS)" : "");
 	r = agent__run(&ao, prof);
 	serve__stop(&sv);
-	if (!r && serve__state_final(&sv, prof))
+	if (!r && serve__final(&sv, prof))
 		r = 1;
 	http__stop(h);	/* waits for the connection threads */
 	serve__free(&sv);

@@ -441,6 +441,11 @@ void metrics__render(const struct profile *p, const struct metrics_agent *a, con
 	top_functions(f, p, o->top, om);
 	srcs(f, a, om);
 	statefile(f, a->state, om);
+	if (a->out_on) {
+		counter(f, om, "coldbpf_out_profiles_written", "--out-dir: interval profiles written", a->out_writes);
+		counter(f, om, "coldbpf_out_write_errors", "--out-dir: interval profiles that could not be written",
+			a->out_errors);
+	}
 	if (om)
 		fputs("# EOF\n", f);
 	programs_prune(s);

@@ -67,6 +67,8 @@ struct metrics_agent {
 	const struct metrics_src *srcs;	/* serve --src trees */
 	size_t nsrcs;
 	const struct metrics_statefile *state;	/* NULL: no --state-dir */
+	bool out_on;				/* --out-dir */
+	uint64_t out_writes, out_errors;
 };
 
 /* The counters kept per program: samples, and (--usdt) GC collections,

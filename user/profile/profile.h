@@ -36,7 +36,7 @@ struct pframe {
 /* Marks: a count of each stack at one moment, kept through the folding of
  * exited processes, so that "the samples since then" can be taken at any
  * time (coldbpf serve's /debug/pprof/profile?seconds=N). */
-#define PROFILE_MARKS 4
+#define PROFILE_MARKS 5
 
 struct pstack {
 	uint32_t proc;	/* index into procs */
@@ -197,9 +197,10 @@ void profile__compact(struct profile *p);
 /* The program of a space-joined Python command line, written to out:
  * the executable and the script ("-c" or "-m MODULE"), no arguments. */
 void profile__program(const char *cmdline, char *out, size_t sz);
-/* A new profile of the processes i with keep[i] (their stacks, evidence and
- * exit facts; functions renumbered; no marks, sources or stats). */
-struct profile *profile__subset(const struct profile *p, const bool *keep);
+/* A new profile of the processes i with keep[i] (NULL: all) (their stacks,
+ * evidence and exit facts; functions renumbered; stats copied; no marks or
+ * sources), stack i with counts[i] samples (NULL: its own count; 0 leaves it out). */
+struct profile *profile__subset(const struct profile *p, const bool *keep, const uint64_t *counts);
 /* Replace the evidence of process proc (a later scan supersedes an earlier one). */
 void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *codes, size_t n);
 #endif

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "lib/alloc.h"
 
-struct profile *profile__subset(const struct profile *p, const bool *keep)
+struct profile *profile__subset(const struct profile *p, const bool *keep, const uint64_t *counts)
 {
 	struct profile *q = profile__new();
 	uint32_t *to = xcalloc(p->nprocs + 1, sizeof(*to));	/* index + 1 in q */
@@ -17,12 +17,13 @@ struct profile *profile__subset(const struct profile *p, const bool *keep)
 	q->frequency_hz = p->frequency_hz;
 	q->max_depth = p->max_depth;
 	memcpy(q->started, p->started, sizeof(q->started));
+	q->stats = p->stats;
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
 		struct pproc *n;
 		uint32_t k;
 
-		if (!keep[i] || r->unused)
+		if ((keep && !keep[i]) || r->unused)
 			continue;
 		k = profile__proc(q, r->pid, r->comm, r->cmdline, r->python, r->method);
 		profile__proc_place(q, k, r->root, r->cwd);
@@ -58,8 +59,9 @@ struct profile *profile__subset(const struct profile *p, const bool *keep)
 	}
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct pstack *s = &p->stacks[i];
+		uint64_t count = counts ? counts[i] : s->count;
 
-		if (!to[s->proc] || !s->count)
+		if (!to[s->proc] || !count)
 			continue;
 		if (s->depth > capfr) {
 			capfr = s->depth;
@@ -72,7 +74,7 @@ struct profile *profile__subset(const struct profile *p, const bool *keep)
 				fto[s->frames[k].func] = profile__func(q, f->file, f->qualname, f->firstline) + 1;
 			fr[k] = (struct pframe){ fto[s->frames[k].func] - 1, s->frames[k].line };
 		}
-		profile__add(q, to[s->proc] - 1, s->tid, fr, s->depth, s->flags, s->count);
+		profile__add(q, to[s->proc] - 1, s->tid, fr, s->depth, s->flags, count);
 	}
 	free(fr);
 	free(fto);

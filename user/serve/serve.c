@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "serve/serve.h"
+#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "lib/clock.h"
 #include "lib/file.h"
 #include "lib/msg.h"
+#include "profile/json.h"
 #include "output/pprof.h"
 
 enum {
@@ -55,60 +59,6 @@ int serve__add_src(struct serve *s, const char *src, const char *python)
 	s->src[s->nsrc].window_s = -1;
 	s->nsrc++;
 	return 0;
-}
-
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int serve__state_open(struct serve *s, const char *dir)
-{
-	char err[512];
-	size_t n = strlen(dir) + sizeof("/state.json");
-
-	if (file__make_dir(dir))
-		return -1;
-	s->state_path = xcalloc(n, 1);
-	snprintf(s->state_path, n, "%s/state.json", dir);
-	if (state__load(&s->state, s->state_path, err, sizeof(err))) {
-		msg__err("--state-dir: %s (move it away to start afresh)", err);
-		return -1;
-	}
-	s->state_run_start = wall_now();
-	s->sf.on = true;
-	s->sf.observed_s = state__observed_total(&s->state, &s->sf.first_s);
-	s->sf.programs = s->state.n;
-	s->sf.functions = state__nfuncs(&s->state);
-	if (s->state.n)
-		msg__err("note: --state-dir: %zu programs, %zu functions, %.0f s observed since %.0f", s->state.n,
-			  state__nfuncs(&s->state), s->sf.observed_s, s->sf.first_s);
-	return 0;
-}
-
-static int state_save(struct serve *s, const struct profile *prof)
-{
-	double t0 = clock__now();
-	int r;
-
-	state__update(&s->state, prof, wall_now(), s->state_run_start);
-	r = state__save(&s->state, s->state_path);
-	s->sf.save_s = clock__now() - t0;
-	s->sf.saves += !r;
-	s->sf.save_errors += !!r;
-	s->sf.dropped = s->state.dropped;
-	s->sf.programs = s->state.n;
-	s->sf.functions = state__nfuncs(&s->state);
-	s->sf.observed_s = state__observed_total(&s->state, &s->sf.first_s);
-	return r;
-}
-
-int serve__state_final(struct serve *s, const struct profile *prof)
-{
-	return s->state_path ? state_save(s, prof) : 0;
 }
 
 struct prog_samples {
@@ -164,11 +114,11 @@ static void programs_update(struct deadcode *d, struct metrics_src *m, const str
 				keep[i] = !strcmp(name, ps[k].name);
 			}
 		}
-		a = profile__subset(prof, keep);
+		a = profile__subset(prof, keep, NULL);
 		if (sp) {
 			for (size_t i = 0; i < sp->nprocs; i++)
 				skeep[i] = !strcmp(sp->procs[i].cmdline, ps[k].name);
-			b = profile__subset(sp, skeep);
+			b = profile__subset(sp, skeep, NULL);
 		}
 		both[0] = a;
 		both[1] = b;
@@ -202,7 +152,7 @@ static void srcs_update(struct serve *s, const struct profile *prof, double now)
 		return;
 	if (s->state_path) {
 		sp = profile__new();
-		state__to_profile(&s->state, sp, wall_now());
+		state__to_profile(&s->state, sp, serve__wall_now());
 	}
 	for (size_t i = 0; i < s->nsrc; i++) {
 		struct deadcode *d = &s->dc[i];
@@ -248,6 +198,10 @@ void serve__free(struct serve *s)
 	metrics_state__free(&s->ms);
 	state__free(&s->state);
 	free(s->state_path);
+	for (size_t i = 0; i < s->nout; i++)
+		free(s->out_names[i]);
+	free(s->out_names);
+	free(s->out_dir);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 }
@@ -303,13 +257,27 @@ void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t)
 
 	if (s->state_path && t->uptime >= s->state_every && (!s->state_at || t->now - s->state_at >= s->state_every)) {
 		s->state_at = t->now;
-		state_save(s, prof);	/* a failure is counted and said; the next save tries again */
+		serve__state_save(s, prof);	/* a failure is counted and said; the next save tries again */
 		s->src_at = 0;		/* the statuses see it at the next scrape */
+	}
+	if (s->out_dir) {
+		bool hup = s->hup && *s->hup;
+
+		if (s->out_mark < 0) {	/* the first interval */
+			s->out_mark = profile__mark(prof);
+			s->out_start = t->now;
+			s->out_start_wall = serve__wall_now();
+		} else if (hup || t->now - s->out_start >= s->out_every) {
+			if (hup)
+				*s->hup = 0;
+			serve__out_write(s, prof, t->now);
+		}
 	}
 	pthread_mutex_lock(&s->mu);
 	if (s->want_gen != s->done_gen) {
 		struct metrics_agent a = { t->targets, cpu_seconds(), rss_bytes(), t->uptime, s->scrapes, s->src,
-					   s->nsrc, s->state_path ? &s->sf : NULL };
+					   s->nsrc, s->state_path ? &s->sf : NULL, s->out_dir != NULL, s->out_writes,
+					   s->out_errors };
 
 		srcs_update(s, prof, t->now);
 		for (size_t i = 0; i < s->nsrc; i++)

@@ -22,7 +22,7 @@
 #define SERVE_PROFILE_MAX_S 300	/* longest ?seconds= of a profile request */
 #define SERVE_MAX_SRC 8		/* --src trees */
 #define SERVE_SRC_SECS 60.0	/* their statuses are computed this often (when scraped) */
-#define SERVE_PROFILES PROFILE_MARKS	/* profile requests at once */
+#define SERVE_PROFILES 4	/* profile requests at once (a mark each; --out-dir has one more) */
 #define SERVE_STATE_SECS 60.0	/* --state-dir: the state is saved this often (and at the end) */
 
 struct serve_profile {
@@ -59,6 +59,16 @@ struct serve {
 	double state_at;	/* monotonic: last saved (0: never) */
 	double state_every;	/* seconds between saves (SERVE_STATE_SECS) */
 	struct metrics_statefile sf;
+	/* --out-dir: a profile per interval, rotated */
+	char *out_dir;
+	double out_every;	/* seconds */
+	int out_keep;		/* profiles kept (each a .pb.gz and a .json) */
+	int out_mark;		/* the interval's start (profile__mark), -1 none */
+	double out_start, out_start_wall;
+	uint64_t out_seq, out_writes, out_errors;
+	char **out_names;	/* base names written, oldest first */
+	size_t nout, capout;
+	volatile sig_atomic_t *hup;	/* SIGHUP: write the interval now */
 };
 
 void serve__init(struct serve *s, const struct metrics_opts *mo, int hz);
@@ -68,9 +78,13 @@ void serve__free(struct serve *s);
 /* --state-dir DIR: created if missing (mode 0700), its state loaded. 0, or
  * -1 after a one-line message (a state file that is not one is refused). */
 int serve__state_open(struct serve *s, const char *dir);
+/* --out-dir DIR: created if missing; profiles named profile-*.pb.gz and
+ * .json already there count toward keep. 0, or -1 after a message. */
+int serve__out_open(struct serve *s, const char *dir, double every, int keep);
 /* The agent stopped (its last evidence round is in prof): the state is
- * updated and saved. 0, or -1 after a message. */
-int serve__state_final(struct serve *s, const struct profile *prof);
+ * updated and saved, the last interval's profile written. 0, or -1 after a
+ * message. */
+int serve__final(struct serve *s, struct profile *prof);
 /* The agent's tick (struct agent_opts.tick). */
 void serve__tick(void *ctx, struct profile *prof, const struct agent_tick *t);
 /* The agent's loop ended: wake every waiter. */
@@ -81,4 +95,9 @@ char *serve__metrics(struct serve *s, bool openmetrics, double timeout_s, size_t
 /* HTTP thread: a pprof profile of the next seconds; NULL with *why (an
  * HTTP status) when refused or abandoned. */
 uint8_t *serve__profile(struct serve *s, double seconds, size_t *len, int *why);
+/* files.c, for serve.c: the wall clock; save the state now; write the
+ * --out-dir interval now and begin the next. */
+double serve__wall_now(void);
+int serve__state_save(struct serve *s, const struct profile *prof);
+void serve__out_write(struct serve *s, struct profile *prof, double now);
 #endif
