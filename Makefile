@@ -34,7 +34,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_OBJS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%.o,$(UNIT_SRCS))
 PY311      ?= /usr/bin/python3.11
 
-.PHONY: all deps demo test unit integration bench clean insn-count images fuzz soak roots install
+.PHONY: all deps demo test test-full unit integration bench clean insn-count images fuzz soak roots install
 all: $(OUT)/coldbpf
 
 deps:
@@ -154,6 +154,16 @@ test: deps
 	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory fuzz
 	SOAK_SECONDS=120 SOAK_SHORT=200 SOAK_WARMUP=30 $(MAKE) --no-print-directory soak
+
+# The long versions (root, about an hour): integration with 1000 churning
+# scripts under serve, every fuzzer for 10 minutes, the 10-minute soak
+test-full: deps
+	$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory roots
+	SERVE_CHURN_SCRIPTS=1000 $(MAKE) --no-print-directory integration
+	FUZZ_SECONDS=600 $(MAKE) --no-print-directory fuzz
+	SOAK_SECONDS=600 SOAK_SHORT=1000 SOAK_LONG=20 $(MAKE) --no-print-directory soak
 
 demo: deps
 	$(MAKE) --no-print-directory all

@@ -205,6 +205,10 @@ def t_serve_pprof(py):
 CHURN = "import sys, time\ndef spin():\n    end = time.monotonic() + 0.4\n    while time.monotonic() < end: pass\nspin()\n"
 
 
+# 30 in `make test`; `make test-full` runs 1000 (SERVE_CHURN_SCRIPTS)
+CHURN_SCRIPTS = int(os.environ.get("SERVE_CHURN_SCRIPTS", "30"))
+
+
 def t_serve_label_cap_and_expiry(py):
     """Distinct short-lived scripts (different paths) while scraping: series
     of programs stay under --max-programs, the rest count under
@@ -214,8 +218,8 @@ def t_serve_label_cap_and_expiry(py):
         d = os.path.join(TMP, "churn%d" % time.monotonic_ns())
         os.makedirs(d)
         most = 0
-        for i in range(30):
-            path = os.path.join(d, "s%03d.py" % i)
+        for i in range(CHURN_SCRIPTS):
+            path = os.path.join(d, "s%04d.py" % i)
             with open(path, "w") as f:
                 f.write(CHURN)
             subprocess.run([py, path], check=True)
@@ -234,7 +238,8 @@ def t_serve_label_cap_and_expiry(py):
         expired = value(text, "coldbpf_program_series_expired_total")
         expect(not left and expired and expired >= 5, "idle programs kept their series: %s (expired %s)" %
                (left, expired))
-        print("    30 scripts: at most %d series, other %d samples, %d series expired" % (most, other, expired))
+        print("    %d scripts: at most %d series, other %d samples, %d series expired" % (
+            CHURN_SCRIPTS, most, other, expired))
     finally:
         sv.stop()
 
