@@ -117,8 +117,9 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 	for (int s = 0; s < DC_NR; s++)
 		fprintf(out, "  %-10s %6zu functions %8zu lines\n", dc_status_names[s], nfun[s], nlines[s]);
 	if (d->window_procs && d->window > 0 && !d->window_unknown)
-		fprintf(out, "Evidence window: %zu process%s read alive; the youngest had run %.0f s: never-ran "
-			     "means not run in its %.0f s%s.\n", d->window_procs, d->window_procs == 1 ? "" : "es",
+		fprintf(out, "Evidence window: %zu process%s read alive (or merged evidence: a pprof file's, a "
+			     "--state-dir state's programs); the shortest observed %.0f s: never-ran means not run "
+			     "in those %.0f s%s.\n", d->window_procs, d->window_procs == 1 ? "" : "es",
 			d->window, d->window, d->window < 3600 ? " (a short window: `rm` asks for --min-window)" : "");
 	else if (d->window_procs)
 		fprintf(out, "Evidence window: %zu process%s read alive; how long some had run is not known "
