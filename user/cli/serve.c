@@ -245,26 +245,20 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 			sa->out_dir = optarg;
 			break;
 		case OPT_INTERVAL:
-			if (str__parse_long(optarg, 1, 86400, &v)) {
-				msg__err("--interval needs seconds from 1 to 86400, not '%s'", optarg);
-				return -1;
-			}
-			sa->out_every = v;
-			break;
 		case OPT_KEEP:
-			if (str__parse_long(optarg, 1, 100000, &v)) {
-				msg__err("--keep needs a number of profiles from 1 to 100000, not '%s'", optarg);
+		case OPT_STATE_INTERVAL: {
+			/* seconds, or a number of profiles */
+			const char *name = c == OPT_INTERVAL ? "interval" : c == OPT_KEEP ? "keep" : "state-interval";
+			long hi = c == OPT_KEEP ? 100000 : 86400;
+
+			if (str__parse_long(optarg, 1, hi, &v)) {
+				msg__err("--%s needs %s from 1 to %ld, not '%s'", name,
+					 c == OPT_KEEP ? "a number of profiles" : "seconds", hi, optarg);
 				return -1;
 			}
-			sa->out_keep = v;
+			*(c == OPT_INTERVAL ? &sa->out_every : c == OPT_KEEP ? &sa->out_keep : &sa->state_every) = v;
 			break;
-		case OPT_STATE_INTERVAL:
-			if (str__parse_long(optarg, 1, 86400, &v)) {
-				msg__err("--state-interval needs seconds from 1 to 86400, not '%s'", optarg);
-				return -1;
-			}
-			sa->state_every = v;
-			break;
+		}
 		case OPT_USDT: {
 			int f = pusdt__features_parse(optarg);
 
@@ -358,57 +352,36 @@ int cmd__serve(int argc, char **argv)
 	serve__init(&sv, &mo, ao.hz);
 	ao.tick = serve__tick;
 	ao.tick_ctx = &sv;
+	r = 1;
 	for (size_t i = 0; i < args.nsrc; i++)
-		if (serve__add_src(&sv, args.src[i], args.python)) {
-			serve__free(&sv);
-			profile__free(prof);
-			filter__free(&filter);
-			free(ao.pids);
-			return 1;
-		}
+		if (serve__add_src(&sv, args.src[i], args.python))
+			goto out;
 	if (args.state_dir && !ao.evidence) {
 		msg__err("--state-dir keeps evidence: drop --no-evidence");
-		r = 1;
-	} else if (args.state_dir && serve__state_open(&sv, args.state_dir)) {
-		r = 1;
+		goto out;
 	}
-	if (r) {
-		serve__free(&sv);
-		profile__free(prof);
-		filter__free(&filter);
-		free(ao.pids);
-		return 1;
-	}
+	if (args.state_dir && serve__state_open(&sv, args.state_dir))
+		goto out;
 	if (args.state_every)
 		sv.state_every = args.state_every;
 	if ((args.out_every || args.out_keep) && !args.out_dir) {
 		msg__err("--interval and --keep are for --out-dir");
-		r = 1;
-	} else if (args.out_dir && serve__out_open(&sv, args.out_dir, args.out_every ? args.out_every : 60,
-						   args.out_keep ? args.out_keep : 60)) {
-		r = 1;
+		goto out;
 	}
-	if (r) {
-		serve__free(&sv);
-		profile__free(prof);
-		filter__free(&filter);
-		free(ao.pids);
-		return 1;
-	}
+	if (args.out_dir && serve__out_open(&sv, args.out_dir, args.out_every ? args.out_every : 60,
+					    args.out_keep ? args.out_keep : 60))
+		goto out;
 	sv.hup = &hup;
 	h = http__start(&sv, &ho);
-	if (!h) {
-		serve__free(&sv);
-		profile__free(prof);
-		filter__free(&filter);
-		return 1;
-	}
+	if (!h)
+		goto out;
 	msg__err("note: serving on %s%s: /metrics, /debug/pprof/profile", ho.listen, ho.tls_cert ? " (TLS)" : "");
 	r = agent__run(&ao, prof);
 	serve__stop(&sv);
 	if (!r && serve__final(&sv, prof))
 		r = 1;
 	http__stop(h);	/* waits for the connection threads */
+out:
 	serve__free(&sv);
 	profile__free(prof);
 	filter__free(&filter);
