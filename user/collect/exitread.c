@@ -28,6 +28,7 @@ struct range {
 struct child {
 	uint64_t gen;
 	uint32_t parent;
+	uint32_t tgid;	/* its key in children */
 };
 
 struct exitread {
@@ -208,17 +209,8 @@ static void child_done(struct exitread *x, uint32_t tgid)
 	htab__del(&x->children, tgid);
 	unref(x, set_of(x, x->kids[i].gen));
 	x->kids[i] = x->kids[--x->nkids];
-	if (i < x->nkids) {
-		uint64_t *m = NULL;
-		size_t it = 0;
-		uint64_t key;
-
-		while (htab__next(&x->children, &it, &key, &m))
-			if (*m == x->nkids + 1) {
-				*m = i + 1;
-				break;
-			}
-	}
+	if (i < x->nkids)	/* the last one moved to i */
+		*htab__put(&x->children, x->kids[i].tgid, NULL) = i + 1;
 }
 
 static struct xset *current_of(struct exitread *x, int pid, uint64_t starttime)
@@ -441,7 +433,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 		child_done(x, note->tgid);	/* a PID reused */
 		ARRAY_RESERVE(x->kids, x->nkids, x->capkids, 16);
-		x->kids[x->nkids++] = (struct child){ s ? note->gen : 0, note->parent };
+		x->kids[x->nkids++] = (struct child){ s ? note->gen : 0, note->parent, note->tgid };
 		*htab__put(&x->children, note->tgid, NULL) = x->nkids;
 		if (s)
 			s->refs++;
