@@ -69,10 +69,13 @@ def main():
     port = free_port()
     base = "http://127.0.0.1:%d" % port
     extra = os.environ.get("BENCH_SERVE_ARGS", "").split()
+    # as the systemd unit runs it: evidence kept in a state directory
+    state = [] if "--no-evidence" in extra or os.environ.get("BENCH_SERVE_STATE") == "0" else \
+        ["--state-dir", os.path.join(d, "state")]
     sv = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % port] +
-                          ([] if "--no-evidence" in extra else ["--src", d]) + extra,
+                          ([] if "--no-evidence" in extra else ["--src", d]) + state + extra,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    lat, sizes, plat, rss = [], [], [], []
+    lat, sizes, plat, rss, last = [], [], [], [], ""
     try:
         time.sleep(5)
         cpu0, rss0 = agent_stat(sv.pid)
@@ -86,6 +89,7 @@ def main():
                     body = r.read()
                 lat.append(time.monotonic() - s)
                 sizes.append(len(body))
+                last = body.decode()
                 rss.append(agent_stat(sv.pid)[1])
                 next_scrape += 15
             if now >= next_prof:
@@ -112,6 +116,12 @@ def main():
           (1000 * statistics.median(lat), 1000 * max(lat), statistics.median(sizes) / 1024))
     if plat:
         print("  /debug/pprof/profile?seconds=10: %.2f s median" % statistics.median(plat))
+    if state:
+        got = dict(l.split(" ", 1) for l in last.splitlines() if l.startswith("coldbpf_state_") and " " in l)
+        size = os.path.getsize(os.path.join(d, "state", "state.json"))
+        print("  --state-dir: %s functions of %s programs kept, %.1f KB on disk, last save %.1f ms" % (
+            got.get("coldbpf_state_functions"), got.get("coldbpf_state_programs"), size / 1024,
+            1000 * float(got.get("coldbpf_state_save_duration_seconds", "nan"))))
     return 0
 
 

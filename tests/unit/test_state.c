@@ -12,6 +12,7 @@
 #include "profile/load.h"
 #include "profile/profile.h"
 #include "profile/state.h"
+#include "deadcode/deadcode.h"
 
 /* One live process of "python3 /srv/app.py" with evidence: a ran, b and c never. */
 static struct profile *live(int pid, uint8_t sa, uint8_t sb, uint8_t sc)
@@ -189,4 +190,43 @@ Test(state, bounds)
 		profile__free(p);
 	}
 	state__free(&s);
+}
+
+/* serve decides over its live profile, whose folded processes leave free
+ * slots (no strings): the relation of exits to the tree must skip them (a
+ * NULL command line crashed serve after 64 exits with --src). */
+Test(state, live_decision_over_free_slots)
+{
+	char dir[] = "/tmp/coldbpf-live-XXXXXX", path[256];
+	struct deadcode d = {};
+	struct profile *p = profile__new();
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/app.py", dir);
+	f = fopen(path, "w");
+	fputs("def a():\n    return 1\n\n\ndef b():\n    return 2\n", f);
+	fclose(f);
+	cr_assert_eq(deadcode__inventory(&d, dir, "python3"), 0);
+	for (int i = 0; i < 10; i++) {
+		uint32_t r = profile__proc(p, 100 + i, "python3", i < 5 ? "python3 cron.py" : "python3 app.py",
+					   "3.12.1", "Py_Version");
+		struct pevcode *c = calloc(2, sizeof(*c));
+
+		c[0] = (struct pevcode){ profile__func(p, path, "a", 1), EV_RAN, EV_C_FUNC };
+		c[1] = (struct pevcode){ profile__func(p, path, "b", 5), EV_NEVER, EV_C_FUNC };
+		profile__set_evidence(p, r, c, 2);
+		profile__exited(p, r);
+		p->procs[r].final = i != 3;	/* one read before its end: unfinal */
+	}
+	cr_assert_eq(profile__fold_exited(p, 2), 8);
+	cr_assert(p->nfree_procs > 0, "free slots left in the live profile");
+	deadcode__decide_profile(&d, p);
+	for (size_t k = 0; k < d.n; k++)
+		if (!strcmp(d.e[k].qualname, "b"))
+			cr_assert_eq(d.e[k].status, DC_UNKNOWN, "an unfinal exit of a program of the tree: no never-ran");
+	deadcode__free(&d);
+	profile__free(p);
+	unlink(path);
+	rmdir(dir);
 }

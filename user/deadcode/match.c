@@ -239,27 +239,27 @@ static void runs_tree(struct deadcode *d, const struct profile *p, bool *tree)
  */
 static bool *related_procs(struct deadcode *d, const struct profile *p)
 {
-	char prog[512], other[512];
+	char (*prog)[512];
 	bool *tree, *rel, any = false;
 
 	for (size_t i = 0; i < p->nprocs; i++)
-		any |= p->procs[i].unread > 0 || p->procs[i].late ||
-		       ((p->procs[i].exited || p->procs[i].folded) && !p->procs[i].final);
+		any |= !p->procs[i].unused && (p->procs[i].unread > 0 || p->procs[i].late ||
+					       ((p->procs[i].exited || p->procs[i].folded) && !p->procs[i].final));
 	if (!any)
 		return NULL;	/* the common case: no pass over every code and stack */
 	tree = xcalloc(p->nprocs + 1, sizeof(bool));
 	rel = xcalloc(p->nprocs + 1, sizeof(bool));
+	prog = xcalloc(p->nprocs + 1, sizeof(*prog));
 	runs_tree(d, p, tree);
+	for (size_t i = 0; i < p->nprocs; i++)	/* a free slot (a live profile's) has no strings */
+		if (!p->procs[i].unused)
+			profile__program(p->procs[i].cmdline, prog[i], sizeof(prog[i]));
 	for (size_t i = 0; i < p->nprocs; i++) {
 		rel[i] = tree[i];
-		profile__program(p->procs[i].cmdline, prog, sizeof(prog));
-		for (size_t k = 0; k < p->nprocs && !rel[i]; k++) {
-			if (!tree[k])
-				continue;
-			profile__program(p->procs[k].cmdline, other, sizeof(other));
-			rel[i] = !strcmp(prog, other);
-		}
+		for (size_t k = 0; k < p->nprocs && !rel[i] && !p->procs[i].unused; k++)
+			rel[i] = tree[k] && !p->procs[k].unused && !strcmp(prog[i], prog[k]);
 	}
+	free(prog);
 	free(tree);
 	return rel;
 }
