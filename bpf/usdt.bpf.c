@@ -202,3 +202,151 @@ int BPF_USDT(cb_import_done, const char *name, int found)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* --- audit events (coldbpf audit) ------------------------------------- */
+
+/* tgid -> how to read its objects; set by the agent before it attaches */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CB_USDT_PROCS);
+	__type(key, __u32);
+	__type(value, struct cb_audit_cfg);
+} audit_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} aevents SEC(".maps");
+
+/* One object: its type decides what is read (never more than its own
+ * length says, never more than the buffer). */
+static __always_inline int audit_value(const struct cb_audit_cfg *c, __u64 obj, struct cb_aitem *it)
+{
+	__u64 type = 0, len = 0;
+	__u32 state = 0;
+	__s64 size = 0;
+
+	it->kind = CB_AK_UNREAD;
+	if (!obj || bpf_probe_read_user(&type, sizeof(type), (void *)(obj + 8)))
+		return 0;
+	if (obj == c->none) {
+		it->kind = CB_AK_NONE;
+	} else if (type == c->unicode_type) {
+		__u64 data;
+		__u32 width;
+
+		if (bpf_probe_read_user(&len, sizeof(len), (void *)(obj + c->str_length)) ||
+		    bpf_probe_read_user(&state, sizeof(state), (void *)(obj + c->str_state)))
+			return 0;
+		/* state: interned:2 kind:3 compact:1 ascii:1 (3.8-3.15) */
+		width = (state >> 2) & 7;
+		if (!((state >> 5) & 1) || (width != 1 && width != 2 && width != 4)) {
+			it->kind = CB_AK_OTHER;	/* a legacy (not compact) string */
+			return 0;
+		}
+		data = obj + (((state >> 6) & 1) ? c->str_ascii_data : c->str_compact_data);
+		it->kind = CB_AK_STR;
+		it->width = width;
+		it->len = len > 0xffffffffULL ? 0xffffffff : len;
+		len *= width;
+		it->trunc = len > CB_AUDIT_STR;
+		if (len > CB_AUDIT_STR)
+			len = CB_AUDIT_STR;
+		if (len && bpf_probe_read_user(it->s, len, (void *)data))
+			it->kind = CB_AK_UNREAD;
+	} else if (type == c->bytes_type) {
+		if (bpf_probe_read_user(&size, sizeof(size), (void *)(obj + 16)) || size < 0)
+			return 0;
+		it->kind = CB_AK_BYTES;
+		it->len = size > 0xffffffffLL ? 0xffffffff : size;
+		len = size;
+		it->trunc = len > CB_AUDIT_STR;
+		if (len > CB_AUDIT_STR)
+			len = CB_AUDIT_STR;
+		if (len && bpf_probe_read_user(it->s, len, (void *)(obj + 32)))
+			it->kind = CB_AK_UNREAD;
+	} else if (type == c->long_type || type == c->bool_type) {
+		__u32 d[2] = {};
+		__u64 n, neg;
+
+		if (bpf_probe_read_user(&size, sizeof(size), (void *)(obj + 16)))
+			return 0;
+		if (c->long_lv_tag) {	/* 3.12+: digits << 3 | sign (0 +, 1 zero, 2 -) */
+			n = (__u64)size >> 3;
+			neg = (size & 3) == 2;
+		} else {
+			n = size < 0 ? -size : size;
+			neg = size < 0;
+		}
+		if (n > 2) {
+			it->kind = CB_AK_BIGINT;
+			return 0;
+		}
+		if (n && bpf_probe_read_user(d, n * 4 & 15, (void *)(obj + 24)))
+			return 0;
+		it->num = (__s64)(((__u64)d[1] << 30) | d[0]);
+		if (neg)
+			it->num = -it->num;
+		it->kind = type == c->bool_type ? CB_AK_BOOL : CB_AK_INT;
+	} else if (type == c->tuple_type || type == c->list_type) {
+		if (bpf_probe_read_user(&size, sizeof(size), (void *)(obj + 16)) || size < 0)
+			return 0;
+		it->kind = type == c->tuple_type ? CB_AK_TUPLE : CB_AK_LIST;
+		it->len = size > 0xffffffffLL ? 0xffffffff : size;
+		return 1;	/* its items follow */
+	} else {
+		it->kind = CB_AK_OTHER;
+	}
+	return 0;
+}
+
+/* what a new event starts from: a ring slot holds an earlier event's bytes */
+static const struct cb_uaudit audit_zero = {};
+
+SEC("usdt")
+int BPF_USDT(cb_audit, const char *event, void *args)
+{
+	__u64 id = bpf_get_current_pid_tgid(), a = (__u64)args, items = 0;
+	__u32 tgid = id >> 32;
+	const struct cb_audit_cfg *c = bpf_map_lookup_elem(&audit_cfg, &tgid);
+	struct cb_uaudit *ev;
+	__s64 n = 0;
+
+	if (!c)
+		return 0;
+	ev = bpf_ringbuf_reserve(&aevents, sizeof(*ev), 0);
+	if (!ev) {
+		ustat_add(CB_USTAT_AUDIT_LOST);
+		return 0;
+	}
+	bpf_probe_read_kernel(ev, sizeof(*ev), &audit_zero);
+	ev->tgid = tgid;
+	ev->tid = (__u32)id;
+	ev->ns = bpf_ktime_get_ns();
+	if (bpf_probe_read_user_str(ev->event, sizeof(ev->event), event) < 0)
+		ev->event[0] = 0;
+	/* the argument tuple: ob_size, then its items */
+	if (a && !bpf_probe_read_user(&n, sizeof(n), (void *)(a + 16)) && n > 0) {
+		ev->nargs = n > 0xffff ? 0xffff : n;
+		for (__u32 i = 0; i < CB_AUDIT_ARGS && i < ev->nargs; i++) {
+			__u64 obj = 0, seq = 0;
+
+			if (bpf_probe_read_user(&obj, sizeof(obj), (void *)(a + c->tuple_items + 8 * i)))
+				break;
+			if (!audit_value(c, obj, &ev->args[i].v))
+				continue;
+			/* a tuple's items inline, a list's behind a pointer */
+			if (ev->args[i].v.kind == CB_AK_TUPLE)
+				items = obj + c->tuple_items;
+			else if (bpf_probe_read_user(&items, sizeof(items), (void *)(obj + 24)))
+				continue;
+			for (__u32 k = 0; k < CB_AUDIT_ITEMS && k < ev->args[i].v.len; k++) {
+				if (bpf_probe_read_user(&seq, sizeof(seq), (void *)(items + 8 * k)))
+					break;
+				audit_value(c, seq, &ev->args[i].items[k]);	/* a nested sequence: its length only */
+			}
+		}
+	}
+	bpf_ringbuf_submit(ev, 0);
+	return 0;
+}

@@ -43,6 +43,69 @@ struct cb_uimport {
 };
 _Static_assert(sizeof(struct cb_uimport) == 24 + CB_IMPORT_NAME, "cb_uimport crosses the BPF boundary");
 
+/*
+ * Audit events (`coldbpf audit`): the marker audit(event, args) fires in
+ * sys.audit() and PySys_Audit() with the event's name and its argument
+ * tuple, which is gone once the probe returns: the program decodes the
+ * arguments at the probe, by the type of each object (addresses per
+ * process, from its interpreter's symbols) and the version's layouts.
+ */
+#define CB_AUDIT_EVENT	64	/* bytes of an event name kept */
+#define CB_AUDIT_ARGS	6	/* arguments decoded */
+#define CB_AUDIT_ITEMS	4	/* items of a tuple or list argument decoded */
+#define CB_AUDIT_STR	96	/* bytes of a str or bytes value kept */
+
+enum cb_audit_kind {
+	CB_AK_UNREAD = 0,	/* the object could not be read */
+	CB_AK_STR,		/* s: the string's bytes, width 1, 2 or 4 (latin-1 / UCS-2 / UCS-4) */
+	CB_AK_BYTES,
+	CB_AK_INT,		/* num (an int of at most two 30-bit digits) */
+	CB_AK_BIGINT,		/* a larger int: not decoded */
+	CB_AK_BOOL,		/* num 0 or 1 */
+	CB_AK_NONE,
+	CB_AK_OTHER,		/* another type: not decoded */
+	CB_AK_TUPLE,		/* items[] below (up to CB_AUDIT_ITEMS), len the tuple's */
+	CB_AK_LIST,
+};
+
+/* Per process: where its objects keep what the decoder reads. */
+struct cb_audit_cfg {
+	__u64 unicode_type, bytes_type, long_type, bool_type, tuple_type, list_type, none;
+	__u16 str_length, str_state;	/* PyASCIIObject's length and state */
+	__u16 str_ascii_data;		/* compact ASCII: data after PyASCIIObject */
+	__u16 str_compact_data;		/* compact non-ASCII: after PyCompactUnicodeObject */
+	__u16 tuple_items;		/* PyTupleObject.ob_item (3.14+: after ob_hash) */
+	__u16 long_lv_tag;		/* 3.12+: digits count in lv_tag >> 3, sign in its low bits */
+	__u16 pad[2];
+};
+_Static_assert(sizeof(struct cb_audit_cfg) == 7 * 8 + 16, "cb_audit_cfg crosses the BPF boundary");
+
+struct cb_aitem {
+	__u8 kind;		/* enum cb_audit_kind */
+	__u8 width;		/* CB_AK_STR: bytes per character */
+	__u8 trunc;		/* the value was longer than s */
+	__u8 pad;
+	__u32 len;		/* str: characters; bytes: bytes; tuple/list: items (saturated) */
+	__s64 num;
+	char s[CB_AUDIT_STR];
+};
+_Static_assert(sizeof(struct cb_aitem) == 16 + CB_AUDIT_STR, "cb_aitem crosses the BPF boundary");
+
+/* an argument: one value, or a tuple's or list's first items (items[1..]) */
+struct cb_aarg {
+	struct cb_aitem v;
+	struct cb_aitem items[CB_AUDIT_ITEMS];
+};
+
+struct cb_uaudit {
+	__u32 tgid, tid;
+	__u64 ns;		/* bpf_ktime_get_ns() */
+	__u32 nargs;		/* the tuple's length (args decoded: at most CB_AUDIT_ARGS) */
+	__u32 pad;
+	char event[CB_AUDIT_EVENT];
+	struct cb_aarg args[CB_AUDIT_ARGS];
+};
+
 /* per-CPU counters of the USDT programs (read by collect/usdt.c) */
 enum cb_ustat {
 	CB_USTAT_GC_UNPAIRED = 0,	/* gc__done without its gc__start (attached mid-collection) */
@@ -50,6 +113,7 @@ enum cb_ustat {
 	CB_USTAT_IMPORT_DEEP,		/* imports nested deeper than CB_IMPORT_DEPTH: not timed */
 	CB_USTAT_EVENTS_LOST,		/* import events that did not fit the ring buffer */
 	CB_USTAT_PROCS_FULL,		/* events of a process without room in the map */
+	CB_USTAT_AUDIT_LOST,		/* audit events that did not fit the ring buffer */
 	CB_USTAT_NR,
 };
 #endif

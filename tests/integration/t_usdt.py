@@ -230,4 +230,76 @@ def t_usdt_serve_metrics(py):
 
 
 PER_INTERPRETER = [t_usdt_gc, t_usdt_imports]
+AUDITED = os.path.join(WL, "audited.py")
 ONCE = [t_usdt_off_by_default, t_usdt_serve_metrics]
+
+
+def _audit_once(py, w, fmt, notes):
+    """coldbpf audit -p w (with fmt options), the workload run once while attached."""
+    a = subprocess.Popen([COLDBPF, "audit", "-p", str(w.pid), "-d", "30", "--event", "open",
+                          "--event", "subprocess.*", "--event", "socket.connect", "--event", "coldbpf.*"] + fmt,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 20     # attached: the audit marker's semaphore raised
+    while notes and time.monotonic() < end and \
+            semaphores(w.pid, {"audit": notes.get("audit", ())}).get("audit", 0) == 0:
+        time.sleep(0.1)
+    if not notes:
+        time.sleep(2)
+    w.stdin.write("go\n")
+    w.stdin.flush()
+    expect(w.stdout.readline().strip() == "done", "the workload did not finish")
+    time.sleep(0.5)
+    a.send_signal(signal.SIGINT)
+    out, err = a.communicate(timeout=30)
+    expect(a.returncode == 0, "coldbpf audit exited %d: %s" % (a.returncode, err[-1000:]))
+    return out, err
+
+
+def t_audit(label, py, mm):
+    """coldbpf audit -p on a process that opens a known file, starts a
+    subprocess, connects a socket and raises events with one argument of
+    each kind: each event with its arguments decoded in the kernel (text and
+    JSON lines); --event filters; an interpreter without markers is said;
+    the semaphore is back to 0 after."""
+    path = os.path.join(TMP, "audited-%d.txt" % time.monotonic_ns())
+    open(path, "w").close()
+    w = subprocess.Popen([py, AUDITED, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        expect(w.stdout.readline().strip() == "ready", "the workload did not start")
+        notes = sdt_notes(w.pid)
+        out, err = _audit_once(py, w, [], notes)
+        if not notes:           # pyenv's: no markers, no events, said
+            expect(not out.strip() and "0 processes attached, 1 without markers" in err,
+                   "an interpreter without markers: %r %r" % (out, err))
+            return
+        expect(semaphores(w.pid, {"audit": notes["audit"]})["audit"] == 0, "the audit semaphore was not put back")
+        jout, _ = _audit_once(py, w, ["--json"], notes)
+        w.stdin.write("quit\n")
+        w.stdin.flush()
+        w.wait(timeout=10)
+    finally:
+        if w.poll() is None:
+            w.kill()
+            w.wait()
+    lines = out.splitlines()
+    ev = {l.split()[3]: l.split(None, 4)[4] for l in lines if len(l.split()) >= 5}
+    expect(ev.get("open", "").startswith("('%s', 'r'," % path), "open: %s\n%s" % (ev.get("open"), out))
+    expect(ev.get("subprocess.Popen") == "('/bin/true', ['/bin/true', 'arg-one'], None, None)",
+           "subprocess.Popen: %s" % ev.get("subprocess.Popen"))
+    expect(re.match(r"^\(<object>, \('127\.0\.0\.1', \d+\)\)$", ev.get("socket.connect", "")),
+           "socket.connect: %s" % ev.get("socket.connect"))
+    expect(ev.get("coldbpf.kinds") == "('h\u00e9llo \u20ac \U0001f600', b'\\x00\\x01', -7, 1099511627776, True, None)",
+           "coldbpf.kinds: %s" % ev.get("coldbpf.kinds"))
+    expect(ev.get("coldbpf.seq") == "((1, 'x', None), ['%s...'], <int>)" % ("a" * 96),
+           "coldbpf.seq: %s" % ev.get("coldbpf.seq"))
+    expect(len(lines) == 5, "--event let other events through, or events were repeated:\n%s" % out)
+    js = {j["event"]: j for j in (json.loads(l) for l in jout.splitlines())}
+    expect(js.get("coldbpf.kinds", {}).get("args") == [
+        "h\u00e9llo \u20ac \U0001f600", {"bytes": "\\x00\\x01", "truncated": False}, -7, 2**40, True, None],
+           "JSON coldbpf.kinds: %s" % js.get("coldbpf.kinds"))
+    expect(js.get("open", {}).get("args", [None])[0] == path and js["open"]["pid"] == w.pid,
+           "JSON open: %s" % js.get("open"))
+    print("    %d events: %s" % (len(lines), ", ".join(sorted(ev))))
+
+
+PER_INTERPRETER += [t_audit]

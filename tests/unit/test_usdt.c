@@ -17,11 +17,14 @@
 
 Test(usdt, features_attach_only_their_markers)
 {
-	uint32_t never = (1u << PYM_LINE) | (1u << PYM_FUNCTION_ENTRY) | (1u << PYM_FUNCTION_RETURN) |
-			 (1u << PYM_AUDIT);
+	uint32_t never = (1u << PYM_LINE) | (1u << PYM_FUNCTION_ENTRY) | (1u << PYM_FUNCTION_RETURN);
 
-	for (unsigned f = 0; f < 64; f++)	/* whatever bits a caller passes */
+	for (unsigned f = 0; f < 64; f++) {	/* whatever bits a caller passes */
 		cr_assert_eq(usdt__markers(f) & never, 0, "features %#x attach %#x", f, usdt__markers(f));
+		/* audit only when `coldbpf audit` asks (PU_AUDIT) */
+		cr_assert_eq(!!(usdt__markers(f) & (1u << PYM_AUDIT)), !!(f & PU_AUDIT), "features %#x", f);
+	}
+	cr_assert_eq(usdt__markers(PU_AUDIT), 1u << PYM_AUDIT);
 	cr_assert_eq(usdt__markers(PU_GC), (1u << PYM_GC_START) | (1u << PYM_GC_DONE));
 	cr_assert_eq(usdt__markers(PU_IMPORT), (1u << PYM_IMPORT_START) | (1u << PYM_IMPORT_DONE));
 	cr_assert_eq(usdt__markers(0), 0);

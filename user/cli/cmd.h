@@ -21,6 +21,7 @@ int cmd__rm(int argc, char **argv);
 int cmd__ignore(int argc, char **argv);
 int cmd__html(int argc, char **argv);
 int cmd__serve(int argc, char **argv);	/* coldbpf serve: until stopped, over HTTP */
+int cmd__audit(int argc, char **argv);	/* coldbpf audit: CPython's audit events, streamed */
 
 /* Output options shared by sampling and report. */
 enum {

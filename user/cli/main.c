@@ -17,6 +17,7 @@ static const struct {
 	{ "rm", cmd__rm },
 	{ "html", cmd__html },
 	{ "serve", cmd__serve },
+	{ "audit", cmd__audit },
 };
 
 int main(int argc, char **argv)

@@ -34,6 +34,7 @@ const char cli_usage[] =
 "       coldbpf rm --src DIR PATH:QUALNAME (--all-python | -p PID,... | PROFILE.json...)\n"
 "       coldbpf html --src DIR -o OUTDIR (PROFILE.json... | --all-python | -p PID,...)\n"
 "       coldbpf serve [--all-python | -p PID,...] [--listen ADDR:PORT]  (see serve --help)\n"
+"       coldbpf audit [--all-python | -p PID,...] [--event GLOB]... [--json]  (see audit --help)\n"
 "\n"
 "Sample the Python stacks of CPython processes from the kernel (eBPF on perf\n"
 "events) and print which functions and lines are hot. Needs root (CAP_BPF,\n"

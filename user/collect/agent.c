@@ -151,6 +151,9 @@ static int setup(struct agent *a)
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	if (o->usdt) {	/* optional: without it, no GC pauses or imports */
 		a->us = usdt__open(o->usdt);
+		usdt__on_audit(a->us, o->audit, o->audit_ctx);
+		if (!a->us && (o->usdt & PU_AUDIT))
+			return -1;	/* the one thing asked for */
 		a->tg.added = target_added;
 		a->tg.added_ctx = a;
 	}

@@ -25,6 +25,9 @@ struct agent_tick {
 	unsigned targets;	/* processes profiled now */
 };
 
+struct cb_uaudit;
+struct pproc;
+
 struct agent_opts {
 	enum agent_mode mode;
 	int *pids;
@@ -45,6 +48,9 @@ struct agent_opts {
 	 * other threads meet the profile (serve/serve.c). NULL for a recording. */
 	void (*tick)(void *ctx, struct profile *prof, const struct agent_tick *t);
 	void *tick_ctx;
+	/* coldbpf audit (usdt PU_AUDIT): each audit event (collect/usdt.h) */
+	void (*audit)(void *ctx, const struct cb_uaudit *ev, const struct pproc *proc);
+	void *audit_ctx;
 };
 
 /* Check privileges; 0 or -1 after printing which capability is missing. */

@@ -33,6 +33,7 @@ static const struct {
 	{ PU_GC, PYM_GC_DONE },
 	{ PU_IMPORT, PYM_IMPORT_START },
 	{ PU_IMPORT, PYM_IMPORT_DONE },
+	{ PU_AUDIT, PYM_AUDIT },
 };
 
 /* A process with markers asked for: attached by the worker, or being. */
@@ -57,6 +58,9 @@ struct usdt {
 	size_t held;		/* attachments posted and not yet detached by the worker */
 	unsigned said;		/* failures said */
 	struct profile *prof;	/* the poll's */
+	usdt_audit_fn audit;	/* PU_AUDIT's sink */
+	void *audit_ctx;
+	int audit_cfg_fd;
 };
 
 uint32_t usdt__markers(unsigned features)
@@ -76,11 +80,13 @@ static struct bpf_program *prog_of(struct usdt *u, int marker)
 	case PYM_GC_DONE: return u->skel->progs.cb_gc_done;
 	case PYM_IMPORT_START: return u->skel->progs.cb_import_start;
 	case PYM_IMPORT_DONE: return u->skel->progs.cb_import_done;
+	case PYM_AUDIT: return u->features & PU_AUDIT ? u->skel->progs.cb_audit : NULL;
 	}
-	return NULL;	/* line, function__entry/return, audit: never */
+	return NULL;	/* line, function__entry/return: never */
 }
 
 static int on_event(void *ctx, void *data, size_t size);
+static int on_audit(void *ctx, void *data, size_t size);
 
 struct usdt *usdt__open(unsigned features)
 {
@@ -103,10 +109,12 @@ struct usdt *usdt__open(unsigned features)
 	}
 	u->uprocs_fd = bpf_map__fd(u->skel->maps.uprocs);
 	u->rb = ring_buffer__new(bpf_map__fd(u->skel->maps.uevents), on_event, u, NULL);
-	if (!u->rb) {
+	if (!u->rb || ((features & PU_AUDIT) &&
+		       ring_buffer__add(u->rb, bpf_map__fd(u->skel->maps.aevents), on_audit, u))) {
 		msg__err("note: GC and import probes are off (no ring buffer: %s)", strerror(errno));
 		goto fail;
 	}
+	u->audit_cfg_fd = bpf_map__fd(u->skel->maps.audit_cfg);
 	{
 		struct bpf_program *progs[PYM_NR] = {};
 
@@ -163,6 +171,7 @@ static void retire(struct usdt *u, struct profile *prof, size_t i)
 	ring_buffer__consume(u->rb);	/* its last imports, while it is still known */
 	counts_into(u, prof, ut);
 	bpf_map_delete_elem(u->uprocs_fd, &pid);
+	bpf_map_delete_elem(u->audit_cfg_fd, &pid);
 	htab__del(&u->by_pid, ut->pid);
 	usdtwork__post(u->w, &j);
 	ut->retired = true;
@@ -262,6 +271,19 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 		say_failure(u, t->info.pid, t->info.comm, strerror(errno));
 		return;
 	}
+	if (feats & PU_AUDIT) {
+		/* how its objects are laid out, before its probe can fire */
+		const struct pylayout *l = &t->info.layout;
+		struct cb_audit_cfg c = {
+			.unicode_type = l->unicode_type, .bytes_type = l->bytes_type, .long_type = l->long_type,
+			.bool_type = l->bool_type, .tuple_type = l->tuple_type, .list_type = l->list_type,
+			.none = l->none, .str_length = 16, .str_state = 32,
+			.str_ascii_data = l->minor >= 12 ? 40 : 48, .str_compact_data = l->minor >= 12 ? 56 : 72,
+			.tuple_items = l->minor >= 14 ? 32 : 24, .long_lv_tag = l->minor >= 12,
+		};
+
+		bpf_map_update_elem(u->audit_cfg_fd, &pid, &c, BPF_ANY);
+	}
 	j.gen = ++u->gen;
 	j.markers = usdt__markers(feats);
 	snprintf(j.path, sizeof(j.path), "%s", t->info.map_file);
@@ -303,6 +325,27 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+void usdt__on_audit(struct usdt *u, usdt_audit_fn fn, void *ctx)
+{
+	if (u) {
+		u->audit = fn;
+		u->audit_ctx = ctx;
+	}
+}
+
+static int on_audit(void *ctx, void *data, size_t size)
+{
+	struct usdt *u = ctx;
+	const struct cb_uaudit *ev = data;
+	uint64_t *v;
+
+	if (size < sizeof(*ev) || !u->audit)
+		return 0;
+	v = htab__get(&u->by_pid, ev->tgid);
+	u->audit(u->audit_ctx, ev, v && u->prof ? &u->prof->procs[u->v[*v - 1].proc] : NULL);
+	return 0;
+}
+
 void usdt__poll(struct usdt *u, struct profile *prof, int refresh)
 {
 	if (!u)
@@ -323,6 +366,7 @@ void usdt__read_stats(struct usdt *u, struct profile *prof)
 		[CB_USTAT_IMPORT_DEEP] = CTR_USDT_IMPORT_DEEP,
 		[CB_USTAT_EVENTS_LOST] = CTR_USDT_EVENTS_LOST,
 		[CB_USTAT_PROCS_FULL] = CTR_USDT_UNOWNED,
+		[CB_USTAT_AUDIT_LOST] = CTR_AUDIT_LOST,
 	};
 	int fd, ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;

@@ -30,6 +30,12 @@ struct usdt *usdt__open(unsigned features);
 /* A target was registered: attach its markers, or say why not (its
  * profile entry's usdt). */
 void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t);
+/* PU_AUDIT: each audit event, with its process's profile entry (NULL when
+ * the process is not known any more), on the agent's thread. */
+struct cb_uaudit;
+struct pproc;
+typedef void (*usdt_audit_fn)(void *ctx, const struct cb_uaudit *ev, const struct pproc *proc);
+void usdt__on_audit(struct usdt *u, usdt_audit_fn fn, void *ctx);
 /* A target is retired: detach, then its final counts into the profile. */
 void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t);
 /* Consume import events; with refresh, also every attached process's

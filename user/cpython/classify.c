@@ -197,6 +197,13 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 						e->info.function_type ? e->info.function_type + bias : 0;
 					out->layout.type_type =
 						e->info.type_type ? e->info.type_type + bias : 0;
+#define BIASED(f) out->layout.f = e->info.f ? e->info.f + bias : 0
+					BIASED(long_type);
+					BIASED(bool_type);
+					BIASED(tuple_type);
+					BIASED(list_type);
+					BIASED(none);
+#undef BIASED
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;

@@ -194,6 +194,16 @@ static void scan_symbols(Elf *e, Elf_Scn *scn, GElf_Shdr *sh, struct elfinfo *ou
 			out->type_type = sym.st_value;
 		else if (!strcmp(name, "PyBytes_Type"))
 			out->bytes_type = sym.st_value;
+		else if (!strcmp(name, "PyLong_Type"))
+			out->long_type = sym.st_value;
+		else if (!strcmp(name, "PyBool_Type"))
+			out->bool_type = sym.st_value;
+		else if (!strcmp(name, "PyTuple_Type"))
+			out->tuple_type = sym.st_value;
+		else if (!strcmp(name, "PyList_Type"))
+			out->list_type = sym.st_value;
+		else if (!strcmp(name, "_Py_NoneStruct"))
+			out->none = sym.st_value;
 		else if (!strcmp(name, "Py_Initialize"))
 			out->is_python = true;
 		else if (!strcmp(name, "Py_Version")) {

@@ -32,6 +32,9 @@ struct elfinfo {
 	uint64_t function_type;	/* PyFunction_Type */
 	uint64_t type_type;	/* PyType_Type */
 	uint64_t bytes_type;	/* PyBytes_Type */
+	/* for audit events' arguments: PyLong_Type, PyBool_Type, PyTuple_Type,
+	 * PyList_Type, _Py_NoneStruct */
+	uint64_t long_type, bool_type, tuple_type, list_type, none;
 	bool has_py_version;
 	uint64_t py_version;	/* value of Py_Version (3.11+) */
 	size_t runtime_head_len;

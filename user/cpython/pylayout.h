@@ -41,6 +41,7 @@ struct pylayout {
 	uint16_t interp_modules;
 	/* type objects in the target (load bias applied), 0 when unknown */
 	uint64_t code_type, unicode_type, bytes_type, function_type, type_type;
+	uint64_t long_type, bool_type, tuple_type, list_type, none;	/* audit arguments */
 };
 
 /* Resolve the layout of an interpreter from its ELF facts and the file's

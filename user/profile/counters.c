@@ -88,6 +88,8 @@ static const struct counter_info counters[CTR_NR] = {
 				   "imports nested more than 32 deep: counted, not timed" },
 	[CTR_USDT_EVENTS_LOST] = { "usdt_events_lost", CTR_KIND_LOSS,
 				   "import events that did not fit the ring buffer: counted, missing from the slowest" },
+	[CTR_AUDIT_LOST] = { "audit_events_lost", CTR_KIND_LOSS,
+			     "audit events that did not fit the ring buffer (coldbpf audit): counted, not shown" },
 	[CTR_USDT_UNOWNED] = { "usdt_events_unowned", CTR_KIND_COUNT,
 			       "marker hits of a process whose probes were being detached: not counted" },
 };

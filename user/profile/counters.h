@@ -49,6 +49,7 @@ enum counter {
 	CTR_USDT_IMPORT_UNPAIRED,	/* BPF: import done without its start */
 	CTR_USDT_IMPORT_DEEP,		/* BPF: imports nested deeper than CB_IMPORT_DEPTH, not timed */
 	CTR_USDT_EVENTS_LOST,		/* BPF: import events that did not fit the ring buffer */
+	CTR_AUDIT_LOST,			/* BPF: audit events that did not fit the ring buffer */
 	CTR_USDT_UNOWNED,		/* BPF: marker hits of a process no longer held */
 	CTR_NR,
 };

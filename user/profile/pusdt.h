@@ -24,6 +24,7 @@
 enum {
 	PU_GC = 1,
 	PU_IMPORT = 2,
+	PU_AUDIT = 4,	/* `coldbpf audit` only: never by --usdt */
 };
 
 enum pusdt_status {
