@@ -628,6 +628,20 @@ def t_cold_lazy_imports(py):
         ("lazy_from.py", "unused"): ("never-ran",),
         ("main.py", "main"): ("ran",)}, "touched after the first round, read at its exit (%s)" %
         {k: v for k, v in prof["stats"].items() if k.startswith("exit")})
+    # every import lazy (-X lazy_imports=all): the demo app's statuses are
+    # t_cold's (app.used loads at its first use, before "ready")
+    p = subprocess.Popen(cmd + ["-X", "lazy_imports=all", os.path.join(COLDAPP, "app", "main.py"), "60"],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the demo app did not start")
+        st, _ = cold_statuses(["-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
+        for key in keys:
+            expect(key in st and st[key]["status"] == want, "lazy_imports=all: %s is %s, want %s" %
+                   (key, st.get(key, {}).get("status"), want))
 
 
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]
