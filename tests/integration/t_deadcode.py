@@ -492,7 +492,8 @@ def t_container_pidns(py):
     PID namespace with its own /proc, chrooted, nothing of the host bound in
     (tests/tools/container-python; its files exist only inside the root).
     Profiled by host PID and with --all-python (one started before, one
-    after the agent), symbolized with the paths the target sees and its
+    after the agent; each reported with its PID there, 1), symbolized with
+    the paths the target sees and its
     source lines read inside its root; cold --src with the host's view of the
     tree and with the target's (a path only its root has), and offline on a
     saved profile: the same exact statuses as outside a container."""
@@ -513,6 +514,8 @@ def t_container_pidns(py):
             e = proc_entry(prof, c.pid)
             expect(e and e["python"].startswith(mm + "."), "%s: process entry %s" % (mm, e))
             expect(e.get("root") == root, "%s: root %s, want %s" % (mm, e.get("root"), root))
+            expect(e.get("nspid") == 1 and re.search(r"^\s+%d .*\[PID 1 in its namespace\]" % c.pid, cp.stdout, re.M),
+                   "%s: its PID in the container is not reported: %s" % (mm, e))
             a = func_index(prof, "work_a", "shares.py")
             expect(a is not None and prof["functions"][a]["file"] == script,
                    "%s: work_a not named as the target sees it: %s" % (mm, a is not None and prof["functions"][a]))
@@ -541,6 +544,7 @@ def t_container_pidns(py):
             for c, what in ((early, "started before"), (late, "started after")):
                 e = proc_entry(prof, c.pid)
                 expect(e is not None, "%s: the container %s the agent (host PID %d) is missing" % (mm, what, c.pid))
+                expect(e.get("nspid") == 1, "%s: the container %s the agent: nspid %s" % (mm, what, e.get("nspid")))
                 n = self_samples(prof, a, c.pid) if a is not None else 0
                 expect(n > 30, "%s: the container %s the agent: work_a %d samples" % (mm, what, n))
             expect(proc_entry(prof, late.pid)["exited"], "%s: the late container's exit is not flagged" % mm)

@@ -52,6 +52,7 @@ def t_ratio(label, py, mm):
     expect("x += i * i % 7  # HOT-A" in cp.stdout, "heatmap lacks the hot line's source")
     p = prof["processes"][0]
     expect(p["python"].startswith("%d.%d" % mm), "python version %s" % p["python"])
+    expect("nspid" not in p, "a PID namespace of its own? %s" % p)
     # 3.13+: the interpreter's _Py_DebugOffsets agree with the committed row
     expect("differ from coldbpf's table" not in cp.stderr, cp.stderr)
 
