@@ -5,6 +5,7 @@
 #include "lib/htab.h"
 #include "lib/file.h"
 #include "lib/procfs.h"
+#include "lib/str.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -203,11 +204,15 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;
 					if (out->layout.row_ndiff && !e->row_warned) {
-						/* once per interpreter file: every process of it says the same */
+						/* once per interpreter file: every process of it says the same;
+						 * the path is the target's to choose: escaped */
+						char path[300];
+
 						e->row_warned = true;
+						str__sanitize(m.path, path, sizeof(path));
 						msg__err("warning: %s (CPython %s, PID %d): its _Py_DebugOffsets differ from "
 							 "coldbpf's table for 3.%d in %u of %u offsets: %s; its own are used "
-							 "(scripts/gen-layout.py makes the row)", m.path, out->layout.version,
+							 "(scripts/gen-layout.py makes the row)", path, out->layout.version,
 							 pid, out->layout.minor, out->layout.row_ndiff,
 							 out->layout.row_ncompared, out->layout.row_diff);
 					}
