@@ -475,6 +475,54 @@ def t_binary_not_at_host_path(py):
     expect(run is not None and self_samples(prof, run) > 200, "Spinner.run not sampled")
 
 
+def t_debug_offsets_cross_check(py):
+    """3.13+: an interpreter whose _Py_DebugOffsets differ from the committed
+    row in one offset (a copy of pyenv's libpython3.13 with imports_modules
+    moved by 8, as a patch release might; sampling does not read it) is
+    profiled with its own offsets, and one warning names the field."""
+    base = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.13.*")))
+    expect(base, "needs a pyenv 3.13")
+    prefix = base[0]
+    lib = os.path.join(prefix, "lib", "libpython3.13.so.1.0")
+    d = tempfile.mkdtemp(prefix="coldbpf-dbgoff-")
+    try:
+        copy = os.path.join(d, "libpython3.13.so.1.0")
+        shutil.copy2(lib, copy)
+        sec = subprocess.run(["readelf", "-S", "-W", copy], capture_output=True, text=True, check=True).stdout
+        m = re.search(r"\.PyRuntime\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", sec)
+        expect(m, "no .PyRuntime section in %s" % lib)
+        off = int(m.group(1), 16)
+        with open(copy, "r+b") as f:
+            f.seek(off)
+            head = f.read(96)
+            expect(head[:8] == b"xdebugpy", "no _Py_DebugOffsets at the start of .PyRuntime")
+            modules = int.from_bytes(head[88:96], "little")     # interpreter_state.imports_modules (3.13)
+            f.seek(off + 88)
+            f.write((modules + 8).to_bytes(8, "little"))
+        env = dict(os.environ, LD_LIBRARY_PATH=d, PYTHONHOME=prefix)
+        procs = [subprocess.Popen([os.path.join(prefix, "bin", "python3.13"), os.path.join(WL, "spin.py"), "8"],
+                                  env=env) for _ in range(2)]
+        try:
+            time.sleep(1.0)
+            for p in procs:
+                with open("/proc/%d/maps" % p.pid) as f:
+                    expect(copy in f.read(), "the patched libpython is not the one mapped")
+            cp, prof = profile(["-F", "499", "-d", "2", "-p", "%d,%d" % (procs[0].pid, procs[1].pid)])
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    warn = [ln for ln in cp.stderr.splitlines() if "differ from coldbpf's table" in ln]
+    expect(len(warn) == 1, "want one warning for the file, got: %s" % cp.stderr)
+    expect("in 1 of 24 offsets: interp_modules %d (table %d)" % (modules + 8, modules) in warn[0], warn[0])
+    run = func_index(prof, "Spinner.run", "spin.py")
+    for p in procs:
+        n = self_samples(prof, run, p.pid) if run is not None else 0
+        expect(n > 200, "PID %d: Spinner.run %d samples" % (p.pid, n))
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -591,5 +639,5 @@ def t_subinterpreters(label, py, mm):
 
 PER_INTERPRETER = [t_ratio, t_shares, t_threads, t_recursion, t_all_python, t_exit_midrun, t_subinterpreters]
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain]
+        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain, t_debug_offsets_cross_check]
 NO_BPF = [t_layout_tables]

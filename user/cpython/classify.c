@@ -24,6 +24,7 @@ struct elfcache_entry {
 };
 
 struct classifier {
+	bool quiet;		/* no warnings (a check before the classifier that runs) */
 	struct htab idx;	/* hash(dev, ino) -> entry index + 1 */
 	struct elfcache_entry *ents;
 	size_t n, cap;
@@ -35,6 +36,11 @@ struct classifier *classifier__new(void)
 
 	htab__init(&d->idx);
 	return d;
+}
+
+void classifier__quiet(struct classifier *d)
+{
+	d->quiet = true;
 }
 
 void classifier__free(struct classifier *d)
@@ -203,7 +209,7 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;
-					if (out->layout.row_ndiff && !e->row_warned) {
+					if (out->layout.row_ndiff && !e->row_warned && !d->quiet) {
 						/* once per interpreter file: every process of it says the same;
 						 * the path is the target's to choose: escaped */
 						char path[300];
