@@ -202,6 +202,7 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.counters[CB_STAT_NS] = 12340;
 	p->stats.counters[CB_STAT_TIMED] = 10;
 	p->procs[0].exited = true;
+	p->procs[0].nspid = 1;		/* PID 1 of a container */
 	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
 	q = profile__load_json(path, err, sizeof(err));
 	cr_assert_not_null(q, "%s", err);
@@ -215,7 +216,9 @@ Test(profile_json, round_trip_renders_identically)
 		free(t);
 	}
 	cr_assert(q->procs[0].exited);
+	cr_assert_eq(q->procs[0].nspid, 1);
 	a = render(p, 0, &o);
+	cr_assert(strstr(a, "[PID 1 in its namespace]"), "%s", a);
 	b = render(q, 0, &o);
 	cr_assert_str_eq(a, b);
 	cr_assert(strstr(a, "bpf_ns_per_python_sample") && strstr(a, " 1234  (timed in BPF, 10 samples)"),

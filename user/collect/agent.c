@@ -122,6 +122,7 @@ static int check_pids(const struct agent_opts *o)
 	struct classifier *cl = classifier__new();
 	int err = 0;
 
+	classifier__quiet(cl);	/* the targets' classifier warns, once */
 	for (size_t i = 0; i < o->npids && !err; i++) {
 		struct pyproc_info info;
 		char why[320];

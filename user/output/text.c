@@ -195,6 +195,9 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 		else if (r->folded)
 			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]%s\n", "-", py,
 				r->samples, cmd, r->folded, drop);
+		else if (r->nspid)	/* in a container: its own PID there too */
+			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s  [PID %d in its namespace]%s%s\n", r->pid, py,
+				r->samples, cmd, r->nspid, r->exited ? "  [exited]" : "", drop);
 		else
 			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s%s\n", r->pid, py, r->samples, cmd,
 				r->exited ? "  [exited]" : "", drop);

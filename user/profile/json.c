@@ -49,6 +49,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
 			json_object_set_new(o, "cwd", json_string(r->cwd));
+		if (r->nspid)	/* its PID inside its container */
+			json_object_set_new(o, "nspid", json_integer(r->nspid));
 		if (r->usdt)	/* GC pauses and imports (docs/usdt.md) */
 			json_object_set_new(o, "usdt", pusdt__to_json(r->usdt));
 		json_array_append_new(procs, o);
@@ -254,6 +256,12 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
 		profile__proc_place(p, r, str_at(v, "root"), str_at(v, "cwd"));
+		{
+			json_int_t ns;
+
+			if (!json_int_at(v, "nspid", 1, INT32_MAX, &ns))
+				p->procs[r].nspid = (int)ns;
+		}
 		if (json_is_number(json_object_get(v, "evidence_age_s")) &&
 		    json_number_value(json_object_get(v, "evidence_age_s")) > 0)
 			p->procs[r].evidence_age = json_number_value(json_object_get(v, "evidence_age_s"));

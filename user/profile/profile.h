@@ -58,6 +58,9 @@ struct pproc {
 	 * NULL when unknown: its root directory (a chroot; NULL for "/"), and
 	 * its working directory (for a relative co_filename) */
 	char *root, *cwd;
+	/* its PID in its own PID namespace (a container's), 0 when it has none
+	 * of its own or it is unknown */
+	int nspid;
 	uint64_t samples;
 	uint64_t dropped;	/* samples lost at its share of the stacks map (err_stack_quota) */
 	bool exited;	/* exited while coldbpf ran */
