@@ -160,7 +160,7 @@ if minor >= 12:
 print(json.dumps({"files": n, "bad": bad[:20], "nbad": len(bad), "jumps": sorted(seen)}))
 '''
 
-NORAISE = {"NOP", "CACHE", "EXTENDED_ARG", "LOAD_CONST", "LOAD_CONST_IMMORTAL", "LOAD_CONST_MORTAL",
+NORAISE = {"NOP", "CACHE", "EXTENDED_ARG", "LOAD_FAST", "LOAD_CONST", "LOAD_CONST_IMMORTAL", "LOAD_CONST_MORTAL",
            "LOAD_SMALL_INT", "COPY", "SWAP", "PUSH_NULL", "NOT_TAKEN", "LOAD_FAST_BORROW",
            "LOAD_FAST_LOAD_FAST", "LOAD_FAST_BORROW_LOAD_FAST_BORROW", "LOAD_FAST__LOAD_FAST",
            "LOAD_FAST__LOAD_CONST", "LOAD_CONST__LOAD_FAST"}

@@ -86,6 +86,7 @@ int evlines__supported(int minor)
 static const char *const reason_names[EVL_R_NR] = {
 	"", "touched", "flow", "block-untouched", "unreached", "no-cache-instruction", "may-raise",
 	"handler", "instrumented", "pre-quickening", "positive-only", "not-quickened", "inconsistent",
+	"one-read", "exited",
 };
 
 const char *evlines__reason_name(enum evl_reason r)
@@ -663,5 +664,106 @@ done:
 	free(c.predoff);
 	free(c.preds);
 	free(lines);
+	return out;
+}
+
+static struct ev_lines *alloc_lines(size_t nl, size_t nbr)
+{
+	struct ev_lines *out = malloc(sizeof(*out) + nl * sizeof(struct evl_line) + nbr * sizeof(struct evl_branch));
+
+	if (!out)
+		return NULL;
+	out->nlines = nl;
+	out->nbranches = nbr;
+	out->lines = (struct evl_line *)(out + 1);
+	out->branches = (struct evl_branch *)(out->lines + nl);
+	return out;
+}
+
+struct ev_lines *evlines__dup(const struct ev_lines *a)
+{
+	struct ev_lines *out = alloc_lines(a->nlines, a->nbranches);
+
+	if (out) {
+		memcpy(out->lines, a->lines, a->nlines * sizeof(*a->lines));
+		memcpy(out->branches, a->branches, a->nbranches * sizeof(*a->branches));
+	}
+	return out;
+}
+
+struct ev_lines *evlines__weaken(const struct ev_lines *a, enum evl_reason r)
+{
+	struct ev_lines *out = alloc_lines(a->nlines, 0);
+
+	if (!out)
+		return NULL;
+	for (uint32_t i = 0; i < a->nlines; i++) {
+		out->lines[i] = a->lines[i];
+		if (out->lines[i].status == EVL_NEVER)
+			out->lines[i].status = EVL_UNKNOWN, out->lines[i].reason = r;
+	}
+	return out;
+}
+
+static const struct evl_line *find_line(const struct ev_lines *a, int32_t line)
+{
+	uint32_t lo = 0, hi = a->nlines;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (a->lines[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->nlines && a->lines[lo].line == line ? &a->lines[lo] : NULL;
+}
+
+static struct evl_line merge_one(struct evl_line x, struct evl_line y)
+{
+	if (x.status == EVL_RAN)
+		return x;
+	if (y.status == EVL_RAN)
+		return y;
+	if (x.status == EVL_NEVER && y.status == EVL_NEVER)
+		return x;
+	return x.status == EVL_UNKNOWN ? x : y;
+}
+
+struct ev_lines *evlines__merge(const struct ev_lines *a, const struct ev_lines *b)
+{
+	struct ev_lines *out = alloc_lines(a->nlines + b->nlines, a->nbranches + b->nbranches);
+	uint32_t i = 0, j = 0, n = 0, nb = 0;
+
+	if (!out)
+		return NULL;
+	while (i < a->nlines || j < b->nlines) {
+		if (j >= b->nlines || (i < a->nlines && a->lines[i].line < b->lines[j].line))
+			out->lines[n++] = a->lines[i++];
+		else if (i >= a->nlines || b->lines[j].line < a->lines[i].line)
+			out->lines[n++] = b->lines[j++];
+		else
+			out->lines[n++] = merge_one(a->lines[i++], b->lines[j++]);
+	}
+	out->nlines = n;
+	for (int k = 0; k < 2; k++) {
+		const struct ev_lines *src = k ? b : a;
+
+		for (uint32_t q = 0; q < src->nbranches; q++) {
+			const struct evl_branch *br = &src->branches[q];
+			const struct evl_line *at = find_line(out, br->line), *to = find_line(out, br->to);
+			bool dup = false;
+
+			for (uint32_t z = 0; z < nb && !dup; z++)
+				dup = out->branches[z].line == br->line && out->branches[z].side == br->side;
+			if (!dup && at && at->status == EVL_RAN && to && to->status == EVL_NEVER)
+				out->branches[nb++] = *br;
+		}
+	}
+	/* the branches were placed after a->nlines + b->nlines lines: move them up */
+	memmove(out->lines + n, out->branches, nb * sizeof(*out->branches));
+	out->branches = (struct evl_branch *)(out->lines + n);
+	out->nbranches = nb;
 	return out;
 }

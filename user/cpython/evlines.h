@@ -32,6 +32,8 @@ enum evl_reason {
 	EVL_R_POSITIVE_ONLY,	/* unknown: 3.11 proves only what ran */
 	EVL_R_NOT_QUICKENED,	/* unknown: counters never initialised (not made by CPython's compiler) */
 	EVL_R_INCONSISTENT,	/* unknown: the bytes contradict the model (a hostile or unknown layout) */
+	EVL_R_ONE_READ,		/* unknown: the code object was gone before a second read confirmed it */
+	EVL_R_EXITED,		/* unknown: its process exited after the read: it may have run since */
 	EVL_R_NR
 };
 
@@ -70,6 +72,19 @@ struct ev_lines {
 struct ev_lines *evlines__compute(int minor, const uint8_t *bc, const uint8_t *bc2, size_t units,
 				  const uint8_t *lt, size_t ltlen, int firstlineno, const uint8_t *exc,
 				  size_t exclen, unsigned flags);
+/* Two results for the same code (two reads, two copies, two processes):
+ * ran if either ran, never-ran only if both say so, else unknown; a line
+ * only one has keeps its status. A never-taken side stays only if its line
+ * is still never-ran. A new allocation (NULL when out of memory). */
+struct ev_lines *evlines__merge(const struct ev_lines *a, const struct ev_lines *b);
+/* A copy with every never-ran line unknown for reason r. */
+struct ev_lines *evlines__weaken(const struct ev_lines *a, enum evl_reason r);
+struct ev_lines *evlines__dup(const struct ev_lines *a);
+/* Lines of a live code object at addr (header hdr, adaptive bytecode bc of
+ * units code units already read): reads its location and exception tables
+ * (bounded) and a second copy of its bytecode. NULL when unreadable. */
+struct ev_lines *evlines__read(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr,
+			       const uint8_t *bc, size_t units, unsigned flags);
 const char *evlines__reason_name(enum evl_reason r);
 const char *evlines__status_name(enum evl_status s);
 /* Whether the version has a table (3.11+ with a row). */
