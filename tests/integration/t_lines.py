@@ -1,0 +1,135 @@
+"""Lines: never-ran lines and branches inside functions that ran (docs/cold.md,
+"Lines"), per interpreter, with the traps that must never give never-ran."""
+import json
+import os
+import re
+import subprocess
+
+from common import *  # noqa: F401,F403 - the tests' shared vocabulary
+
+LINES = os.path.join(WL, "lines")
+SUBJECT = os.path.join(LINES, "subject.py")
+
+
+def _marks():
+    """{line: 'R' or 'N'} from subject.py's trailing markers."""
+    out = {}
+    for n, text in enumerate(open(SUBJECT), 1):
+        m = re.search(r"#([RN])\s*$", text)
+        if m:
+            out[n] = m.group(1)
+    return out
+
+
+def _cold_lines(py, mode, fmt="json"):
+    """serve.py MODE under py, read by cold --lines: the parsed JSON or the text."""
+    p = subprocess.Popen([py, os.path.join(LINES, "serve.py")] + ([mode] if mode else []),
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "READY", "serve.py %s did not start" % mode)
+        cp = run_coldbpf(["cold", "--src", LINES, "--lines", "--format", fmt, "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, "cold --lines failed: %s" % cp.stderr)
+    return json.loads(cp.stdout) if fmt == "json" else cp.stdout
+
+
+def _by_function(res):
+    """{qualname: {line: (status, reason)}} and {qualname: branches}."""
+    lines, branches = {}, {}
+    for f in res["functions"]:
+        if f["path"] != "subject.py":
+            continue
+        if "line_status" in f:
+            expect(f["status"] == "ran", "%s has lines but is %s" % (f["qualname"], f["status"]))
+            lines[f["qualname"]] = {ln: (st, why) for ln, st, why in f["line_status"]}
+            branches[f["qualname"]] = f["branches"]
+    return lines, branches
+
+
+def _sound(mm, mode, lines, branches, marks):
+    """Nothing that ran is never-ran, nothing that never ran is ran: the
+    never-run lines found, and those that could have been."""
+    found = total = 0
+    for q, ls in lines.items():
+        for ln, (st, why) in ls.items():
+            want = marks.get(ln)
+            expect(not (st == "never-ran" and want == "R"),
+                   "%s %s: %s line %d ran, but is never-ran (%s)" % (mm, mode, q, ln, why))
+            expect(not (st == "ran" and want == "N"),
+                   "%s %s: %s line %d never ran, but is ran (%s)" % (mm, mode, q, ln, why))
+            expect(why != "inconsistent", "%s %s: %s line %d inconsistent" % (mm, mode, q, ln))
+            if want == "N":
+                total += 1
+                found += st == "never-ran"
+        for b in branches.get(q, []):
+            expect(marks.get(b["line"]) == "R", "%s %s: %s: branch at %d, a line that never ran" %
+                   (mm, mode, q, b["line"]))
+            expect(marks.get(b["to"]) != "R", "%s %s: %s: branch at %d never taken to %d, which ran" %
+                   (mm, mode, q, b["line"], b["to"]))
+    return found, total
+
+
+def t_lines(label, py, mm):
+    """cold --lines per version: never-ran lines and branches of hand-made
+    functions with known runs (3.12+: most found, none wrong), a LOAD_ATTR
+    driven through a failed re-specialization (ran), cProfile and settrace
+    switched on and off (instrumented code: nothing never-ran), 3.11 positive
+    only (a function run 3 times stays below warm-up), 3.8-3.10 no lines."""
+    marks = _marks()
+    res = _cold_lines(py, "three" if mm == (3, 11) else "")
+    lines, branches = _by_function(res)
+    if mm < (3, 11):
+        expect(not lines, "%s: line statuses on a version without caches: %s" % (mm, sorted(lines)))
+        return
+    expect({"branchy", "loops", "guarded", "poly", "Box.add"} <= set(lines),
+           "%s: functions that ran have no lines: %s" % (mm, sorted(lines)))
+    found, total = _sound(mm, "plain", lines, branches, marks)
+    print("     %s plain: %d of %d never-run lines of functions that ran found never-ran; %d branches"
+          % (label.split()[1], found, total, sum(len(b) for b in branches.values())))
+    # the re-specialization trap: every line of poly ran
+    for ln, (st, why) in lines["poly"].items():
+        expect(st != "never-ran", "%s: poly line %d is never-ran after a failed re-specialization" % (mm, ln))
+    if mm == (3, 11):
+        expect(found == 0, "3.11 claims never-ran lines")
+        expect(any(st == "ran" for st, _ in lines["branchy"].values()), "3.11: no ran line in branchy")
+        expect(all(st != "never-ran" and (st == "ran" or why in ("pre-quickening", "positive-only"))
+                   for st, why in lines.get("three_times", {}).values()),
+               "3.11: three_times (3 runs, below warm-up): %s" % lines.get("three_times"))
+        return
+    expect(total >= 15 and found * 10 >= total * 6, "%s: only %d of %d never-run lines found" % (mm, found, total))
+    by_line = {(q, b["line"]): b for q, bs in branches.items() for b in bs}
+    expect(("branchy", 26) in by_line, "%s: branchy's untaken `if x > 100` side not reported: %s" %
+           (mm, branches.get("branchy")))
+    text = _cold_lines(py, "", "text")
+    expect(re.search(r"subject\.py:27-29\s+branchy\s+block-untouched", text),
+           "%s: the text lists no never-ran block subject.py:27-29 of branchy:\n%s" % (mm, text))
+    tsv = _cold_lines(py, "", "tsv").splitlines()
+    expect(tsv[0] == "status\tpath\tqualname\tline\treason", "tsv header: %s" % tsv[0])
+    expect("never-ran\tsubject.py\tbranchy\t28\tblock-untouched" in tsv, "tsv has no never-ran row for line 28")
+    for mode, hit, untouched in (("cprofile", ("branchy", "uses_box"), "guarded"),
+                                 ("settrace", ("loops", "guarded"), "branchy")):
+        res = _cold_lines(py, mode)
+        status = {f["qualname"]: f["status"] for f in res["functions"] if f["path"] == "subject.py"}
+        lines, branches = _by_function(res)
+        _sound(mm, mode, lines, branches, marks)
+        for q in hit:
+            # instrumented, then de-instrumented: the warm-up counters are
+            # back. The function may be unknown (3.13+: RESUME is back too);
+            # if it is ran, no line of it is never-ran
+            ls = lines.get(q, {})
+            expect(status.get(q) in ("ran", "unknown"), "%s %s: %s is %s" % (mm, mode, q, status.get(q)))
+            expect(all(st != "never-ran" for st, _ in ls.values()),
+                   "%s %s: %s was instrumented and de-instrumented, yet has never-ran lines: %s" %
+                   (mm, mode, q, ls))
+            expect(not ls or any(why == "instrumented" for _, why in ls.values()),
+                   "%s %s: %s: no line says instrumented: %s" % (mm, mode, q, ls))
+        # code monitoring never touched keeps its evidence
+        expect(any(st == "never-ran" for st, _ in lines.get(untouched, {}).values()),
+               "%s %s: %s, never instrumented, lost its never-ran lines: %s" % (mm, mode, untouched,
+                                                                                lines.get(untouched)))
+
+
+PER_INTERPRETER = [t_lines]
+ONCE = []
