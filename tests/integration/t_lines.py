@@ -133,3 +133,88 @@ def t_lines(label, py, mm):
 
 PER_INTERPRETER = [t_lines]
 ONCE = []
+
+
+DOCUTILS = "/usr/lib/python3/dist-packages/docutils"
+
+
+def _lines_vs_coverage(cmd, job, env, tmp, root, mm):
+    """coverage.py's line data of the docutils job against cold --lines on a
+    separate run of it: no line coverage saw executing is never-ran; the
+    share of lines it saw not executing, inside functions that ran, that
+    cold proves never-ran. cmd runs the interpreter (root: its chroot)."""
+    data, out = os.path.join(tmp, "dul.data"), os.path.join(tmp, "dul.json")
+    for c in (["run", "--data-file", data, "--include", DOCUTILS + "/*", job],
+              ["json", "--data-file", data, "-o", out, "--include", DOCUTILS + "/*"]):
+        cp = subprocess.run(cmd + ["-m", "coverage"] + c, env=env, capture_output=True, text=True, timeout=300,
+                            cwd=None if root else TMP)
+        expect(cp.returncode == 0, "coverage %s: %s" % (c[0], cp.stderr[-2000:]))
+    with open(root + out) as f:
+        cov = json.load(f)["files"]
+    base = "/" if root else TMP
+    cov = {os.path.relpath(os.path.join(base, k), DOCUTILS): v for k, v in cov.items()}
+    src = root + DOCUTILS
+    p = subprocess.Popen(cmd + [job, "60"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the docutils job did not start")
+        cp = run_coldbpf(["cold", "--src", src, "--lines", "--format", "json", "-p", str(p.pid)], timeout=300)
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, "cold --lines failed: %s" % cp.stderr)
+    res = json.loads(cp.stdout)
+    wrong, proven, missing, ran_ok, executed, funcs = [], 0, 0, 0, 0, 0
+    for f in res["functions"]:
+        c = cov.get(f["path"])
+        if "line_status" not in f or not c:
+            continue
+        funcs += 1
+        ex, miss = set(c["executed_lines"]), set(c["missing_lines"])
+        for ln, st, why in f["line_status"]:
+            if ln in ex:
+                executed += 1
+                ran_ok += st == "ran"
+                if st == "never-ran":
+                    wrong.append("%s:%d %s (%s)" % (f["path"], ln, f["qualname"], why))
+            elif ln in miss:
+                missing += 1
+                proven += st == "never-ran"
+    print("     docutils %d.%d lines: %d functions that ran; of %d lines coverage saw executing, %d ran, "
+          "0 never-ran expected (%d); of %d it saw not executing, %d (%.0f %%) never-ran"
+          % (mm + (funcs, executed, ran_ok, len(wrong), missing, proven, 100.0 * proven / max(missing, 1))),
+          flush=True)
+    expect(not wrong, "%d lines coverage saw executing are never-ran: %s" % (len(wrong), wrong[:10]))
+    expect(funcs >= 200 and missing >= 200, "too little to compare: %d functions, %d lines" % (funcs, missing))
+    return proven, missing
+
+
+def t_lines_vs_coverage_docutils(label, py, mm):
+    """Ground truth for lines on a real library (Debian's python3-docutils):
+    coverage.py's line data from one run of a job, cold --lines on another.
+    No line coverage saw executing is never-ran; at least 60 % of the lines
+    it saw not executing inside functions that ran are proven never-ran."""
+    if mm < (3, 12) or py in CHROOTED:
+        raise Skip("lines need 3.12+; sid's interpreters: t_lines_vs_coverage_docutils_sid")
+    if not os.path.isdir(DOCUTILS):
+        raise AssertionError("python3-docutils is missing (scripts/install-deps.sh installs it)")
+    env = dict(os.environ, PYTHONPATH="/usr/lib/python3/dist-packages")
+    proven, missing = _lines_vs_coverage([py], os.path.join(WL, "docjob", "job.py"), env, TMP, "", mm)
+    expect(proven * 10 >= missing * 6, "only %d of %d not-executed lines proven never-ran" % (proven, missing))
+
+
+PER_INTERPRETER += [t_lines_vs_coverage_docutils]
+
+
+def t_lines_vs_coverage_docutils_sid(py):
+    """The same on Debian sid's python3.13, 3.14 and 3.15 in a chroot, with
+    sid's own docutils and coverage.py."""
+    root = debian_root("sid")
+    job = in_root(root, os.path.join(WL, "docjob", "job.py"))
+    for minor in (13, 14, 15):
+        proven, missing = _lines_vs_coverage(["chroot", root, "python3.%d" % minor], job, dict(os.environ),
+                                             os.path.dirname(job), root, (3, minor))
+        expect(proven * 10 >= missing * 6, "3.%d: only %d of %d not-executed lines proven never-ran" %
+               (minor, proven, missing))
+
+
+ONCE += [t_lines_vs_coverage_docutils_sid]
