@@ -1,5 +1,6 @@
 """Lines: never-ran lines and branches inside functions that ran (docs/cold.md,
 "Lines"), per interpreter, with the traps that must never give never-ran."""
+import glob
 import json
 import os
 import re
@@ -218,3 +219,49 @@ def t_lines_vs_coverage_docutils_sid(py):
 
 
 ONCE += [t_lines_vs_coverage_docutils_sid]
+
+
+def t_lines_profiles(py):
+    """--evidence-lines saves per-line statuses in the profile: cold --lines on
+    the file gives the live answer; a profile from plain --evidence, alone or
+    beside it, gives no never-ran line; a corrupt "lines" is refused."""
+    if tuple(int(x) for x in py_version(py).split(".")[:2]) < (3, 12):     # the suite's first interpreter may be 3.11: take a 3.12+ one
+        newer = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.1[2-9].*", "bin", "python3.1[2-9]")))
+        expect(newer, "no CPython 3.12+ under pyenv for the line evidence")
+        py = newer[-1]
+    p = subprocess.Popen([py, os.path.join(LINES, "serve.py")], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "READY", "serve.py did not start")
+        _, pl = profile(["--evidence-lines", "-F", "99", "-d", "1.5", "-p", str(p.pid)])
+        _, pe = profile(["--evidence", "-F", "99", "-d", "1.5", "-p", str(p.pid)])
+        cp = run_coldbpf(["cold", "--src", LINES, "--lines", "--format", "json", "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, cp.stderr)
+    live, _ = _by_function(json.loads(cp.stdout))
+    files = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-2:]
+    expect(any("lines" in e for e in pl["evidence"]), "no lines in a --evidence-lines profile")
+    expect(not any("lines" in e for e in pe["evidence"]), "lines in a plain --evidence profile")
+
+    def offline(args):
+        c = run_coldbpf(["cold", "--src", LINES, "--lines", "--format", "json"] + args)
+        expect(c.returncode == 0, c.stderr)
+        return _by_function(json.loads(c.stdout))[0]
+    saved = offline([files[0]])
+    never = lambda ls: {(q, ln) for q, m in ls.items() for ln, (st, _) in m.items() if st == "never-ran"}
+    expect(never(saved) == never(live) and never(live), "offline never-ran lines %s, live %s" %
+           (sorted(never(saved)), sorted(never(live))))
+    expect(not never(offline([files[1]])), "never-ran lines from a profile without line evidence")
+    expect(not never(offline(files)), "never-ran lines where one profile has no line evidence")
+    bad = os.path.join(TMP, "badlines.json")
+    for e in pl["evidence"]:
+        if "lines" in e:
+            e["lines"][0][1] = [[5, 2, 3], [4, 2, 3]]   # lines must increase
+    with open(bad, "w") as f:
+        json.dump(pl, f)
+    c = run_coldbpf(["cold", "--src", LINES, "--lines", bad])
+    expect(c.returncode == 1 and "\"lines\" is malformed" in c.stderr, c.stderr)
+
+
+ONCE += [t_lines_profiles]

@@ -347,7 +347,7 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 			const struct pfunc *f = &p->funcs[c->func];
 			const char *rel;
 
-			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0, NULL);
+			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0, c->lines);
 			if (mine && (rel = rel_path(d, f->file, &pl)))
 				mine[inventory__path_index(d, rel)] = true;
 		}
