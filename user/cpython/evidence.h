@@ -34,6 +34,7 @@ struct ev_code {
 	uint8_t status;
 	uint8_t flags;	/* EV_C_* */
 	struct ev_lines *lines;	/* evidence__scan_lines: per-line statuses of code that ran, or NULL */
+	bool lines_weak;	/* a copy ran, or may have, without line evidence: no line is never-ran */
 };
 
 /* A code object whose lines a full round called never-ran in part, read

@@ -86,7 +86,7 @@ int evlines__supported(int minor)
 static const char *const reason_names[EVL_R_NR] = {
 	"", "touched", "flow", "block-untouched", "unreached", "no-cache-instruction", "may-raise",
 	"handler", "instrumented", "pre-quickening", "positive-only", "not-quickened", "inconsistent",
-	"one-read", "exited",
+	"one-read", "exited", "other-copy",
 };
 
 const char *evlines__reason_name(enum evl_reason r)

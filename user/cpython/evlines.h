@@ -34,6 +34,7 @@ enum evl_reason {
 	EVL_R_INCONSISTENT,	/* unknown: the bytes contradict the model (a hostile or unknown layout) */
 	EVL_R_ONE_READ,		/* unknown: the code object was gone before a second read confirmed it */
 	EVL_R_EXITED,		/* unknown: its process exited after the read: it may have run since */
+	EVL_R_OTHER_COPY,	/* unknown: another copy of the code ran, or may have, without line evidence */
 	EVL_R_NR
 };
 

@@ -159,6 +159,7 @@ uint32_t ev_scan__add(struct ev_scan *s, const char *file, const char *name, int
 	c->status = st;
 	c->flags = 0;
 	c->lines = NULL;
+	c->lines_weak = false;
 	htab__add(&s->seen, h, s->n);
 	return s->n - 1;
 }
@@ -229,19 +230,38 @@ static uint64_t name_ptr(const struct pylayout *l, const uint8_t *hdr)
 /* Keep the lines of code idx (merged with another copy's); one with a
  * never-ran line is read again at the end of the round. Takes lines. */
 static void take_lines(struct ev_scan *s, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, uint32_t idx,
-		       struct ev_lines *lines)
+		       int st, struct ev_lines *lines)
 {
-	struct ev_code *c;
+	struct ev_code *c = idx != UINT32_MAX ? &s->codes[idx] : NULL;
 	bool never = false;
 
+	if (c && s->want_lines && !lines && st != EV_NEVER && !c->lines_weak) {
+		/* this copy ran (or may have) and left no lines: another copy's
+		 * never-ran lines may have run here */
+		c->lines_weak = true;
+		if (c->lines) {
+			struct ev_lines *w = evlines__weaken(c->lines, EVL_R_OTHER_COPY);
+
+			if (w) {
+				free(c->lines);
+				c->lines = w;
+			}
+		}
+	}
 	if (!lines)
 		return;
-	if (idx == UINT32_MAX || s->nlines + lines->nlines > EV_MAX_LINES) {
-		s->lines_capped |= idx != UINT32_MAX;
+	if (!c || s->nlines + lines->nlines > EV_MAX_LINES) {
+		s->lines_capped |= !!c;
 		free(lines);
 		return;
 	}
-	c = &s->codes[idx];
+	if (c->lines_weak) {
+		struct ev_lines *w = evlines__weaken(lines, EVL_R_OTHER_COPY);
+
+		free(lines);
+		if (!(lines = w))
+			return;
+	}
 	if (c->lines) {
 		struct ev_lines *m = evlines__merge(c->lines, lines);
 
@@ -288,7 +308,7 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	idx = ev_scan__add(s, file, name, first, st);
-	take_lines(s, l, addr, hdr, idx, lines);
+	take_lines(s, l, addr, hdr, idx, st, lines);
 	if (idx != UINT32_MAX) {
 		*htab__put(&r->at, addr, NULL) = (uint64_t)idx + 1;
 		*htab__put(&r->code_name, addr, NULL) = name_ptr(l, hdr);

@@ -188,7 +188,7 @@ static void apply_code(struct deadcode *d, const char *file, const struct place 
 	e->samples += samples;
 	if (lines && d->lines && !e->drifted)	/* drift: the tree's lines are not the code's */
 		apply_lines(e, lines, exited);
-	else if (!samples && status != EV_NEVER)
+	else if (!samples && status != EV_NEVER && d->lines)
 		e->lines_weak = true;	/* a copy that ran, or may have, without line evidence */
 }
 

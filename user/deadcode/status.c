@@ -99,7 +99,9 @@ void status__decide(struct deadcode *d)
 			e->linestat = NULL;
 		} else if (d->incomplete || d->unread_exits || d->unfinal_exits || e->exited_unread || e->lines_weak) {
 			/* a process may have run any code since its read (as above) */
-			struct ev_lines *w = evlines__weaken(e->linestat, EVL_R_EXITED);
+			struct ev_lines *w = evlines__weaken(e->linestat, e->lines_weak && !d->incomplete &&
+								!d->unread_exits && !d->unfinal_exits &&
+								!e->exited_unread ? EVL_R_OTHER_COPY : EVL_R_EXITED);
 
 			free(e->linestat);
 			e->linestat = w;
