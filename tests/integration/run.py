@@ -29,7 +29,7 @@ PER_INTERPRETER = (t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_g
                    t_usdt.PER_INTERPRETER + t_lines.PER_INTERPRETER)
 ONCE = (t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE + t_pprof.ONCE +
         t_serve.ONCE + t_usdt.ONCE + t_lines.ONCE)
-NO_BPF = t_sampling.NO_BPF
+NO_BPF = t_sampling.NO_BPF + t_lines.NO_BPF
 
 # --- driver ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 from common import *  # noqa: F401,F403 - the tests' shared vocabulary
 
@@ -265,3 +266,23 @@ def t_lines_profiles(py):
 
 
 ONCE += [t_lines_profiles]
+
+
+def t_opcache_tables(interps):
+    """The committed opcode table (user/cpython/opcache_table.h) equals what every
+    installed 3.11+ interpreter gives, and each one's live check passes: its whole
+    stdlib compiled and never run holds exactly the table's initial caches, jump
+    targets agree with dis, a function run once has every counter touched."""
+    specs = []
+    for _, py, mm in interps:
+        if mm >= (3, 11):
+            specs.append("chroot:%s:python%d.%d" % (CHROOTED[py], mm[0], mm[1]) if py in CHROOTED else py)
+    cp = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-opcache.py"), "--check"] + specs,
+                        capture_output=True, text=True, timeout=600)
+    for line in cp.stdout.splitlines():
+        print("     " + line)
+    expect(cp.returncode == 0, "opcode table differs or its live check failed:\n%s%s" % (cp.stdout, cp.stderr))
+    expect(cp.stdout.count("0 problems; same") == len(specs), "not every interpreter was checked")
+
+
+NO_BPF = [t_opcache_tables]
