@@ -174,6 +174,7 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 	int32_t first;
 	uint8_t *bc = NULL;
 	enum ev_status st;
+	bool marked;
 
 	if (!f)
 		return -1;
@@ -203,11 +204,15 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		s->bytes_read += units * 2;
 	}
 	st = evidence__status(l, hdr, bc, units, r->flags);
+	/* lines only when the code's own markers moved: a frame seen on a
+	 * stack may belong to a PEP 523 evaluator that runs the code without
+	 * its caches (then no line is never-ran: a copy without lines) */
+	marked = st == EV_RAN;
 	if (htab__get(&r->on_stack, addr))
 		st = EV_RAN;	/* it has a frame: it runs */
 	if (probe && (st != EV_NEVER || !evidence__probe(l, addr, hdr, bc, units, probe)))
 		memset(probe, 0, sizeof(*probe));
-	if (lines && s->want_lines && st == EV_RAN && !s->lines_capped)
+	if (lines && s->want_lines && marked && !s->lines_capped)
 		*lines = evlines__read(pid, l, addr, hdr, bc, units,
 				       EVL_F_RAN | (evidence__instrumented(l, hdr) ? EVL_F_INSTRUMENTED : 0));
 	free(bc);
