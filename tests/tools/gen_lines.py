@@ -29,7 +29,7 @@ for n, text in enumerate(open(SUBJECT), 1):
 
 
 objs = [subject.Box.add, subject.branchy, subject.loops, subject.guarded, subject.with_nested, subject.gen,
-        subject.uses_box, subject.poly, subject.three_times]
+        subject.uses_box, subject.poly, subject.three_times, subject.unbound, subject.suspended]
 for f in objs:
     co = f.__code__
     print("code %s %d" % (co.co_qualname if hasattr(co, "co_qualname") else co.co_name, co.co_firstlineno))

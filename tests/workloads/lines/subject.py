@@ -119,9 +119,30 @@ def run():
     list(gen(4))
     uses_box(5)
     trap_respecialize()
+    unbound(False)
+    KEEP.append(suspended())
+    next(KEEP[-1])
 
 
 def three_times(x):                         #R
     if x > 10:                              #R
         return str(x)                       #N
     return x                                #R
+
+
+KEEP = []
+
+
+def unbound(flag):                          #R
+    if flag:                                #R
+        z = 1                               #N
+    try:                                    #R
+        return z.real                       #R
+    except UnboundLocalError:               #R
+        return None                         #R
+
+
+def suspended():                            #R
+    yield 1                                 #R
+    x = len("never")                        #N
+    yield x                                 #N
