@@ -82,6 +82,12 @@ def t_lines(label, py, mm):
     marks = _marks()
     res = _cold_lines(py, "three" if mm == (3, 11) else "")
     lines, branches = _by_function(res)
+    status = {f["qualname"]: f["status"] for f in res["functions"] if f["path"] == "subject.py"}
+    # function level: a generator suspended at its first yield, and a function
+    # that raised before its first LOAD_GLOBAL / LOAD_ATTR, ran (3.12's witness
+    # rule once called the generator never-ran)
+    for q in ("suspended", "unbound", "branchy"):
+        expect(status.get(q) in ("ran", "unknown"), "%s: %s is %s, it ran" % (mm, q, status.get(q)))
     if mm < (3, 11):
         expect(not lines, "%s: line statuses on a version without caches: %s" % (mm, sorted(lines)))
         return

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/evidence.h"
+#include "cpython/evlines.h"
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,7 +105,11 @@ static enum ev_status status312(const uint8_t *bc, size_t units, size_t start, s
 				}
 			}
 		}
-		if (fl & (OP_JUMP | OP_EXIT))
+		/* every run reaches the witness only if nothing before it can
+		 * leave: raise (IMPORT_NAME, LOAD_DEREF, ...), suspend (a
+		 * generator's YIELD_VALUE), jump or return; adaptive ones that
+		 * ran are caught above */
+		if ((fl & (OP_JUMP | OP_EXIT)) || (!(fl & OP_ADAPTIVE) && !evlines__noraise(12, op)))
 			straight = false;
 		i = next;
 	}

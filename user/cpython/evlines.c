@@ -78,6 +78,13 @@ static const struct optab *tab_of(int minor)
 	return &tabs[minor - 11];
 }
 
+int evlines__noraise(int minor, uint8_t op)
+{
+	const struct optab *t = tab_of(minor);
+
+	return t && (t->op[op].flags & OPF_NORAISE);
+}
+
 int evlines__supported(int minor)
 {
 	return tab_of(minor) != NULL;

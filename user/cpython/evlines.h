@@ -88,6 +88,9 @@ struct ev_lines *evlines__read(int pid, const struct pylayout *l, uint64_t addr,
 			       const uint8_t *bc, size_t units, unsigned flags);
 const char *evlines__reason_name(enum evl_reason r);
 const char *evlines__status_name(enum evl_status s);
+/* Whether opcode op of 3.minor can neither raise, leave, suspend nor call out
+ * (LOAD_FAST, LOAD_CONST, NOP, ...: opcache_table.h). */
+int evlines__noraise(int minor, uint8_t op);
 /* Whether the version has a table (3.11+ with a row). */
 int evlines__supported(int minor);
 #endif
