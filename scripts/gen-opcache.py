@@ -117,7 +117,7 @@ def walk(co, seen_jumps):
             bad.append("%s@%d: opcode %d starts with 0x%04x" % (co.co_name, i, op, u[i + 1][2]))
         if r["jump"] and i in dt:
             t = targets(u, i, r, oparg)
-            ok = t == dt[i] or (r["multi"] and dt[i] <= t + 2 and t <= dt[i] + 2)
+            ok = t == dt[i] or (r["multi"] and t <= dt[i] <= t + 2)
             if not ok:
                 bad.append("%s@%d: opcode %d jumps to %d, dis says %d" % (co.co_name, i, op, t, dt[i]))
             seen_jumps.add(op)
