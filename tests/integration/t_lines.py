@@ -113,6 +113,19 @@ def t_lines(label, py, mm):
     text = _cold_lines(py, "", "text")
     expect(re.search(r"subject\.py:27-29\s+branchy\s+block-untouched", text),
            "%s: the text lists no never-ran block subject.py:27-29 of branchy:\n%s" % (mm, text))
+    # the HTML view marks them
+    p = subprocess.Popen([py, os.path.join(LINES, "serve.py")], stdout=subprocess.PIPE, text=True)
+    out = os.path.join(TMP, "lines-html-%d%d" % mm)
+    try:
+        expect(p.stdout.readline().strip() == "READY", "serve.py did not start")
+        cp = run_coldbpf(["html", "--src", LINES, "--lines", "-o", out, "-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    expect(cp.returncode == 0, "html --lines: %s" % cp.stderr)
+    page = open(os.path.join(out, "subject.py.html")).read()
+    expect('<tr id="L28" class="deadline">' in page and '<tr id="L25">' in page,
+           "%s: the HTML does not mark branchy's never-ran line 28 alone" % (mm,))
     tsv = _cold_lines(py, "", "tsv").splitlines()
     expect(tsv[0] == "status\tpath\tqualname\tline\treason", "tsv header: %s" % tsv[0])
     expect("never-ran\tsubject.py\tbranchy\t28\tblock-untouched" in tsv, "tsv has no never-ran row for line 28")

@@ -122,8 +122,8 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 			break;
 		}
 		case OPT_LINES:
-			if (strcmp(cmd, "cold")) {
-				msg__err("--lines is an option of cold");
+			if (strcmp(cmd, "cold") && strcmp(cmd, "html")) {
+				msg__err("--lines is an option of cold and html");
 				goto fail;
 			}
 			da->s.lines = true;
