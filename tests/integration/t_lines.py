@@ -184,7 +184,7 @@ def _lines_vs_coverage(cmd, job, env, tmp, root, mm):
         p.wait()
     expect(cp.returncode == 0, "cold --lines failed: %s" % cp.stderr)
     res = json.loads(cp.stdout)
-    wrong, proven, missing, ran_ok, executed, funcs = [], 0, 0, 0, 0, 0
+    wrong, wrong_ran, proven, missing, ran_ok, executed, funcs = [], [], 0, 0, 0, 0, 0
     for f in res["functions"]:
         c = cov.get(f["path"])
         if "line_status" not in f or not c:
@@ -200,11 +200,14 @@ def _lines_vs_coverage(cmd, job, env, tmp, root, mm):
             elif ln in miss:
                 missing += 1
                 proven += st == "never-ran"
+                if st == "ran":
+                    wrong_ran.append("%s:%d %s (%s)" % (f["path"], ln, f["qualname"], why))
     print("     docutils %d.%d lines: %d functions that ran; of %d lines coverage saw executing, %d ran, "
           "0 never-ran expected (%d); of %d it saw not executing, %d (%.0f %%) never-ran"
           % (mm + (funcs, executed, ran_ok, len(wrong), missing, proven, 100.0 * proven / max(missing, 1))),
           flush=True)
     expect(not wrong, "%d lines coverage saw executing are never-ran: %s" % (len(wrong), wrong[:10]))
+    expect(not wrong_ran, "%d lines coverage saw not executing are ran: %s" % (len(wrong_ran), wrong_ran[:10]))
     expect(funcs >= 200 and missing >= 200, "too little to compare: %d functions, %d lines" % (funcs, missing))
     return proven, missing
 
@@ -305,3 +308,60 @@ def t_opcache_tables(interps):
 
 
 NO_BPF = [t_opcache_tables]
+
+
+def t_lines_vs_coverage_generated(label, py, mm):
+    """Ground truth on generated code (tests/workloads/lines/genprog.py: 300
+    random functions per seed with nested branches, loops with break and
+    continue, try/except/finally, with, early returns, raises, generators left
+    suspended, comprehensions), called with seeded arguments: coverage.py's line
+    data of one run against cold --lines on another. No line coverage saw
+    executing is never-ran."""
+    if mm < (3, 12):
+        raise Skip("lines need 3.12+")
+    env = dict(os.environ, PYTHONPATH="/usr/lib/python3/dist-packages")
+    # more seeds: COLDBPF_GENPROG_SEEDS=3,4,5
+    for seed in [int(x) for x in os.environ.get("COLDBPF_GENPROG_SEEDS", "1,2").split(",")]:
+        d = os.path.join(TMP, "genprog-%d-%d%d" % (seed, mm[0], mm[1]))
+        os.makedirs(d, exist_ok=True)
+        subprocess.run([sys.executable, os.path.join(LINES, "genprog.py"), str(seed), "300", d], check=True)
+        job, data, out = os.path.join(d, "gen_job.py"), os.path.join(d, "cov.data"), os.path.join(d, "cov.json")
+        for c in (["run", "--data-file", data, "--include", d + "/gen_mod.py", job],
+                  ["json", "--data-file", data, "-o", out, "--include", d + "/gen_mod.py"]):
+            cp = subprocess.run([py, "-m", "coverage"] + c, env=env, capture_output=True, text=True, timeout=300,
+                                cwd=d)
+            expect(cp.returncode == 0, "coverage %s: %s" % (c[0], cp.stderr[-2000:]))
+        cov = [v for k, v in json.load(open(out))["files"].items() if k.endswith("gen_mod.py")]
+        expect(len(cov) == 1, "coverage saw no gen_mod.py")
+        ex, miss = set(cov[0]["executed_lines"]), set(cov[0]["missing_lines"])
+        p = subprocess.Popen([py, job, "60"], stdout=subprocess.PIPE, text=True, env=env)
+        try:
+            expect(p.stdout.readline().strip() == "ready", "the generated job did not start")
+            cp = run_coldbpf(["cold", "--src", d, "--lines", "--format", "json", "-p", str(p.pid)])
+        finally:
+            p.kill()
+            p.wait()
+        expect(cp.returncode == 0, cp.stderr)
+        wrong, wrong_ran, proven, missing, funcs = [], [], 0, 0, 0
+        for f in json.loads(cp.stdout)["functions"]:
+            if f["path"] != "gen_mod.py" or "line_status" not in f:
+                continue
+            funcs += 1
+            for ln, st, why in f["line_status"]:
+                if ln in ex and st == "never-ran":
+                    wrong.append("%s line %d (%s)" % (f["qualname"], ln, why))
+                elif ln in miss:
+                    missing += 1
+                    proven += st == "never-ran"
+                    if st == "ran":
+                        wrong_ran.append("%s line %d (%s)" % (f["qualname"], ln, why))
+        print("     generated seed %d on %d.%d: %d functions that ran; %d lines coverage saw not executing, %d "
+              "(%.0f %%) never-ran; %d executed lines called never-ran, %d not executed called ran" %
+              (seed, mm[0], mm[1], funcs, missing, proven, 100.0 * proven / max(missing, 1), len(wrong),
+               len(wrong_ran)), flush=True)
+        expect(not wrong, "seed %d: lines coverage saw executing are never-ran: %s" % (seed, wrong[:10]))
+        expect(not wrong_ran, "seed %d: lines coverage saw not executing are ran: %s" % (seed, wrong_ran[:10]))
+        expect(funcs >= 100 and missing >= 100, "too little to compare: %d functions, %d lines" % (funcs, missing))
+
+
+PER_INTERPRETER += [t_lines_vs_coverage_generated]
