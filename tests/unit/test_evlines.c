@@ -155,3 +155,89 @@ Test(evlines, garbage_gives_no_claims)
 	}
 	cr_expect_null(evlines__compute(10, bc, NULL, 4, lt, 4, 1, NULL, 0, 0));
 }
+
+static struct ev_lines *mk(const struct evl_line *l, uint32_t n, const struct evl_branch *b, uint32_t nb)
+{
+	struct ev_lines *x = malloc(sizeof(*x) + n * sizeof(*l) + nb * sizeof(*b));
+
+	x->nlines = n;
+	x->nbranches = nb;
+	x->lines = (struct evl_line *)(x + 1);
+	x->branches = (struct evl_branch *)(x->lines + n);
+	memcpy(x->lines, l, n * sizeof(*l));
+	if (nb)
+		memcpy(x->branches, b, nb * sizeof(*b));
+	return x;
+}
+
+Test(evlines, merge_ran_anywhere_never_only_if_both)
+{
+	const struct evl_line la[] = { { 10, EVL_RAN, EVL_R_TOUCHED }, { 11, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED },
+				       { 12, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED }, { 13, EVL_NEVER, EVL_R_UNREACHED } };
+	const struct evl_line lb[] = { { 10, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED }, { 11, EVL_NEVER, EVL_R_UNREACHED },
+				       { 12, EVL_UNKNOWN, EVL_R_NO_CACHE }, { 14, EVL_RAN, EVL_R_FLOW } };
+	const struct evl_branch ba[] = { { 10, 11, EVL_FALL_NEVER }, { 10, 12, EVL_JUMP_NEVER } };
+	struct ev_lines *a = mk(la, 4, ba, 2), *b = mk(lb, 4, NULL, 0), *m = evlines__merge(a, b), *w;
+	const uint8_t want[] = { EVL_RAN, EVL_NEVER, EVL_UNKNOWN, EVL_NEVER, EVL_RAN };	/* 10..14 */
+
+	cr_assert_eq(m->nlines, 5);
+	for (uint32_t i = 0; i < 5; i++) {
+		cr_expect_eq(m->lines[i].line, 10 + (int)i);
+		cr_expect_eq(m->lines[i].status, want[i], "line %d: %s", m->lines[i].line,
+			     evlines__status_name(m->lines[i].status));
+	}
+	/* the branch to 11 stays (11 never-ran in both), the one to 12 goes (12 unknown) */
+	cr_assert_eq(m->nbranches, 1);
+	cr_expect_eq(m->branches[0].to, 11);
+	w = evlines__weaken(m, EVL_R_EXITED);
+	for (uint32_t i = 0; i < w->nlines; i++)
+		cr_expect(w->lines[i].status != EVL_NEVER && (w->lines[i].status == EVL_RAN ||
+							      w->lines[i].reason == EVL_R_EXITED || w->lines[i].line == 12));
+	cr_expect_eq(w->nbranches, 0);
+	free(a);
+	free(b);
+	free(m);
+	free(w);
+}
+
+/* instrumented code, or a second read that saw a counter move: no never-ran */
+Test(evlines, instrumented_and_second_read)
+{
+	glob_t g;
+
+	cr_assert_eq(glob("tests/data/lines-3.1[2-5].txt", 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct fixture *fx = load(g.gl_pathv[i]);
+
+		for (int k = 0; k < fx->ncodes; k++) {
+			struct code *c = &fx->codes[k];
+			struct ev_lines *r = evlines__compute(fx->minor, c->bc, NULL, c->nbc / 2, c->lt, c->nlt, c->first,
+							      c->exc, c->nexc, EVL_F_RAN | EVL_F_INSTRUMENTED);
+			uint8_t bc2[sizeof(c->bc)];
+
+			cr_assert_not_null(r);
+			for (uint32_t q = 0; q < r->nlines; q++)
+				cr_expect(r->lines[q].status != EVL_NEVER &&
+					  (r->lines[q].status == EVL_RAN || r->lines[q].reason == EVL_R_INSTRUMENTED));
+			free(r);
+			/* the second read: every warm-up counter lowered (as the
+			 * first execution does): nothing is never-ran */
+			memcpy(bc2, c->bc, c->nbc);
+			for (size_t u = 0; u + 1 < c->nbc / 2; u++) {
+				uint16_t v = c->bc[2 * (u + 1)] | c->bc[2 * (u + 1) + 1] << 8;
+
+				if ((fx->minor < 15 && v == 0x0011) || (fx->minor == 15 && v == 0x0009))
+					bc2[2 * (u + 1)] = 0x01;
+			}
+			r = evlines__compute(fx->minor, c->bc, bc2, c->nbc / 2, c->lt, c->nlt, c->first, c->exc, c->nexc,
+					     EVL_F_RAN);
+			cr_assert_not_null(r, "%s: %s", g.gl_pathv[i], c->name);
+			for (uint32_t q = 0; q < r->nlines; q++)
+				cr_expect(r->lines[q].status != EVL_NEVER, "%s: %s line %d never-ran though the second read "
+					  "saw its counters lowered", g.gl_pathv[i], c->name, r->lines[q].line);
+			free(r);
+		}
+		free(fx);
+	}
+	globfree(&g);
+}
