@@ -65,6 +65,8 @@ FILTER_HELP
 "      --evidence         also read execution evidence (dead code, for `coldbpf cold`)\n"
 "                         into the saved profile: a read of each target's writable\n"
 "                         memory after 1 s, every 10 s and at the end (needs -o)\n"
+"      --evidence-lines   --evidence, and per-line statuses of code that ran\n"
+"                         (3.12+; `coldbpf cold --lines`, docs/cold.md \"Lines\")\n"
 "      --folded FILE      collapsed stacks for flamegraph.pl / speedscope\n"
 "      --top N            rows per table (default 20)\n"
 "      --lines            under each hot function, its lines with their samples\n"
@@ -87,6 +89,7 @@ enum {
 	OPT_VERSION,
 	OPT_DRAIN,
 	OPT_EVIDENCE,
+	OPT_EVIDENCE_LINES,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
 };
@@ -103,6 +106,7 @@ int cmd__record(int argc, char **argv)
 		FILTER_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
+		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -177,6 +181,9 @@ int cmd__record(int argc, char **argv)
 			break;
 		case OPT_EVIDENCE:
 			ao.evidence = true;
+			break;
+		case OPT_EVIDENCE_LINES:
+			ao.evidence = ao.evidence_lines = true;
 			break;
 		case OPT_EVIDENCE_INTERVAL:
 			if (str__parse_long(optarg, 100, 3600000, &v)) {

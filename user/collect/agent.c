@@ -162,6 +162,7 @@ static int setup(struct agent *a)
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
 		return -1;
+	a->ev.lines = o->evidence_lines;
 	if (o->evidence) {	/* optional: without it exits are unread */
 		a->xr = exitread__open(a->bpf.py_procs_fd);
 		a->ev.x = a->xr;

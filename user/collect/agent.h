@@ -39,6 +39,7 @@ struct agent_opts {
 	double drain_interval;	/* seconds between map drains */
 	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
+	bool evidence_lines;	/* ... with per-line statuses (--evidence-lines) */
 	unsigned usdt;		/* CPython's static markers attached: PU_GC | PU_IMPORT (--usdt) */
 	volatile sig_atomic_t *stop;
 	/* --all-python: which processes (collect/filter.h); NULL: every one */

@@ -99,13 +99,20 @@ struct pskip {
 	char *reason;
 };
 
+struct ev_lines;
+
 /* Execution evidence of one process's live code objects (cpython/evidence.h):
  * function index and enum ev_status, read when the profile was taken. */
 struct pevcode {
 	uint32_t func;
 	uint8_t status;
 	uint8_t flags;	/* EV_C_* of cpython/evidence.h (1: a live function object) */
+	/* per-line statuses of code that ran (--evidence-lines), owned: one
+	 * allocation (cpython/evlines.h), freed with the codes; NULL: none */
+	struct ev_lines *lines;
 };
+/* Free an array of n codes and the lines they own. */
+void profile__free_codes(struct pevcode *codes, size_t n);
 
 struct pevidence {
 	uint32_t proc;
