@@ -90,6 +90,12 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 	b->skel->rodata->max_depth = max_depth;
 	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);
 	bpf_map__set_value_size(b->skel->maps.stacks, b->stack_value_size);
+	/* -vv: the verifier's statistics (instructions processed, states) */
+	if (msg_verbose >= 2)
+		bpf_program__set_log_level(b->skel->progs.cb_sample, 4);
+	/* -vv: the verifier's statistics (instructions processed, states) */
+	if (msg_verbose >= 2)
+		bpf_program__set_log_level(b->skel->progs.cb_sample, 4);
 	if (sampler__load(b->skel)) {
 		msg__err("cannot load the BPF sampler: %s (is this Linux >= 5.17 with BTF? run with -v)",
 			 strerror(errno));

@@ -265,6 +265,11 @@ void text__stats(const struct profile *p, FILE *out)
 	else if (py && s->counters[CB_STAT_NS])
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);
+	/* the host-independent bar of the walk's cost (ns depend on the CPU) */
+	if (py && s->counters[CB_STAT_UREADS])
+		fprintf(out, "  %-26s %12.2f  (%.0f bytes)\n", "reads_per_python_sample",
+			(double)s->counters[CB_STAT_UREADS] / (double)py,
+			(double)s->counters[CB_STAT_UBYTES] / (double)py);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		char py[64], how[64];
 
