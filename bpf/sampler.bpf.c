@@ -25,6 +25,8 @@ const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
 /* a thread with no PyThreadState is re-walked after this long: short, because
  * at start-up the main thread is sampled before its thread state exists */
 const volatile __u64 neg_cache_ns = 10000000ULL;
+/* make bench only: CB_BENCH_NO_WALK stops before the frame walk */
+const volatile __u32 bench_stage = CB_BENCH_FULL;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -247,6 +249,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		err = CB_ERR_NO_FRAMES;
 		goto fail;
 	}
+	if (bench_stage == CB_BENCH_NO_WALK)
+		goto out;
 
 	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth, cached ? cached->low : 0);
 	w.uc = s->zero;

@@ -151,6 +151,11 @@ struct cb_event {
 };
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
 
+/* make bench's stages (rodata bench_stage; tests/bench/overhead.py): the
+ * program stops after finding the thread state, before the frame walk. */
+#define CB_BENCH_FULL	 0
+#define CB_BENCH_NO_WALK 1
+
 /* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */
 /* The program times 1 Python sample in this many (two clock reads cost

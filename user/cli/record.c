@@ -45,7 +45,11 @@ const char cli_usage[] =
 "  -- CMD [ARGS...]       run CMD and sample it and its Python children until it exits\n"
 "\n"
 "Sampling:\n"
-"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000)\n"
+"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000), the mean\n"
+"                         of a period that varies at random (+-50 %, re-drawn every\n"
+"                         8-16 periods) so that it cannot lock onto periodic work\n"
+"      --fixed-period     sample at exactly 1/HZ instead (aliases with work whose\n"
+"                         cycle is near it)\n"
 "  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
@@ -88,6 +92,9 @@ enum {
 	OPT_EVIDENCE,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
+	OPT_FIXED_PERIOD,
+	OPT_BENCH_STAGE,
+	OPT_BENCH_QUIET,
 };
 
 int cmd__record(int argc, char **argv)
@@ -104,6 +111,9 @@ int cmd__record(int argc, char **argv)
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "fixed-period", no_argument, NULL, OPT_FIXED_PERIOD },
+		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
+		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -189,6 +199,19 @@ int cmd__record(int argc, char **argv)
 				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
 				return 1;
 			}
+			break;
+		case OPT_FIXED_PERIOD:
+			ao.fixed_period = true;
+			break;
+		case OPT_BENCH_STAGE:
+			if (strcmp(optarg, "no-walk")) {
+				msg__err("--bench-stage takes no-walk, not '%s'", optarg);
+				return 1;
+			}
+			ao.bench_stage = CB_BENCH_NO_WALK;
+			break;
+		case OPT_BENCH_QUIET:
+			ao.bench_quiet = true;
 			break;
 		case 'v':
 			msg_verbose++;

@@ -19,6 +19,7 @@
 #include "collect/child.h"
 #include "collect/drain.h"
 #include "collect/evround.h"
+#include "collect/period.h"
 #include "collect/exitread.h"
 #include "collect/targets.h"
 #include "collect/usdt.h"
@@ -47,6 +48,7 @@ struct agent {
 	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
 	double last_stats;	/* serve: when the counters were last read */
 	struct usdt *us;	/* GC and import markers (--usdt), NULL when off */
+	struct period per;	/* the random sampling period (none with --fixed-period) */
 	struct child child;
 };
 
@@ -59,7 +61,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (ev->type == CB_EV_EXEC)
 		targets__on_exec(&a->tg, ev->pid, ev->tid, ev->ts / 1e9);
-	else if (ev->type == CB_EV_STACK)
+	else if (ev->type == CB_EV_STACK && !a->o->bench_quiet)
 		drain__on_stack(&a->dr, ev->pid, ev->stack_id);	/* the process may exit before the drain */
 	return 0;
 }
@@ -146,7 +148,7 @@ static int setup(struct agent *a)
 {
 	const struct agent_opts *o = a->o;
 
-	if (bpfobj__load(&a->bpf, o->max_depth))
+	if (bpfobj__load(&a->bpf, o->max_depth, o->bench_stage))
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	if (o->usdt) {	/* optional: without it, no GC pauses or imports */
@@ -180,9 +182,13 @@ static int setup(struct agent *a)
 			return -1;
 		a->tg.child = a->child.pid;
 	}
-	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz))
+	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz,
+				o->fixed_period ? 0 : period__ns(o->hz)))
 		return -1;
-	msg__dbg("sampling %d CPUs at %d Hz, max depth %d", a->sampling.cpus, o->hz, o->max_depth);
+	if (!o->fixed_period)
+		period__init(&a->per, a->sampling.fds, (int)a->sampling.n, o->hz, clock__now());
+	msg__dbg("sampling %d CPUs at %d Hz (%s period), max depth %d", a->sampling.cpus, o->hz,
+		 o->fixed_period ? "fixed" : "random", o->max_depth);
 	if (o->mode == MODE_CMD && child__go(&a->child))
 		return -1;
 	return 0;
@@ -232,6 +238,7 @@ static int loop(struct agent *a, double start)
 		targets__retry_pending(&a->tg);
 		usdt__poll(a->us, a->prof, 0);	/* import events: the ring is read every tick */
 		now = clock__now();
+		period__tick(&a->per, now);
 		if (o->mode == MODE_CMD)
 			child__poll(&a->child);
 		if (now - last_scan >= SCAN_SECS || a->child.done) {
@@ -240,7 +247,7 @@ static int loop(struct agent *a, double start)
 				targets__scan_proc(&a->tg);
 			retire_exited(a);
 		}
-		if (now - last_drain >= o->drain_interval) {
+		if (now - last_drain >= o->drain_interval && !o->bench_quiet) {
 			last_drain = now;
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
@@ -353,6 +360,7 @@ cleanup:
 	exitread__free(a.xr);
 	usdt__free(a.us, prof);
 	drain__free(&a.dr);	/* both are safe to free zeroed */
+	period__free(&a.per);
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);
 	profile__compact(prof);

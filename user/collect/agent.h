@@ -45,6 +45,10 @@ struct agent_opts {
 	 * other threads meet the profile (serve/serve.c). NULL for a recording. */
 	void (*tick)(void *ctx, struct profile *prof, const struct agent_tick *t);
 	void *tick_ctx;
+	bool fixed_period;	/* --fixed-period: no random period (collect/period.h) */
+	/* make bench only (tests/bench/overhead.py): what the run leaves out */
+	unsigned bench_stage;	/* CB_BENCH_*: the BPF program stops early */
+	bool bench_quiet;	/* no drains or symbolization until the end */
 };
 
 /* Check privileges; 0 or -1 after printing which capability is missing. */
