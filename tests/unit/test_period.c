@@ -16,7 +16,7 @@ static double model_rate(double hz, double seconds)
 	double now = 0, last = 0, rate = hz, phase = 0, samples = 0, tick = 0.05;
 
 	cr_assert_geq(fd, 0);
-	period__init(&p, &fd, 1, hz, now);
+	period__init(&p, &fd, 1, hz, now, 0);
 	srand(7);
 	while (now < seconds) {
 		/* the agent's tick: 50 ms, give or take a drain */
@@ -65,4 +65,26 @@ Test(period, rates_spread)
 	cr_assert(lo < 60 && hi > 150, "rates %.1f..%.1f", lo, hi);
 	cr_assert_eq(period__ns(100), 10000000);
 	cr_assert_eq(period__ns(1e6), 10000);	/* the kernel's floor */
+}
+
+Test(period, budget_lowers_and_raises)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	struct period p;
+	double hz;
+
+	period__init(&p, &fd, 1, 999, 0, 0);
+	/* twice the budget: the rate roughly halves (with a margin) */
+	hz = period__budget(&p, 0.02, 0.01);
+	cr_assert(hz > 400 && hz < 500, "%.1f", hz);
+	/* within the budget but above 70 % of it: kept */
+	cr_assert_eq(period__budget(&p, 0.008, 0.01), hz);
+	/* well under: back up by a quarter at a time, never above -F */
+	for (int i = 0; i < 10; i++)
+		hz = period__budget(&p, 0.001, 0.01);
+	cr_assert_eq(hz, 999);
+	/* never below 1 Hz */
+	cr_assert_eq(period__budget(&p, 100, 0.01), 1);
+	period__free(&p);
+	close(fd);
 }

@@ -50,6 +50,9 @@ const char cli_usage[] =
 "                         8-16 periods) so that it cannot lock onto periodic work\n"
 "      --fixed-period     sample at exactly 1/HZ instead (aliases with work whose\n"
 "                         cycle is near it)\n"
+"      --max-overhead PCT keep BPF and the agent under PCT % of each sampled CPU:\n"
+"                         the rate drops while over, rises again when possible;\n"
+"                         the profile carries the effective rate\n"
 "  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
@@ -93,6 +96,7 @@ enum {
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
 	OPT_FIXED_PERIOD,
+	OPT_MAX_OVERHEAD,
 	OPT_BENCH_STAGE,
 	OPT_BENCH_QUIET,
 };
@@ -112,6 +116,7 @@ int cmd__record(int argc, char **argv)
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
 		{ "fixed-period", no_argument, NULL, OPT_FIXED_PERIOD },
+		{ "max-overhead", required_argument, NULL, OPT_MAX_OVERHEAD },
 		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
 		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
 		{ "verbose", no_argument, NULL, 'v' },
@@ -203,6 +208,17 @@ int cmd__record(int argc, char **argv)
 		case OPT_FIXED_PERIOD:
 			ao.fixed_period = true;
 			break;
+		case OPT_MAX_OVERHEAD: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end || !(d >= 0.001) || d > 100) {
+				msg__err("--max-overhead needs a percentage from 0.001 to 100, not '%s'", optarg);
+				return 1;
+			}
+			ao.max_overhead = d;
+			break;
+		}
 		case OPT_BENCH_STAGE:
 			if (strcmp(optarg, "no-walk")) {
 				msg__err("--bench-stage takes no-walk, not '%s'", optarg);

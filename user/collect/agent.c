@@ -48,7 +48,10 @@ struct agent {
 	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
 	double last_stats;	/* serve: when the counters were last read */
 	struct usdt *us;	/* GC and import markers (--usdt), NULL when off */
-	struct period per;	/* the random sampling period (none with --fixed-period) */
+	struct period per;	/* the sampling period: random, the budget's rate */
+	/* --max-overhead: the last interval's counters, and the rate over time */
+	double bud_t, bud_cpu, hz_seconds;
+	uint64_t bud_py, bud_ns, bud_timed;
 	struct child child;
 };
 
@@ -185,8 +188,7 @@ static int setup(struct agent *a)
 	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz,
 				o->fixed_period ? 0 : period__ns(o->hz)))
 		return -1;
-	if (!o->fixed_period)
-		period__init(&a->per, a->sampling.fds, (int)a->sampling.n, o->hz, clock__now());
+	period__init(&a->per, a->sampling.fds, (int)a->sampling.n, o->hz, clock__now(), o->fixed_period);
 	msg__dbg("sampling %d CPUs at %d Hz (%s period), max depth %d", a->sampling.cpus, o->hz,
 		 o->fixed_period ? "fixed" : "random", o->max_depth);
 	if (o->mode == MODE_CMD && child__go(&a->child))
@@ -195,6 +197,45 @@ static int setup(struct agent *a)
 }
 
 static void read_source_stats(struct profile *prof);
+
+static double self_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --max-overhead, at each drain: the cost of the last interval (BPF time of
+ * the Python samples, at the program's own mean per sample, plus the
+ * agent's CPU time, every thread), per sampled CPU, against the budget. The
+ * rate it leaves is kept, time-weighted, for the profile (effective_hz). */
+static void budget_tick(struct agent *a, double now)
+{
+	uint64_t c[CTR_NR] = { 0 };
+	double dt = now - a->bud_t, cpu = self_cpu(), bpf_s, cost, mean;
+
+	if (dt <= 0)
+		return;
+	a->hz_seconds += a->per.hz * dt;
+	if (a->o->max_overhead > 0) {
+		bpfobj__read_stats(&a->bpf, c);
+		mean = c[CB_STAT_TIMED] - a->bud_timed ?
+		       (double)(c[CB_STAT_NS] - a->bud_ns) / (c[CB_STAT_TIMED] - a->bud_timed) : 0;
+		bpf_s = (c[CB_STAT_PY_SAMPLES] - a->bud_py) * mean / 1e9;
+		cost = (bpf_s + cpu - a->bud_cpu) / (dt * (a->sampling.cpus ? a->sampling.cpus : 1));
+		double hz = a->per.hz, nhz = period__budget(&a->per, cost, a->o->max_overhead / 100.0);
+
+		if ((int)nhz != (int)hz)
+			msg__dbg("budget: %.3f%% of each sampled CPU (BPF %.4f s, agent %.4f s in %.2f s): %.0f -> %.0f Hz",
+				 100 * cost, bpf_s, cpu - a->bud_cpu, dt, hz, nhz);
+		a->bud_py = c[CB_STAT_PY_SAMPLES];
+		a->bud_ns = c[CB_STAT_NS];
+		a->bud_timed = c[CB_STAT_TIMED];
+	}
+	a->bud_t = now;
+	a->bud_cpu = cpu;
+}
 
 /* A long-running agent's tick: counters read about every second, then the
  * caller's hook (serve's requests). */
@@ -252,6 +293,7 @@ static int loop(struct agent *a, double start)
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
 			usdt__poll(a->us, a->prof, 1);
+			budget_tick(a, clock__now());
 			evround__drained(&a->ev, clock__now());
 		}
 		if (o->evidence) {	/* rounds run in a worker: drains never wait for them */
@@ -323,6 +365,8 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	if (setup(&a))
 		goto cleanup;
 	start = clock__now();
+	a.bud_t = start;
+	a.bud_cpu = self_cpu();
 	if (loop(&a, start))
 		goto cleanup;
 	/* final: stop sampling, symbolize what is queued, then drain both
@@ -339,6 +383,10 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	drain__run(&a.dr);
 	targets__read_drops(&a.tg);
 	prof->duration_s = clock__now() - start;
+	budget_tick(&a, clock__now());
+	/* the mean rate the run sampled at: below -F when the budget lowered it */
+	if (o->max_overhead > 0 && prof->duration_s > 0)
+		prof->effective_hz = a.hz_seconds / prof->duration_s;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
 	exitread__read_stats(a.xr, prof);

@@ -46,6 +46,7 @@ struct agent_opts {
 	void (*tick)(void *ctx, struct profile *prof, const struct agent_tick *t);
 	void *tick_ctx;
 	bool fixed_period;	/* --fixed-period: no random period (collect/period.h) */
+	double max_overhead;	/* --max-overhead: percent of each sampled CPU for BPF + agent; 0 = none */
 	/* make bench only (tests/bench/overhead.py): what the run leaves out */
 	unsigned bench_stage;	/* CB_BENCH_*: the BPF program stops early */
 	bool bench_quiet;	/* no drains or symbolization until the end */

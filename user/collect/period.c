@@ -55,11 +55,12 @@ double period__rate(double hz, double u, double debt, double gap)
 	return r;
 }
 
-void period__init(struct period *p, const int *fds, int nfds, double hz, double now)
+void period__init(struct period *p, const int *fds, int nfds, double hz, double now, int fixed)
 {
 	p->v = xcalloc(nfds > 0 ? nfds : 1, sizeof(*p->v));
 	p->n = 0;
-	p->hz = hz;
+	p->hz = p->want_hz = hz;
+	p->fixed = fixed;
 	p->rng = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^ 0x636f6c64ULL;
 	if (!p->rng)
 		p->rng = 1;
@@ -79,7 +80,36 @@ void period__init(struct period *p, const int *fds, int nfds, double hz, double 
 
 void period__set_hz(struct period *p, double hz)
 {
+	if (hz == p->hz)
+		return;
 	p->hz = hz;
+	if (!p->fixed)
+		return;	/* the random period takes it at each CPU's next reset */
+	for (int i = 0; i < p->n; i++) {
+		uint64_t ns = period__ns(hz);
+
+		p->resets++;
+		if (ioctl(p->v[i].fd, PERF_EVENT_IOC_PERIOD, &ns))
+			p->failed++;
+	}
+}
+
+double period__budget(struct period *p, double cost, double max)
+{
+	double hz = p->hz;
+
+	if (max <= 0)
+		return hz;
+	if (cost > max)
+		hz *= 0.9 * max / cost;
+	else if (cost < 0.7 * max)
+		hz *= 1.25;
+	if (hz > p->want_hz)
+		hz = p->want_hz;
+	if (hz < 1)
+		hz = 1;
+	period__set_hz(p, hz);
+	return hz;
 }
 
 void period__tick(struct period *p, double now)
@@ -89,7 +119,7 @@ void period__tick(struct period *p, double now)
 		double len = now - c->last, gap;
 		uint64_t ns;
 
-		if (now < c->next)
+		if (p->fixed || now < c->next)
 			continue;
 		gap = period__gap(p->hz, uniform(&p->rng));
 		c->debt += p->hz * len - period__expected(c->rate, len);

@@ -33,7 +33,9 @@ struct period_cpu {
 struct period {
 	struct period_cpu *v;
 	int n;
-	double hz;		/* the requested mean rate per CPU */
+	double hz;		/* the mean rate per CPU now (the budget may lower it) */
+	double want_hz;		/* the rate asked for (-F) */
+	int fixed;		/* --fixed-period: a new rate is set on every CPU at once */
 	uint64_t rng;
 	uint64_t resets;	/* ioctls made */
 	uint64_t failed;	/* ... that failed */
@@ -42,11 +44,16 @@ struct period {
 /* The perf_event_attr period (ns) of a cpu-clock event at hz. */
 uint64_t period__ns(double hz);
 /* Start: the events (fds, -1 skipped) already run at hz; now is clock__now(). */
-void period__init(struct period *p, const int *fds, int nfds, double hz, double now);
+void period__init(struct period *p, const int *fds, int nfds, double hz, double now, int fixed);
 /* Reset the periods that are due. */
 void period__tick(struct period *p, double now);
-/* Change the requested rate (the CPU budget lowers and raises it). */
+/* Change the rate (the CPU budget lowers and raises it). */
 void period__set_hz(struct period *p, double hz);
+/* The CPU budget (--max-overhead): cost is the fraction of each sampled CPU
+ * that BPF and the agent took over the last interval, max the budget. Over
+ * it, the rate drops in proportion (with a margin); under 70 % of it, the
+ * rate rises by a quarter, never above want_hz. Returns the new rate. */
+double period__budget(struct period *p, double cost, double max);
 /* The rate to set for the next gap seconds, for a draw u in [0,1), when
  * debt samples are owed so far (exposed for the unit test). */
 double period__rate(double hz, double u, double debt, double gap);

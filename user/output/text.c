@@ -145,6 +145,9 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	fprintf(out, "coldbpf: %" PRIu64 " Python samples from %zu process%s in %.1f s at %d Hz "
 		"(started %s)\n", total, p->nprocs, p->nprocs == 1 ? "" : "es", p->duration_s,
 		p->frequency_hz, p->started[0] ? p->started : "?");
+	if (p->effective_hz > 0)
+		fprintf(out, "  effective rate %.1f Hz (--max-overhead lowered it while over its budget)\n",
+			p->effective_hz);
 
 	fprintf(out, "\nHottest functions\n  %6s %7s %8s  %-40s %s\n", "SELF%", "TOTAL%", "SAMPLES",
 		"FUNCTION", "FILE:LINE");
