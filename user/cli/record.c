@@ -46,7 +46,14 @@ const char cli_usage[] =
 "  -- CMD [ARGS...]       run CMD and sample it and its Python children until it exits\n"
 "\n"
 "Sampling:\n"
-"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000)\n"
+"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000), the mean\n"
+"                         of a period that varies at random (+-50 %, re-drawn every\n"
+"                         8-16 periods) so that it cannot lock onto periodic work\n"
+"      --fixed-period     sample at exactly 1/HZ instead (aliases with work whose\n"
+"                         cycle is near it)\n"
+"      --max-overhead PCT keep BPF and the agent under PCT % of each sampled CPU:\n"
+"                         the rate drops while over, rises again when possible;\n"
+"                         the profile carries the effective rate\n"
 "  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
@@ -92,6 +99,10 @@ enum {
 	OPT_EVIDENCE_LINES,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
+	OPT_FIXED_PERIOD,
+	OPT_MAX_OVERHEAD,
+	OPT_BENCH_STAGE,
+	OPT_BENCH_QUIET,
 };
 
 int cmd__record(int argc, char **argv)
@@ -109,6 +120,10 @@ int cmd__record(int argc, char **argv)
 		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "fixed-period", no_argument, NULL, OPT_FIXED_PERIOD },
+		{ "max-overhead", required_argument, NULL, OPT_MAX_OVERHEAD },
+		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
+		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -197,6 +212,30 @@ int cmd__record(int argc, char **argv)
 				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
 				return 1;
 			}
+			break;
+		case OPT_FIXED_PERIOD:
+			ao.fixed_period = true;
+			break;
+		case OPT_MAX_OVERHEAD: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end || !(d >= 0.001) || d > 100) {
+				msg__err("--max-overhead needs a percentage from 0.001 to 100, not '%s'", optarg);
+				return 1;
+			}
+			ao.max_overhead = d;
+			break;
+		}
+		case OPT_BENCH_STAGE:
+			if (strcmp(optarg, "no-walk")) {
+				msg__err("--bench-stage takes no-walk, not '%s'", optarg);
+				return 1;
+			}
+			ao.bench_stage = CB_BENCH_NO_WALK;
+			break;
+		case OPT_BENCH_QUIET:
+			ao.bench_quiet = true;
 			break;
 		case 'v':
 			msg_verbose++;

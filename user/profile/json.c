@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The saved profile as JSON (docs/profile-format.md). Over 500 lines: its
+ * one writer and its one reader, every field of a hostile file checked on
+ * load, and a --state-dir state handed to profile/state.c. */
 #include "profile/json.h"
 #include <errno.h>
 #include <stdint.h>
@@ -27,6 +30,8 @@ static json_t *to_json(const struct profile *p)
 	json_object_set_new(root, "started", json_string(p->started));
 	json_object_set_new(root, "duration_s", json_real(p->duration_s));
 	json_object_set_new(root, "frequency_hz", json_integer(p->frequency_hz));
+	if (p->effective_hz > 0)
+		json_object_set_new(root, "effective_hz", json_real(p->effective_hz));
 	json_object_set_new(root, "max_depth", json_integer(p->max_depth));
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
@@ -337,6 +342,12 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 	p->duration_s = json_is_number(v) ? json_number_value(v) : 0;
 	if (!json_int_at(root, "frequency_hz", 0, 1000000, &iv))
 		p->frequency_hz = iv;
+	{
+		json_t *e = json_object_get(root, "effective_hz");
+
+		if (json_is_number(e) && json_number_value(e) > 0 && json_number_value(e) <= 1000000)
+			p->effective_hz = json_number_value(e);
+	}
 	if (!json_int_at(root, "max_depth", 0, CB_MAX_DEPTH, &iv))
 		p->max_depth = iv;
 

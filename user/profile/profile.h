@@ -136,6 +136,7 @@ struct pstats {
 struct profile {
 	double duration_s;
 	int frequency_hz;
+	double effective_hz;	/* the mean rate sampled at, when --max-overhead lowered it; 0: frequency_hz */
 	int max_depth;
 	char started[32];	/* ISO 8601 UTC */
 	struct pfunc *funcs;
