@@ -188,6 +188,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/evidence.py
 	/usr/bin/python3 tests/bench/evidence_heaps.py
 	/usr/bin/python3 tests/bench/evidence_app.py
+	/usr/bin/python3 tests/bench/lines.py
 	/usr/bin/python3 tests/bench/serve.py
 	/usr/bin/python3 tests/bench/usdt.py
 

@@ -25,6 +25,8 @@ const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
 /* a thread with no PyThreadState is re-walked after this long: short, because
  * at start-up the main thread is sampled before its thread state exists */
 const volatile __u64 neg_cache_ns = 10000000ULL;
+/* make bench only: CB_BENCH_NO_WALK stops before the frame walk */
+const volatile __u32 bench_stage = CB_BENCH_FULL;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -92,8 +94,11 @@ static __always_inline int count_into(void *m, struct cb_count_key *key)
 
 struct scratch {
 	struct cb_stack stack;
-	/* the window, plus slack so frame + field offset never leaves it */
-	__u8 win[CB_WINDOW + CB_FRAME_READ_MAX + 8];
+	__u8 win[CB_WIN_BUF];	/* the frame window (bpf/walker.h) */
+	/* always zero: the walks' counters start from it, a value the verifier
+	 * does not know, so it does not track them exactly and the loops'
+	 * states converge (a counter from a constant 0 never lets them) */
+	struct ucount zero;
 };
 
 struct {
@@ -105,11 +110,14 @@ struct {
 _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_UNIT_SIZE)");
 
 /* Returns the thread state the current thread runs now, its top-frame
- * pointer (*top) and its interpreter's id (*interp), or 0 with *err set.
- * buf is scratch of CB_TSTATE_SPAN + 8 bytes. */
+ * pointer (*top) and its interpreter's id (*interp), or 0 with *err set;
+ * *cached is the thread's cache entry when it was a hit (its span is used
+ * and updated by the walk). buf is scratch of CB_TSTATE_SPAN + 8 bytes;
+ * reads are counted in uc. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
 					 __u64 fsbase, __u8 *buf, __u64 *top, __u16 *interp,
-					 int *err)
+					 int *err, struct cb_thread **cached, struct ucount *uc,
+					 const struct ucount *zero)
 {
 	struct cb_thread *c, nc = {};
 	struct tsearch s = {};
@@ -125,22 +133,24 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 				*err = CB_ERR_NO_THREAD;
 				return 0;
 			}
-		} else if (!read_tstate(l, c->tstate, buf, &id, top, &status) && id == fsbase) {
+		} else if (!read_tstate(l, c->tstate, buf, &id, top, &status, uc) && id == fsbase) {
 			/* re-validated: the cached tstate still belongs to us; it
 			 * is the one we run if provably current, or if it is our
 			 * only one and the process still has one interpreter */
-			if (tstate_current(l, c->tstate, status) ||
-			    (c->single &&
+			if (tstate_current(l, c->tstate, status, uc) ||
+			    (c->single && (ucount_add(uc, sizeof(head)), 1) &&
 			     !bpf_probe_read_user(&head, sizeof(head),
 						  (void *)(l->runtime_addr + l->rt_interp_head)) &&
 			     head == c->head)) {
 				stat_add(CB_STAT_CACHE_HIT, 1);
 				*interp = c->interp;
+				*cached = c;
 				return c->tstate;
 			}
 		}
 	}
 
+	ucount_add(uc, sizeof(head));
 	if (bpf_probe_read_user(&head, sizeof(head),
 				(void *)(l->runtime_addr + l->rt_interp_head))) {
 		*err = CB_ERR_READ_RUNTIME;
@@ -150,11 +160,14 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 		*err = CB_ERR_NO_INTERP;
 		return 0;
 	}
+	s.reads = zero->reads;
 	if (tsearch_init(&s, l, head, fsbase)) {
 		*err = CB_ERR_READ_RUNTIME;
 		return 0;
 	}
 	bpf_loop(max_threads, tsearch_step, &s, 0);
+	uc->reads += s.reads;
+	uc->bytes += 8 * s.reads;
 	if (s.err && !s.first) {
 		*err = s.err;
 		return 0;
@@ -176,10 +189,10 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 	found = tsearch_pick(&s, &pick_interp, &guessed);
 	stat_add(CB_STAT_INTERP_GUESS, guessed);
 	nc.tstate = found;
-	nc.interp = interp_label(l, pick_interp);
+	nc.interp = interp_label(l, pick_interp, uc);
 	nc.single = s.done && !s.err && !s.multi && !s.several;
 	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
-	if (read_tstate(l, found, buf, &id, top, &status)) {
+	if (read_tstate(l, found, buf, &id, top, &status, uc)) {
 		*err = CB_ERR_READ_TSTATE;
 		return 0;
 	}
@@ -193,6 +206,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid, zero = 0;
 	struct cb_count_key key = {};
+	struct cb_thread *cached = NULL;
+	struct ucount uc = {};
 	struct task_struct *task;
 	struct cb_layout *l;
 	struct fwalk w = {};
@@ -220,23 +235,33 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	/* a BTF pointer: reading the FS base needs no helper call */
 	task = bpf_get_current_task_btf();
 	fsbase = task->thread.fsbase;
-	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &interp, &err);
+	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &interp, &err, &cached, &uc, &s->zero);
 	if (!tstate)
 		goto fail;
-	if ((l->flags & CB_LF_CFRAME) && top &&
-	    bpf_probe_read_user(&top, sizeof(top), (void *)(top + l->cframe_current))) {
-		err = CB_ERR_READ_TSTATE;
-		goto fail;
+	if ((l->flags & CB_LF_CFRAME) && top) {
+		ucount_add(&uc, sizeof(top));
+		if (bpf_probe_read_user(&top, sizeof(top), (void *)(top + l->cframe_current))) {
+			err = CB_ERR_READ_TSTATE;
+			goto fail;
+		}
 	}
 	if (!top) {
 		err = CB_ERR_NO_FRAMES;
 		goto fail;
 	}
+	if (bench_stage == CB_BENCH_NO_WALK)
+		goto out;
 
-	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth);
+	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth, cached ? cached->low : 0);
+	w.uc = s->zero;
 	/* the same code in two interpreters makes two stacks */
 	w.hash = mix64(0x636f6c64627066ULL, pid | ((__u64)interp << 32));
 	bpf_loop(CB_WALK_STEPS(max_depth), fwalk_step, &w, 0);
+	uc.reads += w.uc.reads;
+	uc.bytes += w.uc.bytes;
+	/* the thread's next walk reads down to this one's bottom, in one go */
+	if (cached && cached->low != w.low)
+		cached->low = w.low;
 	if (w.err && !w.n) {
 		err = w.err;
 		goto fail;
@@ -297,6 +322,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 fail:
 	stat_add(err, 1);
 out:
+	stat_add(CB_STAT_UREADS, uc.reads);
+	stat_add(CB_STAT_UBYTES, uc.bytes);
 	if (t0) {
 		stat_add(CB_STAT_NS, bpf_ktime_get_ns() - t0);
 		stat_add(CB_STAT_TIMED, 1);

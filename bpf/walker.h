@@ -27,6 +27,20 @@ static __always_inline __u64 mix64(__u64 h, __u64 v)
 	return h * 0xbf58476d1ce4e5b9ULL;
 }
 
+/* Reads of target memory and their bytes, for one sample: the bar of the
+ * walk's cost that does not depend on the host (--stats, make bench).
+ * Counters only, never branched on (the verifier's states must converge). */
+struct ucount {
+	__u32 reads;
+	__u32 bytes;
+};
+
+static __always_inline void ucount_add(struct ucount *uc, __u32 len)
+{
+	uc->reads++;
+	uc->bytes += len;
+}
+
 /* --- thread state lookup -------------------------------------------- */
 
 /*
@@ -58,6 +72,7 @@ struct tsearch {
 	__u16 interp_next;
 	__u16 interp_threads;
 	int err;
+	__u32 reads;		/* 8-byte reads made (a counter, never branched on) */
 };
 
 /* Start a search at the head interpreter (already read, non-zero). */
@@ -73,9 +88,12 @@ static __always_inline int tsearch_init(struct tsearch *s, const struct cb_layou
 	s->ts_status = l->ts_status;
 	s->interp_next = l->interp_next;
 	s->interp_threads = l->interp_threads;
-	if ((l->flags & CB_LF_TCURRENT) &&
-	    CB_READ(&s->tcur, sizeof(s->tcur), l->runtime_addr + l->rt_tstate_current))
-		s->tcur = 0;
+	s->reads++;	/* the caller may seed it (sampler.bpf.c: a value the verifier cannot know) */
+	if ((l->flags & CB_LF_TCURRENT)) {
+		s->reads++;
+		if (CB_READ(&s->tcur, sizeof(s->tcur), l->runtime_addr + l->rt_tstate_current))
+			s->tcur = 0;
+	}
 	return CB_READ(&s->cur, sizeof(s->cur), head + l->interp_threads);
 }
 
@@ -94,6 +112,7 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 	__u64 id = 0, next = 0;
 	__u32 st = 0;
 
+	s->reads += 2;	/* every path reads two words, or fails on one */
 	if (!s->cur) {
 		/* this interpreter's list is done: on to the next interpreter */
 		if (CB_READ(&next, sizeof(next), s->interp + s->interp_next)) {
@@ -123,8 +142,11 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 			s->first = s->cur;
 			s->first_interp = s->interp;
 		}
-		if ((s->flags & CB_LF_ACTIVE) && CB_READ(&st, sizeof(st), s->cur + s->ts_status))
-			st = 0;
+		if ((s->flags & CB_LF_ACTIVE)) {
+			s->reads++;
+			if (CB_READ(&st, sizeof(st), s->cur + s->ts_status))
+				st = 0;
+		}
 		if (is_current(s->flags, s->status_active, st, s->cur, s->tcur)) {
 			s->current = s->cur;
 			s->current_interp = s->interp;
@@ -140,21 +162,25 @@ static long tsearch_step(__u32 i, struct tsearch *s)
 
 /* is_current for a cached tstate (status: its _status word, read with it);
  * 3.8-3.11 read the GIL holder now. */
-static __always_inline int tstate_current(const struct cb_layout *l, __u64 tstate, __u32 status)
+static __always_inline int tstate_current(const struct cb_layout *l, __u64 tstate, __u32 status,
+					  struct ucount *uc)
 {
 	__u64 cur = 0;
 
-	if ((l->flags & CB_LF_TCURRENT) &&
-	    CB_READ(&cur, sizeof(cur), l->runtime_addr + l->rt_tstate_current))
-		return 0;
+	if ((l->flags & CB_LF_TCURRENT)) {
+		ucount_add(uc, sizeof(cur));
+		if (CB_READ(&cur, sizeof(cur), l->runtime_addr + l->rt_tstate_current))
+			return 0;
+	}
 	return is_current(l->flags, l->status_active, status, tstate, cur);
 }
 
 /* The id a stack of this interpreter is labelled with (saturated). */
-static __always_inline __u16 interp_label(const struct cb_layout *l, __u64 interp)
+static __always_inline __u16 interp_label(const struct cb_layout *l, __u64 interp, struct ucount *uc)
 {
 	__s64 id = 0;
 
+	ucount_add(uc, sizeof(id));
 	if (CB_READ(&id, sizeof(id), interp + l->interp_id) || id < 0)
 		return CB_INTERP_ID_MAX;
 	return id > CB_INTERP_ID_MAX ? CB_INTERP_ID_MAX : (__u16)id;
@@ -174,7 +200,7 @@ static __always_inline __u64 tsearch_pick(const struct tsearch *s, __u64 *interp
  * _status word: a helper call costs more than the bytes between them.
  * 0 on success. */
 static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
-				       __u64 *id, __u64 *top, __u32 *status)
+				       __u64 *id, __u64 *top, __u32 *status, struct ucount *uc)
 {
 	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
 	__u32 hi = (l->ts_thread_id > l->ts_frame ? l->ts_thread_id : l->ts_frame) + 8;
@@ -192,6 +218,7 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 	 * larger than twice the span) */
 	asm volatile("" : "+r"(len));
 	len &= 2 * CB_TSTATE_SPAN - 1;
+	ucount_add(uc, len);
 	if (CB_READ(buf, len, tstate + lo))
 		return -1;
 	*id = CB_LOAD(__u64, buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
@@ -205,16 +232,25 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 
 /*
  * A helper call per frame dominates the walk (~80 ns each here), so frames
- * are read through a window: one read copies up to CB_WINDOW bytes ending at
- * the end of the current frame. From 3.11 callers sit just below their
- * callees in the same data-stack chunk, so one read usually covers many
- * frames; when the next frame lies outside the window, a new one is read.
- * The walker still knows nothing of versions: it only asks "is it inside".
+ * are read through a window: one read copies the bytes ending at the end of
+ * the current frame. From 3.11 callers sit just below their callees in the
+ * same data-stack chunk, so one read usually covers the whole stack: it
+ * reaches down to the bottom frame the thread's last walk found (cached per
+ * thread by the caller), else CB_WINDOW_FIRST bytes; any later window is
+ * CB_WINDOW bytes. A frame that is not just below the frame the walk came
+ * from (a C-stack shim frame on 3.12+, a frame in an older chunk, a heap
+ * frame before 3.11) is read alone into the slot after the window, which
+ * stays valid: the walk returns into it after a shim without a read.
+ * The walker still knows nothing of versions: it only asks "is it inside",
+ * "is it just below".
  */
 struct fwalk {
 	struct cb_frame *out;	/* the per-CPU scratch stack's frames */
-	__u8 *win;		/* the per-CPU window buffer */
+	__u8 *win;		/* the per-CPU window buffer, CB_WIN_BUF bytes */
 	__u64 win_lo, win_hi;	/* target addresses the window holds */
+	__u64 prev;		/* the frame the walk came from; 0 at the top */
+	__u64 top_hi;		/* end of the first window (the stack's top) */
+	__u64 low;		/* lowest frame found in a window */
 	__u64 frame;
 	__u64 hash;
 	__u64 code_mask;
@@ -222,8 +258,10 @@ struct fwalk {
 	__u32 truncated;
 	__u32 flags;
 	__u32 depth_limit;
-	__u32 reads;
+	__u32 reads;		/* window reads (not single frames) */
 	__u32 big;		/* next window read is CB_WINDOW bytes */
+	__u32 first_len;	/* bytes of the first window read */
+	struct ucount uc;	/* every read of the walk */
 	__u16 f_back;
 	__u16 f_code;
 	__u16 f_lasti;
@@ -238,25 +276,30 @@ static __always_inline int fill_window(struct fwalk *w, __u32 rd)
 {
 	__u64 hi = w->frame + rd, lo, page = w->frame & ~4095ULL, len;
 
-	/* a read costs ~80 ns plus its bytes: small first, then large */
 	/* branch on a 0/1 flag, not on the read count: the verifier must see the
 	 * loop's states converge */
 	w->reads++;
 	if (!w->big) {
 		w->big = 1;
-		lo = hi - CB_WINDOW_FIRST;
-		if (!CB_READ(w->win, CB_WINDOW_FIRST, lo))
-			goto ok;
+		w->top_hi = hi;
+		len = w->first_len;
 	} else {
-		lo = hi - CB_WINDOW;
-		if (!CB_READ(w->win, CB_WINDOW, lo))
-			goto ok;
+		len = CB_WINDOW;
 	}
+	if (len > CB_WINDOW)
+		len = CB_WINDOW;
+	if (len < rd)
+		len = rd;
+	lo = hi - len;
+	ucount_add(&w->uc, len);
+	if (!CB_READ(w->win, len, lo))
+		goto ok;
 	/* the window reached below a mapping: stay inside the frame's page */
 	lo = page > lo ? page : lo;
 	len = hi - lo;
 	if (len > CB_WINDOW)
 		return -1;
+	ucount_add(&w->uc, len);
 	if (CB_READ(w->win, len, lo))
 		return -1;
 ok:
@@ -269,7 +312,7 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 {
 	struct cb_frame *out = w->out;
 	__u8 *f, *win = w->win;
-	__u64 code, back, off;
+	__u64 code, back, off, prev = w->prev;
 	__u32 n, rd;
 	__s32 lasti;
 
@@ -279,6 +322,17 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	if (rd > CB_FRAME_READ_MAX)
 		rd = CB_FRAME_READ_MAX;
 	if (w->frame < w->win_lo || w->frame + rd > w->win_hi) {
+		if (prev && (w->frame >= prev || prev - w->frame >= CB_WINDOW)) {
+			/* elsewhere: read this frame alone, keep the window */
+			ucount_add(&w->uc, rd);
+			if (CB_READ(win + CB_WINDOW, rd, w->frame)) {
+				w->err = CB_ERR_READ_FRAME;
+				return 1;
+			}
+			f = win + CB_WINDOW;
+			goto got;
+		}
+		/* the top, or just below the last frame: the stack goes on here */
 		if (fill_window(w, rd)) {
 			w->err = CB_ERR_READ_FRAME;
 			return 1;
@@ -288,7 +342,10 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	if (off >= CB_WINDOW)
 		return 1;
 	f = win + off;
+	w->low = w->frame;
+got:
 	back = CB_LOAD(__u64, f + (w->f_back & CB_OFF_MASK));
+	w->prev = w->frame;
 	if (w->flags & CB_LF_OWNER) {
 		if (f[w->f_owner & CB_OFF_MASK] >= w->owner_skip) {
 			w->frame = back;	/* C-stack entry frame: not Python code */
@@ -322,13 +379,33 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	return 0;
 }
 
+/* The lowest frame this walk found in a window: the thread's stack bottom,
+ * cached per thread, from which its next walk reads in one go. */
+static __always_inline __u64 fwalk_low(const struct fwalk *w)
+{
+	return w->low;
+}
+
 /* Every Python frame may sit on a C-stack shim frame (3.12+): the loop bound. */
 #define CB_WALK_STEPS(depth) (2 * (depth) + 2)
 
-/* Start a walk at frame top, into out (frames) using win (window buffer). */
+/* Start a walk at frame top, into out (frames) using win (window buffer,
+ * CB_WIN_BUF bytes); low is the bottom the thread's last walk found
+ * (fwalk_low), or 0. */
 static __always_inline void fwalk_init(struct fwalk *w, const struct cb_layout *l,
-				       struct cb_frame *out, __u8 *win, __u64 top, __u32 depth_limit)
+				       struct cb_frame *out, __u8 *win, __u64 top, __u32 depth_limit,
+				       __u64 low)
 {
+	__u64 hi = top + l->frame_read;
+
+	/* the stack's bottom moves less than its top (a leaf calling in and
+	 * out): the first window reads from the bottom the thread's last walk
+	 * found, which lies inside its data-stack chunk, so the read does not
+	 * fail below the chunk's mapping; computed once, here, not in the loop */
+	if (!low || low >= hi)
+		w->first_len = CB_WINDOW_FIRST;
+	else
+		w->first_len = hi - low <= CB_WINDOW ? (__u32)(hi - low) : CB_WINDOW;
 	w->out = out;
 	w->win = win;
 	w->frame = top;

@@ -13,10 +13,13 @@
 #define CB_MAX_DEPTH	  1024	/* hard ceiling of --max-depth (power of 2) */
 #define CB_DEFAULT_DEPTH  128
 #define CB_WINDOW	  8192	/* bytes a frame-window read copies (power of 2) */
-#define CB_WINDOW_FIRST	  1024	/* ... the first one: most stacks are shallow */
+#define CB_WINDOW_FIRST	  1024	/* ... the first one of a thread not walked yet */
 #define CB_TSTATE_SPAN	  256	/* bytes between tstate->thread_id and ->frame, at most */
 #define CB_FRAME_READ_MAX 128	/* bytes of one frame the walker may read */
 #define CB_OFF_MASK	  0x7f	/* field offsets inside a frame are < 128 */
+/* the walker's buffer: the window, then one frame read alone (a shim, another
+ * chunk, a heap frame), plus slack so frame + field offset never leaves it */
+#define CB_WIN_BUF	  (CB_WINDOW + 2 * CB_FRAME_READ_MAX + 8)
 
 /* cb_layout.flags */
 #define CB_LF_CFRAME	0x1	/* top frame = *(*(tstate + ts_frame) + cframe_current) (3.11/3.12) */
@@ -126,8 +129,10 @@ struct cb_thread {
 	__u16 interp;		/* the interpreter's id (saturated) */
 	__u8 single;		/* one interpreter, one thread state of this thread */
 	__u8 pad;
+	__u64 low;		/* the lowest frame its last walk found in a window:
+				 * the next walk's first window reaches down to it */
 };
-_Static_assert(sizeof(struct cb_thread) == 40, "cb_thread crosses the BPF boundary");
+_Static_assert(sizeof(struct cb_thread) == 48, "cb_thread crosses the BPF boundary");
 
 enum cb_event_type {
 	CB_EV_STACK = 1,	/* a new stack was stored: symbolize it now */
@@ -145,6 +150,11 @@ struct cb_event {
 	};
 };
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
+
+/* make bench's stages (rodata bench_stage; tests/bench/overhead.py): the
+ * program stops after finding the thread state, before the frame walk. */
+#define CB_BENCH_FULL	 0
+#define CB_BENCH_NO_WALK 1
 
 /* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */
@@ -176,6 +186,8 @@ enum cb_stat {
 	CB_STAT_INTERP_GUESS,	/* the thread holds thread states in several interpreters and
 				 * none is provably current (GIL released): the newest
 				 * interpreter's was taken */
+	CB_STAT_UREADS,		/* reads of target memory, every Python sample */
+	CB_STAT_UBYTES,		/* ... their bytes */
 	CB_STAT_NR,
 };
 

@@ -57,6 +57,19 @@ def main():
                 first = int(parts[2])
                 put("fuzz_linetable", first.to_bytes(4, "little") + (7).to_bytes(4, "little") +
                     bytes([kind - 1]) + bytes.fromhex(parts[3]))
+    # line evidence: [minor - 11][flags][len bc, lt, exc: u16 each][bc][lt][exc] of the
+    # recorded runs (tests/data/lines-*.txt)
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "lines-3.*.txt"))):
+        minor = int(re.search(r"lines-3\.(\d+)", path).group(1))
+        cur = {}
+        for line in open(path):
+            k, _, v = line.strip().partition(" ")
+            if k in ("bc", "lt", "exc"):
+                cur[k] = bytes.fromhex(v)
+            if k == "exc":
+                bc, lt, exc = cur["bc"], cur["lt"], cur["exc"]
+                put("fuzz_evlines", bytes([minor - 11, 1]) + len(bc).to_bytes(2, "little") +
+                    len(lt).to_bytes(2, "little") + len(exc).to_bytes(2, "little") + bc + lt + exc)
     # sources for qualified names
     src = open(os.path.join(ROOT, "tests", "data", "qualname_cases.py"), "rb").read()
     for first in (1, 5, 12, 30):

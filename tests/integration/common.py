@@ -229,3 +229,67 @@ def bpf_check():
         why = cp.stderr.strip() or "coldbpf exited %d" % cp.returncode
         return why, "missing capabilit" in why
     return None, None
+
+
+# --- containers -------------------------------------------------------------
+
+class Container:
+    """NAME (e.g. python3.14) of a Debian root run like a container by
+    tests/tools/container-python: PID 1 of its own PID namespace, its own
+    /proc, chrooted, nothing of the host bound in. .pid is its host PID,
+    .nspid its PID in the namespace (1); .proc the unshare process; its
+    stderr goes to .errfile (unshare complains when its child is killed)."""
+
+    def __init__(self, root, name, args, **popen):
+        self.errfile = os.path.join(TMP, "ct-%d.err" % time.monotonic_ns())
+        with open(self.errfile, "w") as err:
+            self.proc = subprocess.Popen([os.path.join(ROOT, "tests", "tools", "container-python"), root, name] +
+                                         list(args), stderr=err, **popen)
+        self.pid = None
+        deadline = time.monotonic() + 20
+        me = self.proc.pid
+        while time.monotonic() < deadline and self.pid is None:
+            try:
+                with open("/proc/%d/task/%d/children" % (me, me)) as f:
+                    kids = [int(k) for k in f.read().split()]
+                for k in kids:
+                    with open("/proc/%d/cmdline" % k, "rb") as f:
+                        if f.read().split(b"\0")[0] == name.encode():
+                            self.pid = k
+            except (OSError, ValueError):
+                pass
+            if self.pid is None:
+                time.sleep(0.02)
+        if self.pid is None:
+            self.kill()
+            with open(self.errfile) as f:
+                raise AssertionError("container-python %s did not start: %s" % (name, f.read()))
+        with open("/proc/%d/status" % self.pid) as f:
+            ns = [ln for ln in f if ln.startswith("NSpid:")][0].split()[1:]
+        self.nspid = int(ns[-1])
+
+    def kill(self):
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)   # PID 1 of its namespace: the namespace goes
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def container_dir(root, files):
+    """A fresh directory inside root's own /tmp with copies of files (paths
+    or directories); returns its path as a container sees it."""
+    inside = "/tmp/coldbpf-ct-%d-%d" % (os.getpid(), time.monotonic_ns())
+    os.makedirs(root + inside)
+    for f in files:
+        if os.path.isdir(f):
+            shutil.copytree(f, os.path.join(root + inside, os.path.basename(f)),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(f, root + inside)
+    return inside

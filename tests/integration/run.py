@@ -18,6 +18,8 @@ from common import CI, TMP, Skip, bpf_check, discover_interpreters, failures, re
 import t_deadcode
 import t_groundtruth
 import t_hardening
+import t_lines
+import t_period
 import t_pprof
 import t_sampling
 import t_serve
@@ -25,10 +27,10 @@ import t_usdt
 
 # one list per kind, in the order they run; a module per area (t_*.py)
 PER_INTERPRETER = (t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER +
-                   t_usdt.PER_INTERPRETER)
+                   t_usdt.PER_INTERPRETER + t_lines.PER_INTERPRETER)
 ONCE = (t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE + t_pprof.ONCE +
-        t_serve.ONCE + t_usdt.ONCE)
-NO_BPF = t_sampling.NO_BPF
+        t_serve.ONCE + t_usdt.ONCE + t_lines.ONCE + t_period.ONCE)
+NO_BPF = t_sampling.NO_BPF + t_lines.NO_BPF
 
 # --- driver ----------------------------------------------------------------------
 

@@ -478,9 +478,187 @@ def t_cold_traps_sid(py):
         p.wait()
 
 
+def _container_statuses(st, what):
+    for key in COLD_RAN:
+        expect(st.get(key) == "ran", "%s: %s is %s, it ran" % (what, key, st.get(key)))
+    for key in COLD_NEVER_NOT_312:
+        expect(st.get(key) == "never-ran", "%s: %s is %s, it never ran" % (what, key, st.get(key)))
+    for key in COLD_NOT_LOADED:
+        expect(st.get(key) == "not-loaded", "%s: %s is %s, never loaded" % (what, key, st.get(key)))
+
+
+def t_container_pidns(py):
+    """Debian sid's python3.13, 3.14 and 3.15 in a container: PID 1 of its own
+    PID namespace with its own /proc, chrooted, nothing of the host bound in
+    (tests/tools/container-python; its files exist only inside the root).
+    Profiled by host PID and with --all-python (one started before, one
+    after the agent; each reported with its PID there, 1), symbolized with
+    the paths the target sees and its
+    source lines read inside its root; cold --src with the host's view of the
+    tree and with the target's (a path only its root has), and offline on a
+    saved profile: the same exact statuses as outside a container."""
+    root = debian_root("sid")
+    d = container_dir(root, [os.path.join(WL, "shares.py"), COLDAPP])
+    script = d + "/shares.py"
+    try:
+        for minor in (13, 14, 15):
+            name, mm = "python3.%d" % minor, "3.%d" % minor
+            # 1. by its host PID
+            c = Container(root, name, [script, "60", d + "/t.json"])
+            try:
+                expect(c.nspid == 1 and c.pid != 1, "%s: not PID 1 of a namespace (host %d, ns %d)" %
+                       (mm, c.pid, c.nspid))
+                cp, prof = profile(["-F", "499", "-d", "2", "--lines", "-p", str(c.pid)])
+            finally:
+                c.kill()
+            e = proc_entry(prof, c.pid)
+            expect(e and e["python"].startswith(mm + "."), "%s: process entry %s" % (mm, e))
+            expect(e.get("root") == root, "%s: root %s, want %s" % (mm, e.get("root"), root))
+            expect(e.get("nspid") == 1 and re.search(r"^\s+%d .*\[PID 1 in its namespace\]" % c.pid, cp.stdout, re.M),
+                   "%s: its PID in the container is not reported: %s" % (mm, e))
+            a = func_index(prof, "work_a", "shares.py")
+            expect(a is not None and prof["functions"][a]["file"] == script,
+                   "%s: work_a not named as the target sees it: %s" % (mm, a is not None and prof["functions"][a]))
+            expect(self_samples(prof, a, c.pid) > 100, "%s: work_a %d samples" % (mm, self_samples(prof, a, c.pid)))
+            expect("x += i * i % 7  # HOT-A" in cp.stdout, "%s: the hot line's source (read in the target's "
+                   "root) is missing:\n%s" % (mm, cp.stdout))
+            # 2. --all-python: one container before the agent, one after
+            out = os.path.join(TMP, "ct%d.json" % time.monotonic_ns())
+            early = Container(root, name, [script, "60", d + "/t1.json"])
+            late = None
+            try:
+                agent = subprocess.Popen([COLDBPF, "--all-python", "-F", "199", "-d", "4", "-o", out],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                time.sleep(1.5)
+                late = Container(root, name, [script, "0.5", d + "/t2.json", "1.5"])   # ends within 1.5 s
+                so, se = agent.communicate(timeout=60)
+                expect(agent.returncode == 0, "%s: --all-python failed: %s" % (mm, se))
+                late.proc.wait(timeout=30)
+            finally:
+                early.kill()
+                if late:
+                    late.kill()
+            with open(out) as f:
+                prof = json.load(f)
+            a = func_index(prof, "work_a", "shares.py")
+            for c, what in ((early, "started before"), (late, "started after")):
+                e = proc_entry(prof, c.pid)
+                expect(e is not None, "%s: the container %s the agent (host PID %d) is missing" % (mm, what, c.pid))
+                expect(e.get("nspid") == 1, "%s: the container %s the agent: nspid %s" % (mm, what, e.get("nspid")))
+                n = self_samples(prof, a, c.pid) if a is not None else 0
+                expect(n > 30, "%s: the container %s the agent: work_a %d samples" % (mm, what, n))
+            expect(proc_entry(prof, late.pid)["exited"], "%s: the late container's exit is not flagged" % mm)
+            # 3. cold --src: the host's view of the tree, then the target's
+            app = Container(root, name, [d + "/coldapp/app/main.py", "60"], stdout=subprocess.PIPE, text=True)
+            try:
+                expect(app.proc.stdout.readline().strip() == "ready", "%s: the app did not start" % mm)
+                for view, src in (("host", root + d + "/coldapp"), ("target", d + "/coldapp")):
+                    cp = run_coldbpf(["cold", "--src", src, "--format", "json", "-p", str(app.pid)])
+                    expect(cp.returncode == 0, "%s, %s view: cold failed: %s" % (mm, view, cp.stderr))
+                    st = {(f["path"], f["qualname"], f["first"]): f["status"]
+                          for f in json.loads(cp.stdout)["functions"]}
+                    _container_statuses(st, "%s, %s view" % (mm, view))
+                # offline: a saved profile keeps the container's root
+                _, prof = profile(["--evidence", "-F", "99", "-d", "1.5", "-p", str(app.pid)])
+            finally:
+                app.kill()
+            expect(proc_entry(prof, app.pid).get("root") == root, "%s: the saved profile lacks the root" % mm)
+            saved = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-1]
+            cp = run_coldbpf(["cold", "--src", root + d + "/coldapp", "--format", "json", saved])
+            expect(cp.returncode == 0, "%s, offline: cold failed: %s" % (mm, cp.stderr))
+            _container_statuses({(f["path"], f["qualname"], f["first"]): f["status"]
+                                 for f in json.loads(cp.stdout)["functions"]}, "%s, offline" % mm)
+    finally:
+        shutil.rmtree(root + d, ignore_errors=True)
+
+
+LAZYAPP = os.path.join(WL, "lazyapp")
+
+
+def _lazy_statuses(args):
+    cp = run_coldbpf(["cold", "--src", LAZYAPP, "--format", "json"] + args)
+    expect(cp.returncode == 0, "cold failed: %s" % cp.stderr)
+    return {(f["path"], f["qualname"]): f["status"] for f in json.loads(cp.stdout)["functions"]}
+
+
+def _lazy_expect(st, want, what):
+    bad = {k: (st.get(k), v) for k, v in want.items() if st.get(k) not in v}
+    expect(not bad, "%s: (status, want) %s" % (what, bad))
+
+
+def t_cold_lazy_imports(py):
+    """PEP 810 explicit lazy imports on Debian sid's python3.15 (3.15.2 has
+    `lazy import`): a module imported lazily and never touched is
+    not-loaded, never never-ran nor ran; one touched later is not-loaded
+    before the touch, then ran/never-ran per function; `lazy from ... import`
+    used at once is exact. A process that touches a lazy module after its
+    first evidence round and exits before the next one is read at its exit:
+    sys.modules moved, so nothing it had not loaded at the round is
+    never-ran (unknown), and what the round proved stays."""
+    root = debian_root("sid")
+    cmd = [os.path.join(ROOT, "tests", "tools", "chroot-python"), root, "python3.15"]
+    main = os.path.join(LAZYAPP, "main.py")
+    trigger = os.path.join(TMP, "lazy-trigger-%d" % time.monotonic_ns())
+    p = subprocess.Popen(cmd + [main, trigger, "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline().split()
+        expect(line == ["ready", "lazy_from"], "the workload's own view before the touch: %s" % line)
+        st = _lazy_statuses(["-p", str(p.pid)])
+        never_loaded = {("lazy_never.py", "never_a"): ("not-loaded",),
+                        ("lazy_never.py", "NeverClass"): ("not-loaded",),
+                        ("lazy_never.py", "NeverClass.method"): ("not-loaded",)}
+        _lazy_expect(st, {**never_loaded, **{
+            ("lazy_later.py", "later_used"): ("not-loaded",),
+            ("lazy_later.py", "later_unused"): ("not-loaded",),
+            ("lazy_from.py", "used"): ("ran",),
+            ("lazy_from.py", "unused"): ("never-ran",),
+            ("main.py", "main"): ("ran",),
+            ("main.py", "loaded"): ("ran",)}}, "before the touch")
+        with open(trigger, "w"):
+            pass
+        line = p.stdout.readline().split()
+        expect(line == ["touched", "lazy_later,lazy_from"], "the workload's own view after the touch: %s" % line)
+        st = _lazy_statuses(["-p", str(p.pid)])
+        _lazy_expect(st, {**never_loaded, **{
+            ("lazy_later.py", "later_used"): ("ran",),
+            ("lazy_later.py", "later_unused"): ("never-ran",),
+            ("lazy_from.py", "used"): ("ran",),
+            ("lazy_from.py", "unused"): ("never-ran",)}}, "after the touch")
+    finally:
+        p.kill()
+        p.wait()
+    # touched 3 s after start (after the first read, 0.5 s after it is found;
+    # long before the 10 s round), exits at once: read at its exit
+    _, prof = profile(["--evidence", "-F", "99", "--"] + cmd + [main, "3", "0"])
+    saved = sorted(glob.glob(os.path.join(TMP, "p*.json")), key=os.path.getmtime)[-1]
+    st = _lazy_statuses([saved])
+    _lazy_expect(st, {
+        ("lazy_never.py", "never_a"): ("unknown",),
+        ("lazy_later.py", "later_used"): ("unknown",),
+        ("lazy_later.py", "later_unused"): ("unknown",),
+        ("lazy_from.py", "used"): ("ran",),
+        ("lazy_from.py", "unused"): ("never-ran",),
+        ("main.py", "main"): ("ran",)}, "touched after the first round, read at its exit (%s)" %
+        {k: v for k, v in prof["stats"].items() if k.startswith("exit")})
+    # every import lazy (-X lazy_imports=all): the demo app's statuses are
+    # t_cold's (app.used loads at its first use, before "ready")
+    p = subprocess.Popen(cmd + ["-X", "lazy_imports=all", os.path.join(COLDAPP, "app", "main.py"), "60"],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "the demo app did not start")
+        st, _ = cold_statuses(["-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
+        for key in keys:
+            expect(key in st and st[key]["status"] == want, "lazy_imports=all: %s is %s, want %s" %
+                   (key, st.get(key, {}).get("status"), want))
+
+
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]
 ONCE = [t_cold_profiles, t_cold_unknown_beats_never, t_cold_edits, t_cold_bad_trees, t_html,
-        t_cold_traps_sid]
+        t_cold_traps_sid, t_container_pidns, t_cold_lazy_imports]
 
 
 LATE_CALL = """

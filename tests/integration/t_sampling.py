@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -51,6 +52,95 @@ def t_ratio(label, py, mm):
     expect("x += i * i % 7  # HOT-A" in cp.stdout, "heatmap lacks the hot line's source")
     p = prof["processes"][0]
     expect(p["python"].startswith("%d.%d" % mm), "python version %s" % p["python"])
+    expect("nspid" not in p, "a PID namespace of its own? %s" % p)
+    # 3.13+: the interpreter's _Py_DebugOffsets agree with the committed row
+    expect("differ from coldbpf's table" not in cp.stderr, cp.stderr)
+
+
+SHARES_HZ = 499
+
+
+def _busy_loops(n):
+    """n shell busy loops (not Python: never sampled as a target) at the
+    test's own nice level, which the targets inherit too."""
+    return [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(n)]
+
+
+def _shares_run(py, procs, seconds, load):
+    """One profile of PROCS copies of shares.py, each spending SECONDS of CPU
+    time (at most 4 x SECONDS of wall time), with
+    `load` busy loops beside them: (sampled shares %, truth shares %,
+    samples, per-process lines, profile). The truth is each process's own
+    thread CPU time per function, summed over the processes."""
+    stamp = time.monotonic_ns()
+    truths = [os.path.join(TMP, "shares-%d-%d.json" % (stamp, i)) for i in range(procs)]
+    script = os.path.join(WL, "shares.py")
+    cmd = " & ".join("%s %s %s %s" % (shlex.quote(py), shlex.quote(script), seconds, shlex.quote(t))
+                     for t in truths) + "; wait"
+    busy = _busy_loops(load)
+    try:
+        _, prof = profile(["-F", str(SHARES_HZ), "--", "sh", "-c", cmd], timeout=4 * seconds + 120)
+    finally:
+        for b in busy:
+            b.kill()
+            b.wait()
+    names = ("work_a", "work_b", "work_c")
+    idx = {i: f["qualname"] for i, f in enumerate(prof["functions"])
+           if f["file"].endswith("shares.py") and f["qualname"] in names}
+    per_pid = {}
+    for st in prof["stacks"]:
+        n = idx.get(st["frames"][-1][0]) if st["frames"] else None
+        if n:
+            pid = prof["processes"][st["proc"]]["pid"]
+            d = per_pid.setdefault(pid, dict.fromkeys(names, 0))
+            d[n] += st["count"]
+    truth_s = dict.fromkeys(names, 0.0)
+    lines = []
+    for t in truths:
+        with open(t) as f:
+            tr = json.load(f)
+        for n in names:
+            truth_s[n] += tr[n]
+        lines.append("truth %s cpu/wall %.2f, %d cycles" %
+                     ("/".join("%.1f" % (100.0 * tr[n] / sum(tr[m] for m in names)) for n in names),
+                      tr["cpu"] / tr["wall"], tr["cycles"]))
+    counts = {n: sum(d[n] for d in per_pid.values()) for n in names}
+    total = sum(counts.values())
+    expect(total > 0, "no sample in work_a/b/c")
+    expect(len(per_pid) == procs, "%d of %d processes sampled" % (len(per_pid), procs))
+    for pid, d in sorted(per_pid.items()):
+        lines.append("pid %d: %d samples %s" % (pid, sum(d.values()), "/".join(
+            "%.1f" % (100.0 * d[n] / max(1, sum(d.values()))) for n in names)))
+    tt = sum(truth_s.values())
+    return ({n: 100.0 * c / total for n, c in counts.items()},
+            {n: 100.0 * v / tt for n, v in truth_s.items()}, total, lines, prof)
+
+
+def t_shares(label, py, mm):
+    """Statistical share accuracy, quiet and with every core busy: three
+    identical loops called 6:3:1, each process timing its own functions with
+    time.thread_time(); at 499 Hz at least 5000 samples per run, every share
+    within 3 points of the in-process truth. Quiet: one process spending 11 s
+    of CPU. Loaded: two processes spending 5.75 s each beside `nproc` busy
+    loops at the same nice level (each gets at most half a core: contention
+    between targets as well as with other work; about 12 s on an otherwise
+    idle host, longer on a busy one)."""
+    ncpu = os.cpu_count() or 1
+    for kind, procs, cpu_s, load in (("quiet", 1, 11, 0), ("loaded", 2, 5.75, ncpu)):
+        share, truth, total, lines, prof = _shares_run(py, procs, cpu_s, load)
+        st = prof["stats"]
+        print("     %s: %d samples %s, truth %s (recorded %d of %d Python samples)" %
+              (kind, total, "/".join("%.1f" % share[n] for n in sorted(share)),
+               "/".join("%.1f" % truth[n] for n in sorted(truth)), st["recorded"], st["python_samples"]))
+        for line in lines:
+            print("       " + line)
+        expect(total >= 5000, "%s: only %d samples in work_a/b/c" % (kind, total))
+        expect(st["recorded"] >= 0.99 * st["python_samples"],
+               "%s: %d of %d Python samples recorded (%s)" % (kind, st["recorded"], st["python_samples"], st))
+        for n in sorted(share):
+            expect(abs(share[n] - truth[n]) <= 3,
+                   "%s: %s %.1f%% of samples, in-process truth %.1f%% (%s)" %
+                   (kind, n, share[n], truth[n], "; ".join(lines)))
 
 
 def t_threads(label, py, mm):
@@ -385,6 +475,54 @@ def t_binary_not_at_host_path(py):
     expect(run is not None and self_samples(prof, run) > 200, "Spinner.run not sampled")
 
 
+def t_debug_offsets_cross_check(py):
+    """3.13+: an interpreter whose _Py_DebugOffsets differ from the committed
+    row in one offset (a copy of pyenv's libpython3.13 with imports_modules
+    moved by 8, as a patch release might; sampling does not read it) is
+    profiled with its own offsets, and one warning names the field."""
+    base = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.13.*")))
+    expect(base, "needs a pyenv 3.13")
+    prefix = base[0]
+    lib = os.path.join(prefix, "lib", "libpython3.13.so.1.0")
+    d = tempfile.mkdtemp(prefix="coldbpf-dbgoff-")
+    try:
+        copy = os.path.join(d, "libpython3.13.so.1.0")
+        shutil.copy2(lib, copy)
+        sec = subprocess.run(["readelf", "-S", "-W", copy], capture_output=True, text=True, check=True).stdout
+        m = re.search(r"\.PyRuntime\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", sec)
+        expect(m, "no .PyRuntime section in %s" % lib)
+        off = int(m.group(1), 16)
+        with open(copy, "r+b") as f:
+            f.seek(off)
+            head = f.read(96)
+            expect(head[:8] == b"xdebugpy", "no _Py_DebugOffsets at the start of .PyRuntime")
+            modules = int.from_bytes(head[88:96], "little")     # interpreter_state.imports_modules (3.13)
+            f.seek(off + 88)
+            f.write((modules + 8).to_bytes(8, "little"))
+        env = dict(os.environ, LD_LIBRARY_PATH=d, PYTHONHOME=prefix)
+        procs = [subprocess.Popen([os.path.join(prefix, "bin", "python3.13"), os.path.join(WL, "spin.py"), "8"],
+                                  env=env) for _ in range(2)]
+        try:
+            time.sleep(1.0)
+            for p in procs:
+                with open("/proc/%d/maps" % p.pid) as f:
+                    expect(copy in f.read(), "the patched libpython is not the one mapped")
+            cp, prof = profile(["-F", "499", "-d", "2", "-p", "%d,%d" % (procs[0].pid, procs[1].pid)])
+        finally:
+            for p in procs:
+                p.kill()
+                p.wait()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    warn = [ln for ln in cp.stderr.splitlines() if "differ from coldbpf's table" in ln]
+    expect(len(warn) == 1, "want one warning for the file, got: %s" % cp.stderr)
+    expect("in 1 of 24 offsets: interp_modules %d (table %d)" % (modules + 8, modules) in warn[0], warn[0])
+    run = func_index(prof, "Spinner.run", "spin.py")
+    for p in procs:
+        n = self_samples(prof, run, p.pid) if run is not None else 0
+        expect(n > 200, "PID %d: Spinner.run %d samples" % (p.pid, n))
+
+
 def t_all_python_skips_unsupported(py):
     """--all-python lists CPythons it refuses (pyenv 2.7/3.6/3.7) as skipped, never profiles them."""
     old = unsupported_interpreters()
@@ -499,7 +637,7 @@ def t_subinterpreters(label, py, mm):
     _check_subinterpreters([py], os.path.join(WL, "subinterp.py"), mm)
 
 
-PER_INTERPRETER = [t_ratio, t_threads, t_recursion, t_all_python, t_exit_midrun, t_subinterpreters]
+PER_INTERPRETER = [t_ratio, t_shares, t_threads, t_recursion, t_all_python, t_exit_midrun, t_subinterpreters]
 ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
-        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain]
+        t_binary_not_at_host_path, t_late_dlopen, t_exec_chain, t_debug_offsets_cross_check]
 NO_BPF = [t_layout_tables]

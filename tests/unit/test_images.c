@@ -94,6 +94,9 @@ static void check_image(const char *path)
 		cr_assert_eq(pylayout__from_table(major, minor, &t), 0);
 		cr_expect_eq(l.interp_modules, t.interp_modules, "%s: imports_modules %u, headers %u", path,
 			     l.interp_modules, t.interp_modules);
+		/* the run-time cross-check: every offset used agrees with the row */
+		cr_expect_eq(l.row_ndiff, 0, "%s: debug offsets differ from the row: %s", path, l.row_diff);
+		cr_expect_eq(l.row_ncompared, 24, "%s", path);
 	}
 	use(img, &l);
 

@@ -62,8 +62,9 @@ static size_t dbg313(uint8_t *buf)
 	put_bytes(buf, 544, 32);
 	put_bytes(buf, 552, 16);
 	put_bytes(buf, 560, 40);
+	put_bytes(buf, 88, 7656);	/* imports_modules */
 	/* the sections' own sizes */
-	put_bytes(buf, 48, 7400);	/* interpreter state */
+	put_bytes(buf, 48, 194984);	/* interpreter state */
 	put_bytes(buf, 152, 400);	/* thread state */
 	put_bytes(buf, 224, 80);	/* interpreter frame */
 	put_bytes(buf, 272, 216);	/* code object */
@@ -84,6 +85,36 @@ Test(layout, debug_offsets_match_the_313_table)
 	cr_assert_eq(d.co_firstlineno, t.co_firstlineno);
 	cr_assert_eq(d.str_ascii_data, t.str_ascii_data);
 	cr_assert_eq(d.micro, 0);
+	cr_assert_eq(d.row_ncompared, 24);
+	cr_assert_eq(d.row_ndiff, 0, "%s", d.row_diff);
+}
+
+/* The interpreter's offsets against the committed row: a field that moved
+ * (a patch release) is used and named; a wholesale difference is refused. */
+Test(layout, debug_offsets_cross_check)
+{
+	uint8_t buf[1024];
+	struct pylayout d;
+	char why[200];
+
+	dbg313(buf);
+	put_bytes(buf, 184, 88);	/* ts_frame moved by 16 */
+	put_bytes(buf, 288, 104);	/* co_name */
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(d.bpf.ts_frame, 88, "the interpreter's own value is used");
+	cr_assert_eq(d.row_ndiff, 2);
+	cr_assert_str_eq(d.row_diff, "ts_frame 88 (table 72), co_name 104 (table 120)");
+	dbg313(buf);
+	/* 13 of 24 offsets elsewhere: not 3.13's layout */
+	static const uint16_t pos[] = { 280, 288, 296, 304, 312, 360, 528, 544, 552, 560, 232, 240, 248 };
+	static const uint16_t val[] = { 104, 96, 88, 80, 60, 16, 40, 24, 24, 48, 16, 24, 48 };
+	for (size_t i = 0; i < sizeof(pos) / sizeof(pos[0]); i++)
+		put_bytes(buf, pos[i], val[i]);
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "disagrees with CPython 3.13's layout in 13 of 24 offsets"), "%s", why);
+	put_bytes(buf, 248, 56);	/* 12 of 24: still a patch release's worth */
+	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(d.row_ndiff, 12);
 }
 
 Test(layout, debug_offsets_refusals)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "lib/file.h"
 #include "lib/htab.h"
+#include "lib/procfs.h"
 #include "lib/srccache.h"
 #include "output/format.h"
 #include "profile/counters.h"
@@ -157,4 +158,13 @@ Test(lib, counters_documented)
 		cr_expect_not_null(strstr(doc, needle), "docs/coldbpf.md does not describe %s", counter__name(i));
 	}
 	free(doc);
+}
+
+/* The PID a process has in its own PID namespace: this one's, wherever the
+ * tests run (a container's /proc shows its own view); none for a PID that
+ * does not exist. */
+Test(lib, procfs_nspid)
+{
+	cr_assert_eq(procfs__nspid(getpid()), getpid());
+	cr_assert_eq(procfs__nspid(0x7fffffff), -1);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "profile/profile.h"
+#include "cpython/evlines.h"
 #include "profile/json.h"
 #include "output/folded.h"
 #include "output/text.h"
@@ -202,6 +203,7 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.counters[CB_STAT_NS] = 12340;
 	p->stats.counters[CB_STAT_TIMED] = 10;
 	p->procs[0].exited = true;
+	p->procs[0].nspid = 1;		/* PID 1 of a container */
 	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
 	q = profile__load_json(path, err, sizeof(err));
 	cr_assert_not_null(q, "%s", err);
@@ -215,7 +217,9 @@ Test(profile_json, round_trip_renders_identically)
 		free(t);
 	}
 	cr_assert(q->procs[0].exited);
+	cr_assert_eq(q->procs[0].nspid, 1);
 	a = render(p, 0, &o);
+	cr_assert(strstr(a, "[PID 1 in its namespace]"), "%s", a);
 	b = render(q, 0, &o);
 	cr_assert_str_eq(a, b);
 	cr_assert(strstr(a, "bpf_ns_per_python_sample") && strstr(a, " 1234  (timed in BPF, 10 samples)"),
@@ -304,4 +308,42 @@ Test(profile_json, older_profiles_stay_readable)
 		unlink(path);
 	}
 	globfree(&g);
+}
+
+/* --evidence-lines: a code's lines survive a save and load, under ASan;
+ * evidence without lines loads without them */
+Test(profile_json, evidence_lines_round_trip)
+{
+	struct profile *p = sample(), *q;
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256];
+	struct pevcode *codes = calloc(2, sizeof(*codes));
+	struct ev_lines *l = malloc(sizeof(*l) + 2 * sizeof(struct evl_line) + sizeof(struct evl_branch));
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	l->nlines = 2;
+	l->nbranches = 1;
+	l->lines = (struct evl_line *)(l + 1);
+	l->branches = (struct evl_branch *)(l->lines + 2);
+	l->lines[0] = (struct evl_line){ 5, EVL_RAN, EVL_R_TOUCHED };
+	l->lines[1] = (struct evl_line){ 6, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED };
+	l->branches[0] = (struct evl_branch){ 5, 6, EVL_FALL_NEVER };
+	codes[0] = (struct pevcode){ 0, 1, 0, l };
+	codes[1] = (struct pevcode){ 1, 2, 0, NULL };
+	profile__set_evidence(p, 0, codes, 2);
+	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+	q = profile__load_json(path, err, sizeof(err));
+	cr_assert_not_null(q, "%s", err);
+	cr_assert_eq(q->nevidence, 1);
+	cr_assert_not_null(q->evidence[0].codes[0].lines);
+	cr_assert_null(q->evidence[0].codes[1].lines);
+	cr_expect_eq(q->evidence[0].codes[0].lines->nlines, 2);
+	cr_expect_eq(q->evidence[0].codes[0].lines->lines[1].line, 6);
+	cr_expect_eq(q->evidence[0].codes[0].lines->lines[1].status, EVL_NEVER);
+	cr_expect_eq(q->evidence[0].codes[0].lines->branches[0].side, EVL_FALL_NEVER);
+	cr_expect_eq(q->evidence[0].codes[0].lines->branches[0].to, 6);
+	profile__free(p);
+	profile__free(q);
+	unlink(path);
 }

@@ -12,7 +12,7 @@
 
 static const char cold_usage[] =
 "Usage: coldbpf cold --src DIR (--all-python | -p PID[,PID...] | PROFILE...)\n"
-"                    [--format text|tsv|json] [-o FILE] [--python PYTHON]\n"
+"                    [--lines] [--format text|tsv|json] [-o FILE] [--python PYTHON]\n"
 "\n"
 "List every function, method, lambda, generator expression and class body under\n"
 "DIR with whether it ran: 'ran' (exact evidence from CPython's code objects),\n"
@@ -26,6 +26,11 @@ static const char cold_usage[] =
 "  -p PID[,PID]      these processes\n"
 "  PROFILE           profiles saved by `coldbpf ... -o` (evidence and samples),\n"
 "                    or pprof files, also merged ones (docs/pprof.md)\n"
+"  --lines           inside functions that ran, which lines and branches never\n"
+"                    ran (CPython 3.12+; 3.11: which ran; live processes only):\n"
+"                    text lists never-ran blocks, biggest first; tsv has one row\n"
+"                    per line (status path qualname line reason); json adds\n"
+"                    lines and branches to each function (docs/cold.md, \"Lines\")\n"
 "  --format F        text (default), tsv or json\n"
 "  -o FILE           write there instead of stdout\n"
 "  --python PYTHON   interpreter for the source inventory (default python3, 3.8+)\n"
@@ -33,6 +38,7 @@ static const char cold_usage[] =
 "Examples:\n"
 "  sudo coldbpf cold --src ./app --all-python\n"
 "  sudo coldbpf cold --src ./app -p 1234 --format tsv -o cold.tsv\n"
+"  sudo coldbpf cold --src ./app -p 1234 --lines\n"
 "  coldbpf cold --src ./app host1.json host2.json\n"
 "  coldbpf cold --src ./app fleet.pb.gz         # go tool pprof -proto h1.pb.gz h2.pb.gz\n";
 

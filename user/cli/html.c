@@ -12,14 +12,16 @@
 #include "lib/msg.h"
 
 static const char html_usage[] =
-"Usage: coldbpf html --src DIR -o OUTDIR (PROFILE... | --all-python | -p PID[,PID...])\n"
+"Usage: coldbpf html --src DIR -o OUTDIR [--lines] (PROFILE... | --all-python | -p PID[,PID...])\n"
 "\n"
 "Write a self-contained HTML heatmap of DIR: an index of files with their share of\n"
 "samples and their dead lines, and a page per file with every source line, its\n"
 "samples on a colour scale, never-ran definitions marked, and the hottest functions\n"
 "linked. Samples come from profiles (coldbpf ... -o FILE, or pprof files,\n"
 "docs/pprof.md); live processes give execution evidence only. Open\n"
-"OUTDIR/index.html; no network is needed.\n"
+"OUTDIR/index.html; no network is needed. With --lines, lines that never ran\n"
+"inside functions that ran are marked too (CPython 3.12+; live processes or\n"
+"profiles recorded with --evidence-lines; docs/cold.md, \"Lines\").\n"
 "\n"
 "Example:\n"
 "  sudo coldbpf --all-python -d 300 -o prof.json && coldbpf html --src ./app -o heat prof.json\n";

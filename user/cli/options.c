@@ -68,6 +68,7 @@ int options__emit_profile(const struct profile *p, const struct profile_outputs 
 
 #define OPT_NOT_LOADED OPT_FIRST_FREE
 #define OPT_MIN_WINDOW (OPT_FIRST_FREE + 1)
+#define OPT_LINES (OPT_FIRST_FREE + 2)
 
 int options__deadcode(int argc, char **argv, struct deadcode_args *da, const char *cmd, const char *usage,
 		      bool want_key)
@@ -84,6 +85,7 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 		{ "output-mode", required_argument, NULL, OPT_OUTPUT_MODE },
 		{ "not-loaded", no_argument, NULL, OPT_NOT_LOADED },
 		{ "min-window", required_argument, NULL, OPT_MIN_WINDOW },
+		{ "lines", no_argument, NULL, OPT_LINES },
 		{},
 	};
 	int opt;
@@ -119,6 +121,13 @@ int options__deadcode(int argc, char **argv, struct deadcode_args *da, const cha
 			}
 			break;
 		}
+		case OPT_LINES:
+			if (strcmp(cmd, "cold") && strcmp(cmd, "html")) {
+				msg__err("--lines is an option of cold and html");
+				goto fail;
+			}
+			da->s.lines = true;
+			break;
 		case OPT_NOT_LOADED:
 			if (!want_key) {
 				msg__err("--not-loaded is an option of rm");

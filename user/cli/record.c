@@ -46,7 +46,14 @@ const char cli_usage[] =
 "  -- CMD [ARGS...]       run CMD and sample it and its Python children until it exits\n"
 "\n"
 "Sampling:\n"
-"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000)\n"
+"  -F, --frequency HZ     samples per second per CPU (default 99, 1-10000), the mean\n"
+"                         of a period that varies at random (+-50 %, re-drawn every\n"
+"                         8-16 periods) so that it cannot lock onto periodic work\n"
+"      --fixed-period     sample at exactly 1/HZ instead (aliases with work whose\n"
+"                         cycle is near it)\n"
+"      --max-overhead PCT keep BPF and the agent under PCT % of each sampled CPU:\n"
+"                         the rate drops while over, rises again when possible;\n"
+"                         the profile carries the effective rate\n"
 "  -d, --duration SECS    stop after SECS seconds (default: until Ctrl-C/SIGTERM)\n"
 "      --max-depth N      Python frames kept per stack (default 128, max 1024);\n"
 "                         deeper stacks lose their root-most frames and are flagged\n"
@@ -65,6 +72,8 @@ FILTER_HELP
 "      --evidence         also read execution evidence (dead code, for `coldbpf cold`)\n"
 "                         into the saved profile: a read of each target's writable\n"
 "                         memory after 1 s, every 10 s and at the end (needs -o)\n"
+"      --evidence-lines   --evidence, and per-line statuses of code that ran\n"
+"                         (3.12+; `coldbpf cold --lines`, docs/cold.md \"Lines\")\n"
 "      --folded FILE      collapsed stacks for flamegraph.pl / speedscope\n"
 "      --top N            rows per table (default 20)\n"
 "      --lines            under each hot function, its lines with their samples\n"
@@ -87,8 +96,13 @@ enum {
 	OPT_VERSION,
 	OPT_DRAIN,
 	OPT_EVIDENCE,
+	OPT_EVIDENCE_LINES,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
+	OPT_FIXED_PERIOD,
+	OPT_MAX_OVERHEAD,
+	OPT_BENCH_STAGE,
+	OPT_BENCH_QUIET,
 };
 
 int cmd__record(int argc, char **argv)
@@ -103,8 +117,13 @@ int cmd__record(int argc, char **argv)
 		FILTER_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
+		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "fixed-period", no_argument, NULL, OPT_FIXED_PERIOD },
+		{ "max-overhead", required_argument, NULL, OPT_MAX_OVERHEAD },
+		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
+		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -178,6 +197,9 @@ int cmd__record(int argc, char **argv)
 		case OPT_EVIDENCE:
 			ao.evidence = true;
 			break;
+		case OPT_EVIDENCE_LINES:
+			ao.evidence = ao.evidence_lines = true;
+			break;
 		case OPT_EVIDENCE_INTERVAL:
 			if (str__parse_long(optarg, 100, 3600000, &v)) {
 				msg__err("--evidence-interval-ms needs 100 to 3600000, not '%s'", optarg);
@@ -190,6 +212,30 @@ int cmd__record(int argc, char **argv)
 				msg__err("--usdt takes gc, import, gc,import or none, not '%s'", optarg);
 				return 1;
 			}
+			break;
+		case OPT_FIXED_PERIOD:
+			ao.fixed_period = true;
+			break;
+		case OPT_MAX_OVERHEAD: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end || !(d >= 0.001) || d > 100) {
+				msg__err("--max-overhead needs a percentage from 0.001 to 100, not '%s'", optarg);
+				return 1;
+			}
+			ao.max_overhead = d;
+			break;
+		}
+		case OPT_BENCH_STAGE:
+			if (strcmp(optarg, "no-walk")) {
+				msg__err("--bench-stage takes no-walk, not '%s'", optarg);
+				return 1;
+			}
+			ao.bench_stage = CB_BENCH_NO_WALK;
+			break;
+		case OPT_BENCH_QUIET:
+			ao.bench_quiet = true;
 			break;
 		case 'v':
 			msg_verbose++;

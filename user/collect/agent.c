@@ -19,6 +19,7 @@
 #include "collect/child.h"
 #include "collect/drain.h"
 #include "collect/evround.h"
+#include "collect/period.h"
 #include "collect/exitread.h"
 #include "collect/targets.h"
 #include "collect/usdt.h"
@@ -47,6 +48,10 @@ struct agent {
 	struct exitread *xr;	/* exit reads (--evidence), NULL when off */
 	double last_stats;	/* serve: when the counters were last read */
 	struct usdt *us;	/* GC and import markers (--usdt), NULL when off */
+	struct period per;	/* the sampling period: random, the budget's rate */
+	/* --max-overhead: the last interval's counters, and the rate over time */
+	double bud_t, bud_cpu, hz_seconds;
+	uint64_t bud_py, bud_ns, bud_timed;
 	struct child child;
 };
 
@@ -59,7 +64,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (ev->type == CB_EV_EXEC)
 		targets__on_exec(&a->tg, ev->pid, ev->tid, ev->ts / 1e9);
-	else if (ev->type == CB_EV_STACK)
+	else if (ev->type == CB_EV_STACK && !a->o->bench_quiet)
 		drain__on_stack(&a->dr, ev->pid, ev->stack_id);	/* the process may exit before the drain */
 	return 0;
 }
@@ -122,6 +127,7 @@ static int check_pids(const struct agent_opts *o)
 	struct classifier *cl = classifier__new();
 	int err = 0;
 
+	classifier__quiet(cl);	/* the targets' classifier warns, once */
 	for (size_t i = 0; i < o->npids && !err; i++) {
 		struct pyproc_info info;
 		char why[320];
@@ -146,7 +152,7 @@ static int setup(struct agent *a)
 {
 	const struct agent_opts *o = a->o;
 
-	if (bpfobj__load(&a->bpf, o->max_depth))
+	if (bpfobj__load(&a->bpf, o->max_depth, o->bench_stage))
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	if (o->usdt) {	/* optional: without it, no GC pauses or imports */
@@ -161,6 +167,7 @@ static int setup(struct agent *a)
 		    a->bpf.stack_value_size, o->max_depth);
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
 		return -1;
+	a->ev.lines = o->evidence_lines;
 	if (o->evidence) {	/* optional: without it exits are unread */
 		a->xr = exitread__open(a->bpf.py_procs_fd);
 		a->ev.x = a->xr;
@@ -183,15 +190,57 @@ static int setup(struct agent *a)
 			return -1;
 		a->tg.child = a->child.pid;
 	}
-	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz))
+	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz,
+				o->fixed_period ? 0 : period__ns(o->hz)))
 		return -1;
-	msg__dbg("sampling %d CPUs at %d Hz, max depth %d", a->sampling.cpus, o->hz, o->max_depth);
+	period__init(&a->per, a->sampling.fds, (int)a->sampling.n, o->hz, clock__now(), o->fixed_period);
+	msg__dbg("sampling %d CPUs at %d Hz (%s period), max depth %d", a->sampling.cpus, o->hz,
+		 o->fixed_period ? "fixed" : "random", o->max_depth);
 	if (o->mode == MODE_CMD && child__go(&a->child))
 		return -1;
 	return 0;
 }
 
 static void read_source_stats(struct profile *prof);
+
+static double self_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --max-overhead, at each drain: the cost of the last interval (BPF time of
+ * the Python samples, at the program's own mean per sample, plus the
+ * agent's CPU time, every thread), per sampled CPU, against the budget. The
+ * rate it leaves is kept, time-weighted, for the profile (effective_hz). */
+static void budget_tick(struct agent *a, double now)
+{
+	uint64_t c[CTR_NR] = { 0 };
+	double dt = now - a->bud_t, cpu = self_cpu(), bpf_s, cost, mean;
+
+	if (dt <= 0)
+		return;
+	a->hz_seconds += a->per.hz * dt;
+	if (a->o->max_overhead > 0) {
+		bpfobj__read_stats(&a->bpf, c);
+		mean = c[CB_STAT_TIMED] - a->bud_timed ?
+		       (double)(c[CB_STAT_NS] - a->bud_ns) / (c[CB_STAT_TIMED] - a->bud_timed) : 0;
+		bpf_s = (c[CB_STAT_PY_SAMPLES] - a->bud_py) * mean / 1e9;
+		cost = (bpf_s + cpu - a->bud_cpu) / (dt * (a->sampling.cpus ? a->sampling.cpus : 1));
+		double hz = a->per.hz, nhz = period__budget(&a->per, cost, a->o->max_overhead / 100.0);
+
+		if ((int)nhz != (int)hz)
+			msg__dbg("budget: %.3f%% of each sampled CPU (BPF %.4f s, agent %.4f s in %.2f s): %.0f -> %.0f Hz",
+				 100 * cost, bpf_s, cpu - a->bud_cpu, dt, hz, nhz);
+		a->bud_py = c[CB_STAT_PY_SAMPLES];
+		a->bud_ns = c[CB_STAT_NS];
+		a->bud_timed = c[CB_STAT_TIMED];
+	}
+	a->bud_t = now;
+	a->bud_cpu = cpu;
+}
 
 /* A long-running agent's tick: counters read about every second, then the
  * caller's hook (serve's requests). */
@@ -235,6 +284,7 @@ static int loop(struct agent *a, double start)
 		targets__retry_pending(&a->tg);
 		usdt__poll(a->us, a->prof, 0);	/* import events: the ring is read every tick */
 		now = clock__now();
+		period__tick(&a->per, now);
 		if (o->mode == MODE_CMD)
 			child__poll(&a->child);
 		if (now - last_scan >= SCAN_SECS || a->child.done) {
@@ -243,11 +293,12 @@ static int loop(struct agent *a, double start)
 				targets__scan_proc(&a->tg);
 			retire_exited(a);
 		}
-		if (now - last_drain >= o->drain_interval) {
+		if (now - last_drain >= o->drain_interval && !o->bench_quiet) {
 			last_drain = now;
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
 			usdt__poll(a->us, a->prof, 1);
+			budget_tick(a, clock__now());
 			evround__drained(&a->ev, clock__now());
 		}
 		if (o->evidence) {	/* rounds run in a worker: drains never wait for them */
@@ -319,6 +370,8 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	if (setup(&a))
 		goto cleanup;
 	start = clock__now();
+	a.bud_t = start;
+	a.bud_cpu = self_cpu();
 	if (loop(&a, start))
 		goto cleanup;
 	/* final: stop sampling, symbolize what is queued, then drain both
@@ -335,6 +388,10 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	drain__run(&a.dr);
 	targets__read_drops(&a.tg);
 	prof->duration_s = clock__now() - start;
+	budget_tick(&a, clock__now());
+	/* the mean rate the run sampled at: below -F when the budget lowered it */
+	if (o->max_overhead > 0 && prof->duration_s > 0)
+		prof->effective_hz = a.hz_seconds / prof->duration_s;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
 	exitread__read_stats(a.xr, prof);
@@ -356,6 +413,7 @@ cleanup:
 	exitread__free(a.xr);
 	usdt__free(a.us, prof);
 	drain__free(&a.dr);	/* both are safe to free zeroed */
+	period__free(&a.per);
 	targets__free(&a.tg);
 	bpfobj__free(&a.bpf);
 	profile__compact(prof);

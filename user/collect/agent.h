@@ -39,6 +39,7 @@ struct agent_opts {
 	double drain_interval;	/* seconds between map drains */
 	double evidence_interval;	/* seconds between evidence rounds (EVIDENCE_SECS) */
 	bool evidence;		/* scan execution evidence into the profile (--evidence) */
+	bool evidence_lines;	/* ... with per-line statuses (--evidence-lines) */
 	unsigned usdt;		/* CPython's static markers attached: PU_GC | PU_IMPORT (--usdt) */
 	volatile sig_atomic_t *stop;
 	/* --all-python: which processes (collect/filter.h); NULL: every one */
@@ -51,6 +52,11 @@ struct agent_opts {
 	/* coldbpf audit (usdt PU_AUDIT): each audit event (collect/usdt.h) */
 	void (*audit)(void *ctx, const struct cb_uaudit *ev, const struct pproc *proc);
 	void *audit_ctx;
+	bool fixed_period;	/* --fixed-period: no random period (collect/period.h) */
+	double max_overhead;	/* --max-overhead: percent of each sampled CPU for BPF + agent; 0 = none */
+	/* make bench only (tests/bench/overhead.py): what the run leaves out */
+	unsigned bench_stage;	/* CB_BENCH_*: the BPF program stops early */
+	bool bench_quiet;	/* no drains or symbolization until the end */
 };
 
 /* Check privileges; 0 or -1 after printing which capability is missing. */

@@ -28,7 +28,7 @@ static void keep(struct attach *a, struct bpf_link *link, int fd)
 	a->n++;
 }
 
-int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz)
+int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz, unsigned long long period_ns)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_SOFTWARE,
@@ -37,6 +37,11 @@ int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz)
 		.sample_freq = hz,
 		.freq = 1,
 	};
+
+	if (period_ns) {
+		attr.freq = 0;
+		attr.sample_period = period_ns;
+	}
 	int ncpus = libbpf_num_possible_cpus();
 
 	if (ncpus <= 0) {

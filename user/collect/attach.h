@@ -22,9 +22,11 @@ struct attach {
 };
 
 void attach__init(struct attach *a, const char *feature);
-/* A cpu-clock perf event at hz on every online CPU, each running prog.
+/* A cpu-clock perf event at hz on every online CPU, each running prog; with
+ * fixed_ns > 0 in period mode (that many ns, changed later with
+ * PERF_EVENT_IOC_PERIOD: collect/period.h), else in frequency mode.
  * 0, or -1 after a message (what was attached stays until attach__free). */
-int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz);
+int attach__perf_events(struct attach *a, struct bpf_program *prog, int hz, unsigned long long period_ns);
 /* A program whose section names its attach point (raw_tp/...). */
 int attach__program(struct attach *a, struct bpf_program *prog);
 /* prog on every call site of the static marker provider:name in binary,

@@ -75,7 +75,7 @@ static size_t quota_bytes(void)
 	return (CB_SLOTS * sizeof(struct cb_quota) + page - 1) / page * page;
 }
 
-int bpfobj__load(struct bpfobj *b, int max_depth)
+int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 {
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(libbpf_print);
@@ -88,8 +88,15 @@ int bpfobj__load(struct bpfobj *b, int max_depth)
 	}
 	/* load-time settings: rodata and map sizes, between open and load */
 	b->skel->rodata->max_depth = max_depth;
+	b->skel->rodata->bench_stage = bench_stage;
 	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);
 	bpf_map__set_value_size(b->skel->maps.stacks, b->stack_value_size);
+	/* -vv: the verifier's statistics (instructions processed, states) */
+	if (msg_verbose >= 2)
+		bpf_program__set_log_level(b->skel->progs.cb_sample, 4);
+	/* -vv: the verifier's statistics (instructions processed, states) */
+	if (msg_verbose >= 2)
+		bpf_program__set_log_level(b->skel->progs.cb_sample, 4);
 	if (sampler__load(b->skel)) {
 		msg__err("cannot load the BPF sampler: %s (is this Linux >= 5.17 with BTF? run with -v)",
 			 strerror(errno));

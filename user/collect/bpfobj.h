@@ -25,7 +25,7 @@ struct bpfobj {
 };
 
 /* Open, size (max_depth frames per stack) and load. 0, or -1 after a message. */
-int bpfobj__load(struct bpfobj *b, int max_depth);
+int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage);
 /* Sum the per-CPU counters and the kernel's run-time stats into counters. */
 void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR]);
 void bpfobj__free(struct bpfobj *b);

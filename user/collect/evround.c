@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect/exitread.h"
+#include "cpython/evlines.h"
 #include "collect/targets.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
@@ -61,7 +62,8 @@ static void *worker(void *arg)
 		if (j->full) {
 			ev_scan__free(&st->sc);
 			st->have = false;
-			j->err = evidence__scan(st->pid, &j->layout, &st->sc, why, sizeof(why));
+			j->err = (r->lines ? evidence__scan_lines : evidence__scan)(st->pid, &j->layout, &st->sc, why,
+										  sizeof(why));
 			if (!j->err) {
 				st->have = true;
 				st->since_full = 0;
@@ -158,6 +160,7 @@ static void apply(struct evround *r, struct targets *tg, struct profile *prof, c
 		codes[k].func = profile__func(prof, sc->codes[i].file, sc->codes[i].qualname, sc->codes[i].firstline);
 		codes[k].status = sc->codes[i].status;
 		codes[k].flags = sc->codes[i].flags;
+		codes[k].lines = sc->codes[i].lines ? evlines__dup(sc->codes[i].lines) : NULL;
 		k++;
 	}
 	if (t && t->proc == j->proc && t->info.starttime == j->st->starttime && !t->exited)

@@ -64,6 +64,7 @@ struct evround {
 	double max_drain_gap;	/* the longest wait between drains while it ran */
 	double last_drain;
 	uint64_t rounds;
+	bool lines;		/* full rounds read per-line statuses (--evidence-lines) */
 };
 
 void evround__init(struct evround *r);

@@ -252,6 +252,8 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 	s->complete = sc->guards_complete;
 	s->codes = xcalloc(n + 1, sizeof(*s->codes));
 	memcpy(s->codes, codes, n * sizeof(*codes));
+	for (size_t i = 0; i < n; i++)
+		s->codes[i].lines = NULL;	/* the profile owns them; an exit read gives none */
 	s->ncodes = n;
 	s->code = xcalloc(total + 1, sizeof(*s->code));
 	s->probed = xcalloc(n + 1, sizeof(*s->probed));

@@ -174,6 +174,11 @@ static int add(struct targets *t, const struct pyproc_info *info, double classif
 		procfs__link(info->pid, "cwd", cwd, sizeof(cwd));
 		profile__proc_place(t->prof, tg->proc, root, cwd);
 	}
+	{
+		int ns = procfs__nspid(info->pid);
+
+		t->prof->procs[tg->proc].nspid = ns > 0 && ns != info->pid ? ns : 0;
+	}
 	if (bpf_map_update_elem(t->py_procs_fd, &pid, &tg->info.layout.bpf, BPF_ANY)) {
 		msg__err("cannot register PID %d: %s", info->pid, strerror(errno));
 		profile__exited(t->prof, tg->proc);	/* no samples: folded away in time */

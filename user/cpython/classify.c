@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/classify.h"
+#include "lib/msg.h"
 #include "lib/alloc.h"
 #include "lib/htab.h"
 #include "lib/file.h"
 #include "lib/procfs.h"
+#include "lib/str.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -17,10 +19,12 @@ struct elfcache_entry {
 	uint64_t dev, ino;
 	int ok;			/* elfinfo__read succeeded */
 	int open_errno;		/* when it could not open the file */
+	bool row_warned;	/* its _Py_DebugOffsets vs the table: said once */
 	struct elfinfo info;
 };
 
 struct classifier {
+	bool quiet;		/* no warnings (a check before the classifier that runs) */
 	struct htab idx;	/* hash(dev, ino) -> entry index + 1 */
 	struct elfcache_entry *ents;
 	size_t n, cap;
@@ -32,6 +36,11 @@ struct classifier *classifier__new(void)
 
 	htab__init(&d->idx);
 	return d;
+}
+
+void classifier__quiet(struct classifier *d)
+{
+	d->quiet = true;
 }
 
 void classifier__free(struct classifier *d)
@@ -56,7 +65,7 @@ static bool same_file(uint64_t val, const void *probe)
 	return e->dev == p->dev && e->ino == p->ino;
 }
 
-static const struct elfcache_entry *elf_get(struct classifier *d, uint64_t dev, uint64_t ino,
+static struct elfcache_entry *elf_get(struct classifier *d, uint64_t dev, uint64_t ino,
 					     const char *open_path)
 {
 	struct elf_probe pr = { d, dev, ino };
@@ -161,7 +170,7 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 
 	for (line = maps; line && *line;) {
 		struct mapping m;
-		const struct elfcache_entry *e;
+		struct elfcache_entry *e;
 		char mf[128];
 
 		if (!parse_maps_line(line, &m) && m.ino && m.path[0] == '/' && m.perms[2] == 'x') {
@@ -207,6 +216,19 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;
+					if (out->layout.row_ndiff && !e->row_warned && !d->quiet) {
+						/* once per interpreter file: every process of it says the same;
+						 * the path is the target's to choose: escaped */
+						char path[300];
+
+						e->row_warned = true;
+						str__sanitize(m.path, path, sizeof(path));
+						msg__err("warning: %s (CPython %s, PID %d): its _Py_DebugOffsets differ from "
+							 "coldbpf's table for 3.%d in %u of %u offsets: %s; its own are used "
+							 "(scripts/gen-layout.py makes the row)", path, out->layout.version,
+							 pid, out->layout.minor, out->layout.row_ndiff,
+							 out->layout.row_ncompared, out->layout.row_diff);
+					}
 					res = CL_PYTHON;
 					break;
 				}

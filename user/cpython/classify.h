@@ -36,6 +36,9 @@ struct classifier;
 
 struct classifier *classifier__new(void);
 void classifier__free(struct classifier *d);
+/* Say nothing on stderr (a check whose processes another classifier reads
+ * again): warnings about an interpreter file come once, from that one. */
+void classifier__quiet(struct classifier *d);
 /* Classify one process; why gets a one-line reason for anything but CL_PYTHON. */
 enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_info *out,
 				  char *why, size_t whysz);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/evidence.h"
+#include "cpython/evlines.h"
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,9 +71,11 @@ const char *evidence__status_name(enum ev_status s)
  * write a non-zero dict-keys or type version into the cache entries after
  * the counter whenever they specialize (OP_STRONG, scripts/gen-op312.py);
  * those entries are zeros in a never-run instruction and nothing clears
- * them. A strong instruction at warm-up with zeros there never ran; if it
- * lies before any jump or exit (every run passes it), the code object never
- * ran.
+ * them. A strong instruction at warm-up with zeros there never ran; if
+ * nothing before it can leave (jump, return, raise, yield: every run passes
+ * it), the code object never ran. (The failed re-specialization also
+ * dispatches the instruction again at once, which lowers the counter: the
+ * warm-up value is seen only during that execution; cpython/evlines.h.)
  */
 static enum ev_status status312(const uint8_t *bc, size_t units, size_t start, size_t *at)
 {
@@ -104,7 +107,11 @@ static enum ev_status status312(const uint8_t *bc, size_t units, size_t start, s
 				}
 			}
 		}
-		if (fl & (OP_JUMP | OP_EXIT))
+		/* every run reaches the witness only if nothing before it can
+		 * leave: raise (IMPORT_NAME, LOAD_DEREF, ...), suspend (a
+		 * generator's YIELD_VALUE), jump or return; adaptive ones that
+		 * ran are caught above */
+		if ((fl & (OP_JUMP | OP_EXIT)) || (!(fl & OP_ADAPTIVE) && !evlines__noraise(12, op)))
 			straight = false;
 		i = next;
 	}

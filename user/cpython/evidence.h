@@ -25,13 +25,27 @@ enum ev_status {
 #define EV_C_CLASS 0x2	/* not a code object: a live class (heap type) of this
 			 * file and qualified name, firstline -1: its body ran */
 
+struct ev_lines;
+
 struct ev_code {
 	const char *file;	/* co_filename as the process has it (one copy per file: ev_scan.files) */
 	char *qualname;	/* co_qualname, or co_name before 3.11 */
 	int firstline;
 	uint8_t status;
 	uint8_t flags;	/* EV_C_* */
+	struct ev_lines *lines;	/* evidence__scan_lines: per-line statuses of code that ran, or NULL */
+	bool lines_weak;	/* a copy ran, or may have, without line evidence: no line is never-ran */
 };
+
+/* A code object whose lines a full round called never-ran in part, read
+ * again at the end of the round (cpython/evlines.h). */
+struct ev_lpend {
+	uint64_t addr, file, name;
+	int32_t first;
+	uint32_t code;
+};
+/* Line entries kept per process (8 bytes each) */
+#define EV_MAX_LINES (2u << 20)
 
 /* The bytes in the target that say "never ran" (an exit read compares them:
  * include/exitprobe.h). len 0: none. */
@@ -126,6 +140,12 @@ struct ev_scan {
 	struct ev_guardp guards[EV_MAX_GUARDS];	/* of the last round */
 	size_t nguards;
 	bool guards_complete;	/* every interpreter's guards were read */
+	/* lines (evidence__scan_lines; full rounds only) */
+	bool want_lines;
+	size_t nlines;		/* line entries held */
+	bool lines_capped;	/* EV_MAX_LINES reached: later code objects have none */
+	struct ev_lpend *lpend;
+	size_t nlpend, caplpend;
 };
 
 /* A full round: scan every writable mapping of pid, skipping pages that are
@@ -133,6 +153,9 @@ struct ev_scan {
  * in). 0, or -1 with why (process gone, version without evidence support).
  * Codes that appear several times are merged (ran wins, then unknown). */
 int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char *why, size_t whysz);
+/* The same, with per-line statuses of every code object that ran (3.11+:
+ * ev_code.lines; docs/cold.md, "Lines"). */
+int evidence__scan_lines(int pid, const struct pylayout *l, struct ev_scan *out, char *why, size_t whysz);
 /* A later, cheaper round on the result of a full one: re-read only the
  * watched (never-ran) code objects, and scan only writable memory that was
  * not mapped at the last full round. A watched object that is gone turns

@@ -123,6 +123,55 @@ int linetable__locations_line(const uint8_t *tab, size_t len, int firstlineno, i
 	return -1;
 }
 
+int linetable__locations_all(const uint8_t *tab, size_t len, int firstlineno, int32_t *out, size_t n)
+{
+	long long line = firstlineno, entry_line;
+	size_t i = 0, addr = 0;
+
+	for (size_t k = 0; k < n; k++)
+		out[k] = -1;
+	while (i < len && addr < n) {
+		uint8_t b = tab[i++];
+		int code = (b >> 3) & 15, cnt = (b & 7) + 1, d;
+		unsigned skip;
+
+		if (!(b & 0x80))
+			return -1;
+		switch (code) {
+		case 15:
+			entry_line = -1;
+			break;
+		case 14:
+			if (svarint(tab, len, &i, &d))
+				return -1;
+			line += d;
+			entry_line = line;
+			for (int k = 0; k < 3; k++)
+				if (varint(tab, len, &i, &skip))
+					return -1;
+			break;
+		case 13:
+			if (svarint(tab, len, &i, &d))
+				return -1;
+			line += d;
+			entry_line = line;
+			break;
+		case 10: case 11: case 12:
+			line += code - 10;
+			entry_line = line;
+			i += 2;
+			break;
+		default:
+			entry_line = line;
+			i += 1;
+			break;
+		}
+		for (int k = 0; k < cnt && addr < n; k++)
+			out[addr++] = entry_line < 0 ? -1 : clamp_line(entry_line);
+	}
+	return 0;
+}
+
 int linetable__line(enum lt_kind kind, const uint8_t *tab, size_t len, int firstlineno, int lasti)
 {
 	switch (kind) {

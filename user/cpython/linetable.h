@@ -23,4 +23,7 @@ int linetable__line(enum lt_kind kind, const uint8_t *tab, size_t len, int first
 int linetable__lnotab_line(const uint8_t *tab, size_t len, int firstlineno, int lasti_bytes);
 int linetable__310_line(const uint8_t *tab, size_t len, int firstlineno, int lasti_units);
 int linetable__locations_line(const uint8_t *tab, size_t len, int firstlineno, int index);
+/* 3.11+: the line of every code unit 0..n-1 into out (-1: no line) in one
+ * pass; units the table does not reach get -1. 0, or -1 on a garbage table. */
+int linetable__locations_all(const uint8_t *tab, size_t len, int firstlineno, int32_t *out, size_t n);
 #endif

@@ -175,9 +175,62 @@ static const struct dbg_pos dbg_rows[] = {
 	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96 },
 };
 
+/* Note one offset of the interpreter's (live) against the row's (table). */
+static void row_cmp(struct pylayout *o, const char *name, unsigned live, unsigned table)
+{
+	size_t n = strlen(o->row_diff);
+
+	o->row_ncompared++;
+	if (live == table)
+		return;
+	o->row_ndiff++;
+	if (n + 1 < sizeof(o->row_diff))
+		snprintf(o->row_diff + n, sizeof(o->row_diff) - n, "%s%s %u (table %u)", n ? ", " : "", name,
+			 live, table);
+}
+
+/* Every offset coldbpf takes from _Py_DebugOffsets against the committed
+ * row for the version (t): a patch release or a vendor's patch that moved a
+ * field shows here (scripts/gen-layout.py --check does the same at build
+ * time, for the interpreters installed there). */
+static void row_check(struct pylayout *o, const struct pylayout *t)
+{
+	o->row_ndiff = o->row_ncompared = 0;
+	o->row_diff[0] = 0;
+#define CMP(f) row_cmp(o, #f, o->f, t->f)
+#define CMPB(f) row_cmp(o, #f, o->bpf.f, t->bpf.f)
+	CMPB(rt_interp_head);
+	CMPB(interp_threads);
+	CMPB(interp_next);
+	CMPB(interp_id);
+	CMPB(ts_next);
+	CMPB(ts_frame);
+	CMPB(ts_thread_id);
+	CMPB(ts_status);
+	CMPB(f_back);
+	CMPB(f_code);
+	CMPB(f_lasti);
+	CMPB(f_owner);
+	CMPB(code_adaptive);
+	CMP(co_filename);
+	CMP(co_name);
+	CMP(co_qualname);
+	CMP(co_linetable);
+	CMP(co_firstlineno);
+	CMP(ob_type);
+	CMP(bytes_sval);
+	CMP(str_state);
+	CMP(str_length);
+	CMP(str_ascii_data);
+	CMP(interp_modules);
+#undef CMP
+#undef CMPB
+}
+
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
 				 char *why, size_t whysz)
 {
+	struct pylayout row;
 	const struct dbg_pos *p = NULL;
 	bool bad = false;
 	uint64_t hex;
@@ -224,6 +277,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		snprintf(why, whysz, "CPython 3.%d has no layout row", minor);
 		return -1;
 	}
+	row = *o;
 	o->bpf.rt_interp_head = off16(buf, &bad, p->interp_head);
 	o->bpf.interp_threads = off16(buf, &bad, p->threads_head);
 	o->bpf.ts_next = off16(buf, &bad, p->ts_next);
@@ -278,6 +332,15 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	    abs((int)o->bpf.ts_frame - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN ||
 	    bad) {
 		snprintf(why, whysz, "implausible _Py_DebugOffsets values");
+		return -1;
+	}
+	row_check(o, &row);
+	if (2 * o->row_ndiff > o->row_ncompared) {
+		/* not a field that moved in a patch release: another layout
+		 * altogether (a fork, a forged table), whose owner values, tagging
+		 * and status bits the row cannot vouch for */
+		snprintf(why, whysz, "_Py_DebugOffsets disagrees with CPython 3.%d's layout in %u of %u offsets "
+			 "(%.80s...): not a layout coldbpf knows", minor, o->row_ndiff, o->row_ncompared, o->row_diff);
 		return -1;
 	}
 	o->bpf.frame_read = frame_read(&o->bpf);

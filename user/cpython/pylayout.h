@@ -39,6 +39,14 @@ struct pylayout {
 	uint16_t bytes_sval;
 	/* PyInterpreterState: sys.modules (interp->modules, ->imports.modules) */
 	uint16_t interp_modules;
+	/* 3.13+: the offsets where the interpreter's _Py_DebugOffsets differ
+	 * from the committed row for its version (row_ndiff of row_ncompared;
+	 * row_diff says which, "ts_frame 216 (table 208), ..."; truncated).
+	 * The interpreter's own values are used; the row still supplies what
+	 * _Py_DebugOffsets does not carry (owner values, tagging, the active
+	 * bit), so a difference is reported, and a wholesale one refused. */
+	uint8_t row_ndiff, row_ncompared;
+	char row_diff[160];
 	/* type objects in the target (load bias applied), 0 when unknown */
 	uint64_t code_type, unicode_type, bytes_type, function_type, type_type;
 	uint64_t long_type, bool_type, tuple_type, list_type, none;	/* audit arguments */

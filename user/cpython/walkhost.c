@@ -37,7 +37,7 @@ static int kernel_pick(const struct cb_layout *l, __u64 head, __u64 id, __u64 ts
 int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkhost_fn fn, void *ctx, int search)
 {
 	__u8 *tsbuf = xcalloc(CB_TSTATE_SPAN + 8, 1);
-	__u8 *win = xcalloc(CB_WINDOW + CB_FRAME_READ_MAX + 8, 1);
+	__u8 *win = xcalloc(CB_WIN_BUF, 1);
 	struct cb_stack *st = xcalloc(1, sizeof(*st));
 	__u64 head = 0, interp, ts = 0;
 	int n = -1, ninterp = 0;
@@ -50,7 +50,8 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 	n = 0;
 	/* every interpreter, newest first, as the kernel's search walks them */
 	for (interp = head; interp && ninterp < 4096; ninterp++) {
-		__u16 label = interp_label(l, interp);
+		struct ucount uc = {};
+		__u16 label = interp_label(l, interp, &uc);
 
 		if (mem__read(pid, interp + l->interp_threads, &ts, 8))
 			break;
@@ -63,13 +64,13 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 				n = -2;
 				goto out;
 			}
-			if (read_tstate(l, ts, tsbuf, &id, &top, &status))
+			if (read_tstate(l, ts, tsbuf, &id, &top, &status, &uc))
 				goto out;
 			if ((l->flags & CB_LF_CFRAME) && top &&
 			    mem__read(pid, top + l->cframe_current, &top, 8))
 				top = 0;
 			memset(st, 0, sizeof(*st));
-			fwalk_init(&w, l, st->frames, win, top, max_depth);
+			fwalk_init(&w, l, st->frames, win, top, max_depth, 0);
 			for (__u32 i = 0; i < CB_WALK_STEPS(max_depth); i++)
 				if (fwalk_step(i, &w))
 					break;

@@ -23,6 +23,7 @@ void deadcode__free(struct deadcode *d)
 	for (size_t i = 0; i < d->n; i++) {
 		free(d->e[i].path);
 		free(d->e[i].qualname);
+		free(d->e[i].linestat);
 	}
 	for (size_t i = 0; i < d->nerrors; i++)
 		free(d->errors[i]);
@@ -125,6 +126,7 @@ int deadcode__collect(struct deadcode *d, const struct dc_sources *s)
 	}
 	absolute(s->src, d->root_given, sizeof(d->root_given));
 	d->window = -1;
+	d->lines = s->lines;
 	if (d->view_pid)
 		snprintf(ignroot, sizeof(ignroot), "/proc/%d/root%s", d->view_pid, d->root);
 	else

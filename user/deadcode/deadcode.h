@@ -47,6 +47,10 @@ struct dc_entry {
 	bool exited_unread;	/* ... or a never-ran copy in a process that exited later */
 	bool has_func;	/* a live function object runs it: its enclosing definition ran */
 	bool drifted;	/* matched by name only: the running code's lines differ */
+	/* --lines: per-line statuses of its code where it ran, merged over the
+	 * sources (cpython/evlines.h); kept for DC_RAN entries only; lines above counts them */
+	struct ev_lines *linestat;
+	bool lines_weak;	/* a source holds a copy that may have run without lines: no line is never-ran */
 	uint64_t samples;
 	enum dc_status status;
 	enum dc_why why;	/* DC_UNKNOWN: the reason */
@@ -97,6 +101,7 @@ struct deadcode {
 	bool window_unknown;
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
+	bool lines;		/* --lines: per-line statuses were read (dc_entry.lines) */
 	const struct ignorefile *ig;
 	struct ignorefile *own_ig;	/* deadcode__inventory's, freed with d */
 	size_t in_tree;		/* code objects that mapped into the tree */
@@ -117,6 +122,7 @@ struct dc_sources {
 	size_t npids;
 	char **profiles;	/* saved profiles (JSON) */
 	size_t nprofiles;
+	bool lines;		/* --lines: read per-line statuses too (docs/cold.md, "Lines") */
 };
 
 extern const char *const dc_status_names[DC_NR];

@@ -9,8 +9,27 @@ import ast
 import fnmatch
 import json
 import os
+import re
 import stat
 import sys
+
+# PEP 810 (3.15+): `lazy import x` / `lazy from x import y`. A machine's
+# older python3 cannot parse them; the soft keyword only changes when the
+# import runs, never what is defined, so an older parser gets the statement
+# without `lazy` (same lines; only that line's columns move, and no
+# definition is on it). Only `lazy` followed by `import` or `from` on the
+# same line, which no older Python accepts.
+LAZY_IMPORT = re.compile(rb"^([ \t]*)lazy([ \t]+)(?=(?:import|from)\b)", re.M)
+
+
+def parse(data, full):
+    try:
+        return ast.parse(data, filename=full)
+    except SyntaxError:
+        blanked = LAZY_IMPORT.sub(rb"\1", data)
+        if blanked == data:
+            raise
+        return ast.parse(blanked, filename=full)
 
 
 def emit(obj):
@@ -108,7 +127,7 @@ def main():
                 if b"\0" in data:
                     emit({"error": rel, "message": "binary file"})
                     continue
-                tree = ast.parse(data, filename=full)
+                tree = parse(data, full)
             except (SyntaxError, ValueError) as e:
                 emit({"error": rel, "message": "cannot parse: %s (line %s)" % (
                     getattr(e, "msg", str(e)), getattr(e, "lineno", "?"))})

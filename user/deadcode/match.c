@@ -17,6 +17,7 @@
 #include <string.h>
 #include "cpython/classify.h"
 #include "cpython/evidence.h"
+#include "cpython/evlines.h"
 #include "deadcode/ignorefile.h"
 #include "deadcode/keys.h"
 #include "lib/alloc.h"
@@ -121,8 +122,29 @@ static void window_of(struct deadcode *d, double age, uint32_t n)
 
 /* exited: the evidence comes from a process that exited during the run,
  * after its last evidence round: what it said never ran may have run since */
+/* Lines of one copy into the entry: merged (ran anywhere is ran; never-ran
+ * needs every copy that ran it to say so). A copy in a process that exited
+ * after its read says nothing never-ran any more. */
+static void apply_lines(struct dc_entry *e, const struct ev_lines *lines, bool exited)
+{
+	struct ev_lines *l = exited ? evlines__weaken(lines, EVL_R_EXITED) : evlines__dup(lines), *m;
+
+	if (!l)
+		return;
+	if (!e->linestat) {
+		e->linestat = l;
+		return;
+	}
+	m = evlines__merge(e->linestat, l);
+	free(l);
+	if (m) {
+		free(e->linestat);
+		e->linestat = m;
+	}
+}
+
 static void apply_code(struct deadcode *d, const char *file, const struct place *pl, const char *q, int first,
-		       uint8_t status, uint8_t flags, bool exited, uint64_t samples)
+		       uint8_t status, uint8_t flags, bool exited, uint64_t samples, const struct ev_lines *lines)
 {
 	const char *rel = rel_path(d, file, pl);
 	struct dc_entry *e;
@@ -164,6 +186,10 @@ static void apply_code(struct deadcode *d, const char *file, const struct place 
 	e->unknown |= status == EV_UNKNOWN && !samples;	/* (samples are applied as EV_UNKNOWN) */
 	e->has_func |= !!(flags & EV_C_FUNC);
 	e->samples += samples;
+	if (lines && d->lines && !e->drifted)	/* drift: the tree's lines are not the code's */
+		apply_lines(e, lines, exited);
+	else if (!samples && status != EV_NEVER && d->lines)
+		e->lines_weak = true;	/* a copy that ran, or may have, without line evidence */
 }
 
 int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
@@ -180,7 +206,7 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 		return quiet ? 0 : -1;
 	}
 	t0 = clock__now();
-	if (evidence__scan(pid, &info.layout, &sc, why, sizeof(why))) {
+	if ((d->lines ? evidence__scan_lines : evidence__scan)(pid, &info.layout, &sc, why, sizeof(why))) {
 		msg__err("PID %d: %s", pid, why);
 		return quiet ? 0 : -1;
 	}
@@ -192,7 +218,7 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 	window_of(d, procfs__age(info.starttime), 1);
 	for (size_t i = 0; i < sc.n; i++)
 		apply_code(d, sc.codes[i].file, &pl, sc.codes[i].qualname, sc.codes[i].firstline, sc.codes[i].status,
-			   sc.codes[i].flags, false, 0);
+			   sc.codes[i].flags, false, 0, sc.codes[i].lines);
 	if (sc.partial) {
 		d->partial = true;
 		msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
@@ -321,7 +347,7 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 			const struct pfunc *f = &p->funcs[c->func];
 			const char *rel;
 
-			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0);
+			apply_code(d, f->file, &pl, f->qualname, f->firstline, c->status, c->flags, exited, 0, c->lines);
 			if (mine && (rel = rel_path(d, f->file, &pl)))
 				mine[inventory__path_index(d, rel)] = true;
 		}
@@ -362,7 +388,7 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 		const struct place pl = { r ? r->root : NULL, r ? r->cwd : NULL };
 
 		apply_code(d, p->funcs[fs[i].func].file, &pl, p->funcs[fs[i].func].qualname,
-			   p->funcs[fs[i].func].firstline, EV_UNKNOWN, 0, false, fs[i].total);
+			   p->funcs[fs[i].func].firstline, EV_UNKNOWN, 0, false, fs[i].total, NULL);
 	}
 	free(fs);
 	free(fproc);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "deadcode/keys.h"
+#include <stdlib.h>
+#include "cpython/evlines.h"
 
 /* The definition enclosing qualname q: "C.m" -> "C", "f.<locals>.g" -> "f";
  * false at the top level. */
@@ -92,5 +94,17 @@ void status__decide(struct deadcode *d)
 		else
 			/* loaded, but no live code object: a class body, or code freed */
 			e->status = DC_UNKNOWN, e->why = DC_WHY_NO_EVIDENCE;
+		if (e->status != DC_RAN || !e->linestat) {
+			free(e->linestat);	/* lines are told of functions that ran */
+			e->linestat = NULL;
+		} else if (d->incomplete || d->unread_exits || d->unfinal_exits || e->exited_unread || e->lines_weak) {
+			/* a process may have run any code since its read (as above) */
+			struct ev_lines *w = evlines__weaken(e->linestat, e->lines_weak && !d->incomplete &&
+								!d->unread_exits && !d->unfinal_exits &&
+								!e->exited_unread ? EVL_R_OTHER_COPY : EVL_R_EXITED);
+
+			free(e->linestat);
+			e->linestat = w;
+		}
 	}
 }

@@ -51,6 +51,31 @@ int procfs__ppid(int pid)
 	return ppid;
 }
 
+int procfs__nspid(int pid)
+{
+	char path[64], *buf, *line, *end;
+	int ns = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	buf = file__read(path, 16384, NULL);
+	if (!buf)
+		return -1;
+	line = strstr(buf, "\nNSpid:");
+	if (line) {
+		line += 7;
+		for (;;) {	/* outermost first: keep the last */
+			long v = strtol(line, &end, 10);
+
+			if (end == line || v <= 0 || v > INT32_MAX)
+				break;
+			ns = (int)v;
+			line = end;
+		}
+	}
+	free(buf);
+	return ns;
+}
+
 void procfs__comm(int pid, char *buf, size_t sz)
 {
 	char path[64], *s;

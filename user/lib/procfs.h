@@ -12,6 +12,10 @@ int procfs__starttime(int pid, uint64_t *out);
  * is mapped); vsize may be NULL. 0 or -1. */
 int procfs__stat(int pid, uint64_t *starttime, uint64_t *vsize);
 int procfs__ppid(int pid);
+/* Its PID in its own (innermost) PID namespace (the last number of NSpid:
+ * in /proc/PID/status): a container's PID 1; pid itself outside any
+ * namespace of its own, -1 when unknown. */
+int procfs__nspid(int pid);
 /* comm / the command line with NULs as spaces, sanitized for printing */
 void procfs__comm(int pid, char *buf, size_t sz);
 void procfs__cmdline(int pid, char *buf, size_t sz);

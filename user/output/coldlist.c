@@ -2,7 +2,10 @@
 /* The list of `coldbpf cold`: text, tsv and json (docs/cold.md). */
 #include "output/coldlist.h"
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
+#include "cpython/evlines.h"
+#include "lib/alloc.h"
 #include "lib/str.h"
 
 static void totals(const struct deadcode *d, size_t nfun[DC_NR], size_t nlines[DC_NR])
@@ -13,9 +16,128 @@ static void totals(const struct deadcode *d, size_t nfun[DC_NR], size_t nlines[D
 	}
 }
 
+/* A run of never-ran lines inside a function that ran (--lines). */
+struct nblock {
+	const struct dc_entry *e;
+	int first, last, n;
+	uint8_t reason;
+};
+
+static int by_size(const void *a, const void *b)
+{
+	const struct nblock *x = a, *y = b;
+	int c;
+
+	if (x->n != y->n)
+		return y->n - x->n;
+	c = strcmp(x->e->path, y->e->path);
+	return c ? c : x->first - y->first;
+}
+
+/* Never-ran blocks of every entry, biggest first: consecutive lines of a
+ * code object (lines without instructions in between are not in it). */
+static struct nblock *never_blocks(const struct deadcode *d, size_t *nout)
+{
+	struct nblock *b = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ev_lines *l = d->e[i].linestat;
+
+		for (uint32_t k = 0; l && k < l->nlines;) {
+			uint32_t j = k;
+
+			if (l->lines[k].status != EVL_NEVER) {
+				k++;
+				continue;
+			}
+			while (j < l->nlines && l->lines[j].status == EVL_NEVER)
+				j++;
+			ARRAY_RESERVE(b, n, cap, 64);
+			b[n++] = (struct nblock){ &d->e[i], l->lines[k].line, l->lines[j - 1].line, (int)(j - k),
+						  l->lines[k].reason };
+			k = j;
+		}
+	}
+	qsort(b, n, sizeof(*b), by_size);
+	*nout = n;
+	return b;
+}
+
+/* --lines: one row per line of the functions that ran */
+static int lines_tsv(const struct deadcode *d, FILE *out)
+{
+	char q[600], pth[600];
+
+	fprintf(out, "status\tpath\tqualname\tline\treason\n");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dc_entry *e = &d->e[i];
+
+		if (!e->linestat)
+			continue;
+		str__sanitize(e->qualname, q, sizeof(q));
+		str__sanitize(e->path, pth, sizeof(pth));
+		for (uint32_t k = 0; k < e->linestat->nlines; k++) {
+			const struct evl_line *l = &e->linestat->lines[k];
+
+			fprintf(out, "%s\t%s\t%s\t%d\t%s\n", evlines__status_name(l->status), pth, q, l->line,
+				evlines__reason_name(l->reason));
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+static void lines_text(const struct deadcode *d, FILE *out)
+{
+	size_t nb, tot[3] = {};
+	struct nblock *b = never_blocks(d, &nb);
+	char q[600], pth[600], where[700];
+
+	for (size_t i = 0; i < d->n; i++)
+		for (uint32_t k = 0; d->e[i].linestat && k < d->e[i].linestat->nlines; k++)
+			tot[d->e[i].linestat->lines[k].status % 3]++;
+	fprintf(out, "\nNever-ran lines inside functions that ran, biggest block first:\n");
+	for (size_t i = 0; i < nb; i++) {
+		str__sanitize(b[i].e->qualname, q, sizeof(q));
+		str__sanitize(b[i].e->path, pth, sizeof(pth));
+		snprintf(where, sizeof(where), "%s:%d-%d", pth, b[i].first, b[i].last);
+		fprintf(out, "  %-40s  %-40s  %s\n", where, q, evlines__reason_name(b[i].reason));
+	}
+	if (!nb)
+		fprintf(out, "  (none)\n");
+	fprintf(out, "Lines of functions that ran: %zu ran, %zu never-ran, %zu unknown.\n", tot[EVL_RAN],
+		tot[EVL_NEVER], tot[EVL_UNKNOWN]);
+	free(b);
+}
+
+static json_t *lines_json(const struct ev_lines *l)
+{
+	json_t *a = json_array();
+
+	for (uint32_t k = 0; k < l->nlines; k++)
+		json_array_append_new(a, json_pack("[i,s,s]", l->lines[k].line,
+						   evlines__status_name(l->lines[k].status),
+						   evlines__reason_name(l->lines[k].reason)));
+	return a;
+}
+
+static json_t *branches_json(const struct ev_lines *l)
+{
+	json_t *a = json_array();
+
+	for (uint32_t k = 0; k < l->nbranches; k++)
+		json_array_append_new(a, json_pack("{s:i,s:s,s:i}", "line", l->branches[k].line, "never",
+						   l->branches[k].side == EVL_JUMP_NEVER ? "jump" : "fall-through",
+						   "to", l->branches[k].to));
+	return a;
+}
+
 int coldlist__tsv(const struct deadcode *d, FILE *out)
 {
 	char q[600], pth[600];
+
+	if (d->lines)
+		return lines_tsv(d, out);
 
 	fprintf(out, "status\tpath\tqualname\tfirst\tlast\tsamples\twhy\n");
 	for (size_t i = 0; i < d->n; i++) {
@@ -47,6 +169,10 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 
 		if (e->why)	/* why it is unknown */
 			json_object_set_new(o, "why", json_string(dc_why_names[e->why]));
+		if (e->linestat) {	/* --lines */
+			json_object_set_new(o, "line_status", lines_json(e->linestat));
+			json_object_set_new(o, "branches", branches_json(e->linestat));
+		}
 		json_array_append_new(arr, o);
 	}
 	for (int s = 0; s < DC_NR; s++)
@@ -113,6 +239,8 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 				*t = ' ';
 		fprintf(out, "  %s\n", q);
 	}
+	if (d->lines)
+		lines_text(d, out);
 	fprintf(out, "\nTotals (own lines, nested definitions counted once):\n");
 	for (int s = 0; s < DC_NR; s++)
 		fprintf(out, "  %-10s %6zu functions %8zu lines\n", dc_status_names[s], nfun[s], nlines[s]);

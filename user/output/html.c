@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpython/evlines.h"
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "lib/msg.h"
@@ -74,10 +75,11 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	char path[PATH_MAX * 2], name[512], full[PATH_MAX * 2], heat[64];
 	size_t len, nl = 0;
 	char *src, **lines = NULL;
-	uint8_t *mark;	/* per line: 1 unknown, 2 never-ran */
+	uint8_t *mark;	/* per line: 1 unknown, 2 never-ran, 3 never-ran inside a function that ran (--lines) */
 	const struct dc_entry **mine = NULL;
 	size_t nmine = 0, next = 0;
 	uint64_t max = 0;
+	int nlines_never = 0;
 	struct outfile *of;
 	FILE *f;
 
@@ -111,10 +113,18 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 			if (mark[l] < (e->status == DC_NEVER ? 2 : 1))
 				mark[l] = e->status == DC_NEVER ? 2 : 1;
 	}
+	for (size_t i = 0; i < nmine; i++)	/* --lines: never-ran lines of functions that ran */
+		for (uint32_t k = 0; mine[i]->linestat && k < mine[i]->linestat->nlines; k++) {
+			const struct evl_line *ln = &mine[i]->linestat->lines[k];
+
+			if (ln->status == EVL_NEVER && ln->line > 0 && ln->line <= (int)nl && !mark[ln->line])
+				mark[ln->line] = 3;
+		}
 	for (size_t l = 1; l <= nl; l++) {
 		uint64_t s = deadcode__line_samples(d, pi, l);
 
 		*fsamples += s;
+		nlines_never += mark[l] == 3;
 		max = s > max ? s : max;
 		*dead += mark[l] == 2;
 	}
@@ -135,11 +145,15 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	write_css(f);
 	fputs("</head><body><p><a href=\"index.html\">&larr; all files</a></p><h1>", f);
 	html_text(f, rel);
-	fprintf(f, "</h1><p>%llu samples on this file's lines; %d lines in definitions that never ran.</p>\n",
+	fprintf(f, "</h1><p>%llu samples on this file's lines; %d lines in definitions that never ran",
 		(unsigned long long)*fsamples, *dead);
+	if (d->lines)
+		fprintf(f, "; %d never-ran lines inside functions that ran", nlines_never);
+	fputs(".</p>\n", f);
 	fputs("<p class=\"legend\">heat: <span style=\"background:rgb(255,255,127)\"></span> few "
 	      "<span style=\"background:rgb(255,55,0)\"></span> most samples &nbsp; "
 	      "<span style=\"background:#eee\"></span> never ran &nbsp; "
+	      "<span style=\"background:#fde2e2\"></span> line never ran, in a function that ran (--lines) &nbsp; "
 	      "<span style=\"background:#f6f6ff\"></span> no evidence</p>\n", f);
 	fputs("<table class=\"src\">\n", f);
 	for (size_t l = 1; l <= nl; l++) {
@@ -147,7 +161,8 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 
 		heat_style(s, max, heat, sizeof(heat));
 		fprintf(f, "<tr id=\"L%zu\"%s><td class=\"n\">%zu</td><td class=\"s\">", l,
-			mark[l] == 2 ? " class=\"dead\"" : mark[l] == 1 ? " class=\"unknown\"" : "", l);
+			mark[l] == 2 ? " class=\"dead\"" : mark[l] == 1 ? " class=\"unknown\"" :
+			mark[l] == 3 ? " class=\"deadline\"" : "", l);
 		if (s)
 			fprintf(f, "%llu", (unsigned long long)s);
 		fprintf(f, "</td><td class=\"c\"%s>", heat);

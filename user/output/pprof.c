@@ -416,7 +416,8 @@ int pprof__encode(const struct profile *p, const struct pprof_opts *o, uint8_t *
 	static const struct pprof_opts none;
 	struct enc e = { .p = p };
 	struct proto_buf w = {};
-	int64_t period = p->frequency_hz > 0 ? 1000000000 / p->frequency_hz : 0;
+	int64_t period = p->effective_hz > 0 ? (int64_t)(1e9 / p->effective_hz) :	/* the rate sampled at */
+			 p->frequency_hz > 0 ? 1000000000 / p->frequency_hz : 0;
 	int64_t t = o && o->time_ns ? o->time_ns : started_ns(p->started);
 	int64_t dur = o && o->duration_ns ? o->duration_ns : (int64_t)(p->duration_s * 1e9);
 	uint64_t comment, cpu, ns;

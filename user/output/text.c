@@ -145,6 +145,9 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	fprintf(out, "coldbpf: %" PRIu64 " Python samples from %zu process%s in %.1f s at %d Hz "
 		"(started %s)\n", total, p->nprocs, p->nprocs == 1 ? "" : "es", p->duration_s,
 		p->frequency_hz, p->started[0] ? p->started : "?");
+	if (p->effective_hz > 0)
+		fprintf(out, "  effective rate %.1f Hz (--max-overhead lowered it while over its budget)\n",
+			p->effective_hz);
 
 	fprintf(out, "\nHottest functions\n  %6s %7s %8s  %-40s %s\n", "SELF%", "TOTAL%", "SAMPLES",
 		"FUNCTION", "FILE:LINE");
@@ -195,6 +198,9 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 		else if (r->folded)
 			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [%u exited processes]%s\n", "-", py,
 				r->samples, cmd, r->folded, drop);
+		else if (r->nspid)	/* in a container: its own PID there too */
+			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s  [PID %d in its namespace]%s%s\n", r->pid, py,
+				r->samples, cmd, r->nspid, r->exited ? "  [exited]" : "", drop);
 		else
 			fprintf(out, "  %7d %-9s %8" PRIu64 "  %s%s%s\n", r->pid, py, r->samples, cmd,
 				r->exited ? "  [exited]" : "", drop);
@@ -265,6 +271,11 @@ void text__stats(const struct profile *p, FILE *out)
 	else if (py && s->counters[CB_STAT_NS])
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);
+	/* the host-independent bar of the walk's cost (ns depend on the CPU) */
+	if (py && s->counters[CB_STAT_UREADS])
+		fprintf(out, "  %-26s %12.2f  (%.0f bytes)\n", "reads_per_python_sample",
+			(double)s->counters[CB_STAT_UREADS] / (double)py,
+			(double)s->counters[CB_STAT_UBYTES] / (double)py);
 	for (size_t i = 0; i < p->nprocs; i++) {
 		char py[64], how[64];
 

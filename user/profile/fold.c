@@ -155,12 +155,14 @@ static void merge_evidence(struct profile *p, uint32_t from, uint32_t into)
 
 			htab__put(&seen, ((uint64_t)e->codes[k].func << 16) | ((uint64_t)e->codes[k].flags << 8) |
 					       e->codes[k].status, &isnew);
-			if (isnew)
-				codes[n++] = e->codes[k];
+			if (isnew) {
+				codes[n] = e->codes[k];
+				codes[n++].lines = NULL;	/* exited: its lines say nothing never-ran */
+			}
 		}
 	}
 	htab__free(&seen);
-	free(src->codes);
+	profile__free_codes(src->codes, src->n);
 	partial = src->partial;
 	for (size_t i = 0; i < p->nevidence; i++)
 		if (p->evidence[i].proc == into)

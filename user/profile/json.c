@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The saved profile as JSON (docs/profile-format.md). Over 500 lines: its
+ * one writer and its one reader, every field of a hostile file checked on
+ * load, and a --state-dir state handed to profile/state.c. */
 #include "profile/json.h"
 #include <errno.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpython/evlines.h"
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "profile/counters.h"
 #include "profile/state.h"
+
+static json_t *lines_to_json(const struct pevidence *e);
 
 #define FORMAT_NAME "coldbpf-profile"
 
@@ -23,6 +30,8 @@ static json_t *to_json(const struct profile *p)
 	json_object_set_new(root, "started", json_string(p->started));
 	json_object_set_new(root, "duration_s", json_real(p->duration_s));
 	json_object_set_new(root, "frequency_hz", json_integer(p->frequency_hz));
+	if (p->effective_hz > 0)
+		json_object_set_new(root, "effective_hz", json_real(p->effective_hz));
 	json_object_set_new(root, "max_depth", json_integer(p->max_depth));
 	for (size_t i = 0; i < p->nprocs; i++) {
 		const struct pproc *r = &p->procs[i];
@@ -49,6 +58,8 @@ static json_t *to_json(const struct profile *p)
 			json_object_set_new(o, "root", json_string(r->root));
 		if (r->cwd)
 			json_object_set_new(o, "cwd", json_string(r->cwd));
+		if (r->nspid)	/* its PID inside its container */
+			json_object_set_new(o, "nspid", json_integer(r->nspid));
 		if (r->usdt)	/* GC pauses and imports (docs/usdt.md) */
 			json_object_set_new(o, "usdt", pusdt__to_json(r->usdt));
 		json_array_append_new(procs, o);
@@ -96,9 +107,12 @@ static json_t *to_json(const struct profile *p)
 				json_array_append_new(codes, json_pack("[i,i]", pc->func, pc->status));
 		}
 		json_t *e = json_pack("{s:i,s:o}", "proc", p->evidence[i].proc, "codes", codes);
+		json_t *lines = lines_to_json(&p->evidence[i]);
 
 		if (p->evidence[i].partial)
 			json_object_set_new(e, "partial", json_true());
+		if (lines)	/* --evidence-lines: per code index, its lines and branches */
+			json_object_set_new(e, "lines", lines);
 		json_array_append_new(evidence, e);
 	}
 	json_object_set_new(root, "evidence", evidence);
@@ -184,6 +198,97 @@ static int func_pair(const struct profile *p, json_t *a, json_int_t min, json_in
 	return func_tuple(p, a, min, max, fi, val, false);
 }
 
+/* "lines" of an evidence entry: [[code index, [[line, status, reason], ...],
+ * [[line, side, to], ...]], ...] (cpython/evlines.h; docs/profile-format.md). */
+static json_t *lines_to_json(const struct pevidence *e)
+{
+	json_t *out = NULL;
+
+	for (size_t k = 0; k < e->n; k++) {
+		const struct ev_lines *l = e->codes[k].lines;
+		json_t *ls, *bs;
+
+		if (!l)
+			continue;
+		ls = json_array();
+		bs = json_array();
+		for (uint32_t q = 0; q < l->nlines; q++)
+			json_array_append_new(ls, json_pack("[i,i,i]", l->lines[q].line, l->lines[q].status,
+							    l->lines[q].reason));
+		for (uint32_t q = 0; q < l->nbranches; q++)
+			json_array_append_new(bs, json_pack("[i,i,i]", l->branches[q].line, l->branches[q].side,
+							    l->branches[q].to));
+		if (!out)
+			out = json_array();
+		json_array_append_new(out, json_pack("[I,o,o]", (json_int_t)k, ls, bs));
+	}
+	return out;
+}
+
+static int int_triple(json_t *a, json_int_t v[3])
+{
+	if (!json_is_array(a) || json_array_size(a) != 3)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		json_t *x = json_array_get(a, i);
+
+		if (!json_is_integer(x))
+			return -1;
+		v[i] = json_integer_value(x);
+	}
+	return 0;
+}
+
+#define MAX_LINES_PER_CODE (1 << 20)
+
+/* 0, or -1 when malformed (lines not increasing, values out of range). */
+static int lines_from_json(json_t *a, struct pevcode *pc, size_t n)
+{
+	size_t i;
+	json_t *e;
+
+	if (!a)
+		return 0;	/* older files, or no --evidence-lines */
+	if (!json_is_array(a))
+		return -1;
+	json_array_foreach(a, i, e) {
+		json_t *idx = json_array_get(e, 0), *ls = json_array_get(e, 1), *bs = json_array_get(e, 2), *x;
+		struct ev_lines *l;
+		size_t k, nl, nb;
+		json_int_t v[3], k0;
+
+		if (!json_is_array(e) || json_array_size(e) != 3 || !json_is_integer(idx) || !json_is_array(ls) ||
+		    !json_is_array(bs))
+			return -1;
+		k0 = json_integer_value(idx);
+		nl = json_array_size(ls);
+		nb = json_array_size(bs);
+		if (k0 < 0 || (size_t)k0 >= n || pc[k0].lines || nl > MAX_LINES_PER_CODE || nb > nl)
+			return -1;
+		l = malloc(sizeof(*l) + nl * sizeof(struct evl_line) + nb * sizeof(struct evl_branch));
+		if (!l)
+			return -1;
+		l->nlines = nl;
+		l->nbranches = nb;
+		l->lines = (struct evl_line *)(l + 1);
+		l->branches = (struct evl_branch *)(l->lines + nl);
+		pc[k0].lines = l;
+		json_array_foreach(ls, k, x) {
+			if (int_triple(x, v) || v[0] < 0 || v[0] > INT32_MAX || v[1] < 0 || v[1] > EVL_NEVER ||
+			    v[2] < 0 || v[2] >= EVL_R_NR || (k && v[0] <= l->lines[k - 1].line))
+				return -1;
+			l->lines[k] = (struct evl_line){ (int32_t)v[0], (uint8_t)v[1], (uint8_t)v[2] };
+		}
+		json_array_foreach(bs, k, x) {
+			if (int_triple(x, v) || v[0] < 0 || v[0] > INT32_MAX || (v[1] != EVL_JUMP_NEVER &&
+			    v[1] != EVL_FALL_NEVER) || v[2] < -1 || v[2] > INT32_MAX)
+				return -1;
+			l->branches[k] = (struct evl_branch){ (int32_t)v[0], (int32_t)v[2], (uint8_t)v[1] };
+		}
+	}
+	return 0;
+}
+
 struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 {
 	json_error_t je;
@@ -237,6 +342,12 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 	p->duration_s = json_is_number(v) ? json_number_value(v) : 0;
 	if (!json_int_at(root, "frequency_hz", 0, 1000000, &iv))
 		p->frequency_hz = iv;
+	{
+		json_t *e = json_object_get(root, "effective_hz");
+
+		if (json_is_number(e) && json_number_value(e) > 0 && json_number_value(e) <= 1000000)
+			p->effective_hz = json_number_value(e);
+	}
 	if (!json_int_at(root, "max_depth", 0, CB_MAX_DEPTH, &iv))
 		p->max_depth = iv;
 
@@ -254,6 +365,12 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		r = profile__proc(p, pid, comm, cmd, py, m ? m : "");
 		p->procs[r].exited = json_is_true(json_object_get(v, "exited"));
 		profile__proc_place(p, r, str_at(v, "root"), str_at(v, "cwd"));
+		{
+			json_int_t ns;
+
+			if (!json_int_at(v, "nspid", 1, INT32_MAX, &ns))
+				p->procs[r].nspid = (int)ns;
+		}
 		if (json_is_number(json_object_get(v, "evidence_age_s")) &&
 		    json_number_value(json_object_get(v, "evidence_age_s")) > 0)
 			p->procs[r].evidence_age = json_number_value(json_object_get(v, "evidence_age_s"));
@@ -384,6 +501,10 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 			pc[k].func = fi;
 			pc[k].status = st;
 			pc[k].flags = fl;
+		}
+		if (lines_from_json(json_object_get(v, "lines"), pc, json_array_size(codes))) {
+			profile__free_codes(pc, json_array_size(codes));
+			BAD("%s: evidence %zu: \"lines\" is malformed", path, i);
 		}
 		profile__set_evidence(p, proc, pc, json_array_size(codes));
 		profile__evidence_partial(p, proc, json_is_true(json_object_get(v, "partial")));

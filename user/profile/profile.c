@@ -43,7 +43,7 @@ void profile__free(struct profile *p)
 	}
 	free(p->skipped);
 	for (size_t i = 0; i < p->nevidence; i++)
-		free(p->evidence[i].codes);
+		profile__free_codes(p->evidence[i].codes, p->evidence[i].n);
 	free(p->evidence);
 	free(p->funcs);
 	free(p->procs);
@@ -321,9 +321,16 @@ void profile__set_evidence(struct profile *p, uint32_t proc, struct pevcode *cod
 		e->codes = NULL;
 		e->partial = false;
 	}
-	free(e->codes);
+	profile__free_codes(e->codes, e->n);
 	e->codes = codes;
 	e->n = n;
+}
+
+void profile__free_codes(struct pevcode *codes, size_t n)
+{
+	for (size_t k = 0; codes && k < n; k++)
+		free(codes[k].lines);
+	free(codes);
 }
 
 void profile__proc_place(struct profile *p, uint32_t proc, const char *root, const char *cwd)

@@ -58,6 +58,9 @@ struct pproc {
 	 * NULL when unknown: its root directory (a chroot; NULL for "/"), and
 	 * its working directory (for a relative co_filename) */
 	char *root, *cwd;
+	/* its PID in its own PID namespace (a container's), 0 when it has none
+	 * of its own or it is unknown */
+	int nspid;
 	uint64_t samples;
 	uint64_t dropped;	/* samples lost at its share of the stacks map (err_stack_quota) */
 	bool exited;	/* exited while coldbpf ran */
@@ -96,13 +99,20 @@ struct pskip {
 	char *reason;
 };
 
+struct ev_lines;
+
 /* Execution evidence of one process's live code objects (cpython/evidence.h):
  * function index and enum ev_status, read when the profile was taken. */
 struct pevcode {
 	uint32_t func;
 	uint8_t status;
 	uint8_t flags;	/* EV_C_* of cpython/evidence.h (1: a live function object) */
+	/* per-line statuses of code that ran (--evidence-lines), owned: one
+	 * allocation (cpython/evlines.h), freed with the codes; NULL: none */
+	struct ev_lines *lines;
 };
+/* Free an array of n codes and the lines they own. */
+void profile__free_codes(struct pevcode *codes, size_t n);
 
 struct pevidence {
 	uint32_t proc;
@@ -126,6 +136,7 @@ struct pstats {
 struct profile {
 	double duration_s;
 	int frequency_hz;
+	double effective_hz;	/* the mean rate sampled at, when --max-overhead lowered it; 0: frequency_hz */
 	int max_depth;
 	char started[32];	/* ISO 8601 UTC */
 	struct pfunc *funcs;
