@@ -68,18 +68,19 @@ def _busy_loops(n):
 
 def _shares_run(py, procs, seconds, load):
     """One profile of PROCS copies of shares.py, each spending SECONDS of CPU
-    time (at most 4 x SECONDS of wall time), with
+    time (at most 6 x SECONDS of wall time: a busy shared host gives a
+    target a third of a CPU or less), with
     `load` busy loops beside them: (sampled shares %, truth shares %,
     samples, per-process lines, profile). The truth is each process's own
     thread CPU time per function, summed over the processes."""
     stamp = time.monotonic_ns()
     truths = [os.path.join(TMP, "shares-%d-%d.json" % (stamp, i)) for i in range(procs)]
     script = os.path.join(WL, "shares.py")
-    cmd = " & ".join("%s %s %s %s" % (shlex.quote(py), shlex.quote(script), seconds, shlex.quote(t))
+    cmd = " & ".join("%s %s %s %s %s" % (shlex.quote(py), shlex.quote(script), seconds, shlex.quote(t), 6 * seconds)
                      for t in truths) + "; wait"
     busy = _busy_loops(load)
     try:
-        _, prof = profile(["-F", str(SHARES_HZ), "--", "sh", "-c", cmd], timeout=4 * seconds + 120)
+        _, prof = profile(["-F", str(SHARES_HZ), "--", "sh", "-c", cmd], timeout=6 * seconds + 120)
     finally:
         for b in busy:
             b.kill()
