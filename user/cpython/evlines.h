@@ -86,6 +86,16 @@ struct ev_lines *evlines__dup(const struct ev_lines *a);
  * (bounded) and a second copy of its bytecode. NULL when unreadable. */
 struct ev_lines *evlines__read(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr,
 			       const uint8_t *bc, size_t units, unsigned flags);
+struct ev_scan;
+/* evscan.c's: keep the lines of code idx of scan s (this copy's status st;
+ * NULL lines: it left none), merged with other copies'; a code object with
+ * a never-ran line is remembered for evlines__recheck. Takes lines. */
+void evlines__take(struct ev_scan *s, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, uint32_t idx,
+		   int st, struct ev_lines *lines);
+/* At the end of a round (started at t0): read the remembered code objects
+ * again, 20 ms or more after their first read, and keep only the never-ran
+ * lines both reads show. */
+void evlines__recheck(int pid, const struct pylayout *l, struct ev_scan *s, double t0);
 const char *evlines__reason_name(enum evl_reason r);
 const char *evlines__status_name(enum evl_status s);
 /* Whether opcode op of 3.minor can neither raise, leave, suspend nor call out

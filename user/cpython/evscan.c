@@ -12,9 +12,9 @@
  * (PyFunction_Type, found in the same pass) shows that its definition
  * executed, so its enclosing code ran (deadcode/status.c).
  *
- * Over 500 lines: the scan and its two kinds of rounds share the string
- * cache, the residency walk and the per-candidate validation; the line
- * evidence it hands to cpython/evlines.c adds its re-read here.
+ * Over 500 lines: the full and the later rounds share the string cache, the
+ * residency walk and the per-candidate validation (the line evidence they
+ * take is kept and read again by evlread.c).
  */
 #include "cpython/evidence.h"
 #include <fcntl.h>
@@ -27,7 +27,6 @@
 #include "cpython/qualname.h"
 #include "cpython/evproof.h"
 #include "cpython/evlines.h"
-#include <time.h>
 #include "lib/alloc.h"
 #include "lib/clock.h"
 #include "lib/file.h"
@@ -232,63 +231,6 @@ static uint64_t name_ptr(const struct pylayout *l, const uint8_t *hdr)
 	return u64_at(hdr, l->co_qualname != PY_NO_FIELD ? l->co_qualname : l->co_name);
 }
 
-/* Keep the lines of code idx (merged with another copy's); one with a
- * never-ran line is read again at the end of the round. Takes lines. */
-static void take_lines(struct ev_scan *s, const struct pylayout *l, uint64_t addr, const uint8_t *hdr, uint32_t idx,
-		       int st, struct ev_lines *lines)
-{
-	struct ev_code *c = idx != UINT32_MAX ? &s->codes[idx] : NULL;
-	bool never = false;
-
-	if (c && s->want_lines && !lines && st != EV_NEVER && !c->lines_weak) {
-		/* this copy ran (or may have) and left no lines: another copy's
-		 * never-ran lines may have run here */
-		c->lines_weak = true;
-		if (c->lines) {
-			struct ev_lines *w = evlines__weaken(c->lines, EVL_R_OTHER_COPY);
-
-			if (w) {
-				free(c->lines);
-				c->lines = w;
-			}
-		}
-	}
-	if (!lines)
-		return;
-	if (!c || s->nlines + lines->nlines > EV_MAX_LINES) {
-		s->lines_capped |= !!c;
-		free(lines);
-		return;
-	}
-	if (c->lines_weak) {
-		struct ev_lines *w = evlines__weaken(lines, EVL_R_OTHER_COPY);
-
-		free(lines);
-		if (!(lines = w))
-			return;
-	}
-	if (c->lines) {
-		struct ev_lines *m = evlines__merge(c->lines, lines);
-
-		s->nlines -= c->lines->nlines;
-		free(c->lines);
-		free(lines);
-		lines = m;
-	}
-	c->lines = lines;
-	if (!lines)
-		return;
-	s->nlines += lines->nlines;
-	for (uint32_t k = 0; k < lines->nlines && !never; k++)
-		never = lines->lines[k].status == EVL_NEVER;
-	if (never) {
-		ARRAY_RESERVE(s->lpend, s->nlpend, s->caplpend, 256);
-		s->lpend[s->nlpend++] = (struct ev_lpend){ addr, u64_at(hdr, l->co_filename), name_ptr(l, hdr),
-							    0, idx };
-		memcpy(&s->lpend[s->nlpend - 1].first, hdr + l->co_firstlineno, 4);
-	}
-}
-
 /* Validate the candidate object at addr and record it. */
 static void candidate(int pid, const struct pylayout *l, uint64_t addr, const uint8_t *hdr,
 		       struct strcache *sc, struct ev_scan *s, struct evround_ctx *r)
@@ -313,7 +255,7 @@ static void candidate(int pid, const struct pylayout *l, uint64_t addr, const ui
 	if (l->co_qualname == PY_NO_FIELD)
 		name = qualname_cached(sc, pid, file, name, first, qbuf, sizeof(qbuf));
 	idx = ev_scan__add(s, file, name, first, st);
-	take_lines(s, l, addr, hdr, idx, st, lines);
+	evlines__take(s, l, addr, hdr, idx, st, lines);
 	if (idx != UINT32_MAX) {
 		*htab__put(&r->at, addr, NULL) = (uint64_t)idx + 1;
 		*htab__put(&r->code_name, addr, NULL) = name_ptr(l, hdr);
@@ -506,59 +448,6 @@ static void round_reset(struct ev_scan *s, bool full)
 	s->full = full;
 }
 
-/*
- * Code objects with never-ran lines are read once more at the end of the
- * round, 20 ms or more after their first read: a thread preempted in the
- * middle of a failed re-specialization holds an instruction at its warm-up
- * counter for as long as it is off the CPU (cpython/evlines.h). A line stays
- * never-ran only if both reads say so; a code object gone or replaced since
- * keeps no never-ran line.
- */
-static void lines_recheck(int pid, const struct pylayout *l, struct ev_scan *s, double t0)
-{
-	const struct ev_facts *f = evidence__facts(l->minor);
-	double wait = 0.02 - (clock__now() - t0);
-
-	if (!s->nlpend || !f)
-		return;
-	if (wait > 0) {
-		struct timespec ts = { 0, (long)(wait * 1e9) };
-
-		nanosleep(&ts, NULL);
-	}
-	for (size_t i = 0; i < s->nlpend; i++) {
-		const struct ev_lpend *p = &s->lpend[i];
-		struct ev_code *c = &s->codes[p->code];
-		struct ev_lines *again = NULL, *m;
-		uint8_t hdr[512];
-		uint64_t units = 0;
-		int32_t first;
-		uint8_t *bc = NULL;
-
-		if (!c->lines)
-			continue;
-		if (l->code_read <= sizeof(hdr) && !mem__read(pid, p->addr, hdr, l->code_read)) {
-			memcpy(&first, hdr + l->co_firstlineno, 4);
-			memcpy(&units, hdr + 16, 8);
-			if (u64_at(hdr, l->ob_type) == l->code_type && u64_at(hdr, l->co_filename) == p->file &&
-			    name_ptr(l, hdr) == p->name && first == p->first && units && units <= MAX_UNITS &&
-			    (bc = malloc(units * 2)) && !mem__read(pid, p->addr + l->bpf.code_adaptive, bc, units * 2))
-				again = evlines__read(pid, l, p->addr, hdr, bc, units,
-						      EVL_F_RAN | (evidence__instrumented(l, hdr) ? EVL_F_INSTRUMENTED : 0));
-			s->bytes_read += l->code_read + units * 2;
-		}
-		free(bc);
-		m = again ? evlines__merge(c->lines, again) : evlines__weaken(c->lines, EVL_R_ONE_READ);
-		free(again);
-		if (m) {
-			s->nlines += m->nlines - c->lines->nlines;
-			free(c->lines);
-			c->lines = m;
-		}
-	}
-	s->nlpend = 0;
-}
-
 static int scan(int pid, const struct pylayout *l, struct ev_scan *out, bool lines, char *why, size_t whysz);
 
 int evidence__scan(int pid, const struct pylayout *l, struct ev_scan *out, char *why, size_t whysz)
@@ -589,7 +478,7 @@ static int scan(int pid, const struct pylayout *l, struct ev_scan *out, bool lin
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);
 	meta_pass(pid, l, out, &r);
 	evproof__end(pid, l, out, &r);
-	lines_recheck(pid, l, out, t0);
+	evlines__recheck(pid, l, out, t0);
 	return ret;
 }
 
@@ -625,7 +514,7 @@ int evidence__update(int pid, const struct pylayout *l, struct ev_scan *s, char 
 	ret = walk_maps(pid, l, s, false, &r, why, whysz);
 	meta_pass(pid, l, s, &r);
 	evproof__end(pid, l, s, &r);
-	lines_recheck(pid, l, s, clock__now() - 1);
+	evlines__recheck(pid, l, s, clock__now() - 1);
 	return ret;
 }
 
