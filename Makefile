@@ -185,6 +185,7 @@ soak: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	/usr/bin/python3 tests/bench/overhead.py
+	/usr/bin/python3 tests/bench/peers.py
 	/usr/bin/python3 tests/bench/evidence.py
 	/usr/bin/python3 tests/bench/evidence_heaps.py
 	/usr/bin/python3 tests/bench/evidence_app.py

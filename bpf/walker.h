@@ -260,6 +260,7 @@ struct fwalk {
 	__u32 depth_limit;
 	__u32 reads;		/* window reads (not single frames) */
 	__u32 big;		/* next window read is CB_WINDOW bytes */
+	__u32 bounded;		/* a window read failed below a mapping: read pages */
 	__u32 first_len;	/* bytes of the first window read */
 	struct ucount uc;	/* every read of the walk */
 	__u16 f_back;
@@ -291,10 +292,16 @@ static __always_inline int fill_window(struct fwalk *w, __u32 rd)
 	if (len < rd)
 		len = rd;
 	lo = hi - len;
+	if (w->bounded)
+		goto page;	/* a window of this walk failed: no more failed reads */
 	ucount_add(&w->uc, len);
 	if (!CB_READ(w->win, len, lo))
 		goto ok;
-	/* the window reached below a mapping: stay inside the frame's page */
+	/* the window reached below a mapping (the start of a data-stack chunk,
+	 * which is a mapping of its own): stay inside the frame's page, and so
+	 * do the walk's next windows (a flag: the states must converge) */
+	w->bounded = 1;
+page:
 	lo = page > lo ? page : lo;
 	len = hi - lo;
 	if (len > CB_WINDOW)

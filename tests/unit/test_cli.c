@@ -60,6 +60,10 @@ Test(cli, bad_arguments)
 	bad("-a -d nan", "-d needs a positive number");
 	bad("-a --max-depth 0", "--max-depth needs a number from 1 to 1024");
 	bad("-a --max-depth 1025", "--max-depth needs");
+	bad("-a --max-overhead 0", "--max-overhead needs a percentage");
+	bad("-a --max-overhead 101", "--max-overhead needs");
+	bad("-a --max-overhead 1x", "--max-overhead needs");
+	bad("-a --bench-stage walk", "--bench-stage takes no-walk");
 	bad("-a --top 0", "--top needs");
 	bad("--bogus", "unrecognized option");
 	bad("report", "report needs exactly one profile file");

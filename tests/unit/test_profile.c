@@ -202,6 +202,10 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.counters[CB_ERR_READ_FRAME] = 3;
 	p->stats.counters[CB_STAT_NS] = 12340;
 	p->stats.counters[CB_STAT_TIMED] = 10;
+	p->stats.counters[CB_STAT_PY_SAMPLES] = 50;
+	p->stats.counters[CB_STAT_UREADS] = 150;
+	p->stats.counters[CB_STAT_UBYTES] = 51200;
+	p->effective_hz = 41.5;	/* --max-overhead lowered the rate */
 	p->procs[0].exited = true;
 	p->procs[0].nspid = 1;		/* PID 1 of a container */
 	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
@@ -224,6 +228,10 @@ Test(profile_json, round_trip_renders_identically)
 	cr_assert_str_eq(a, b);
 	cr_assert(strstr(a, "bpf_ns_per_python_sample") && strstr(a, " 1234  (timed in BPF, 10 samples)"),
 		  "ns per sample is the timed ns over the timed samples:\n%s", a);
+	cr_assert(strstr(a, "reads_per_python_sample") && strstr(a, " 3.00  (1024 bytes)"),
+		  "reads and bytes per Python sample:\n%s", a);
+	cr_assert(q->effective_hz > 41.4 && q->effective_hz < 41.6, "effective_hz %f", q->effective_hz);
+	cr_assert(strstr(a, "effective rate 41.5 Hz"), "%s", a);
 	fa = render(p, 1, NULL);
 	fb = render(q, 1, NULL);
 	cr_assert_str_eq(fa, fb);
