@@ -39,7 +39,7 @@ def in_root(args):
     mounted (profiling.sampling reads /proc/PID/maps), the repository and
     /tmp at their host paths; pinned to the workload's CPU."""
     script = ('mount --bind /tmp "$0/tmp" && mkdir -p "$0$1" && mount --bind "$1" "$0$1" && '
-              'mount -t proc proc "$0/proc" && shift 2 && exec chroot "$R" "$@"')
+              'mount -t proc proc "$0/proc" && shift && exec chroot "$R" "$@"')
     return ["taskset", "-c", WORK_CPU, "unshare", "-m", "--propagation", "private", "--", "env", "R=" + SID,
             "sh", "-c", script, SID, ROOT, "python3.15"] + args
 
