@@ -96,6 +96,16 @@ void profile__program(const char *cmdline, char *out, size_t sz)
 		snprintf(out, sz, "%.*s", (int)exelen, exe);
 }
 
+char (*profile__programs(const struct profile *p))[PROFILE_PROGRAM_MAX]
+{
+	char (*names)[PROFILE_PROGRAM_MAX] = xcalloc(p->nprocs + 1, sizeof(*names));
+
+	for (size_t i = 0; i < p->nprocs; i++)
+		if (!p->procs[i].unused && !p->procs[i].merged)
+			profile__program(p->procs[i].cmdline, names[i], sizeof(names[i]));
+	return names;
+}
+
 /* The per-program entry for exited process v: found or made. */
 static uint32_t program_entry(struct profile *p, uint32_t v)
 {

@@ -208,6 +208,11 @@ void profile__compact(struct profile *p);
 /* The program of a space-joined Python command line, written to out:
  * the executable and the script ("-c" or "-m MODULE"), no arguments. */
 void profile__program(const char *cmdline, char *out, size_t sz);
+/* profile__program of every process at once (names[i], "" for a free slot
+ * or an entry of merged evidence), for passes that group processes by
+ * program. Caller frees. */
+#define PROFILE_PROGRAM_MAX 1024
+char (*profile__programs(const struct profile *p))[PROFILE_PROGRAM_MAX];
 /* A new profile of the processes i with keep[i] (NULL: all) (their stacks,
  * evidence and exit facts; functions renumbered; stats copied; no marks or
  * sources), stack i with counts[i] samples (NULL: its own count; 0 leaves it out). */

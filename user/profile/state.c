@@ -231,7 +231,6 @@ static void update_prog(struct state *s, const struct profile *prof, const char 
 	struct live_func *lf = NULL;
 	size_t nlf = 0, caplf = 0;
 	uint64_t unclean = 0;
-	bool any = false;
 
 	if (!p->first_seen)
 		p->first_seen = now, p->clean_since = run_start;
@@ -264,7 +263,6 @@ static void update_prog(struct state *s, const struct profile *prof, const char 
 
 		if (!in[ev->proc])
 			continue;
-		any = true;
 		for (size_t k = 0; k < ev->n; k++) {
 			const struct pevcode *c = &ev->codes[k];
 			bool isnew;
@@ -313,7 +311,6 @@ static void update_prog(struct state *s, const struct profile *prof, const char 
 			f->never_since = run_start > p->clean_since ? run_start : p->clean_since;
 		}
 	}
-	(void)any;
 	late_files(p, prof, in);
 	free(lf);
 	htab__free(&seen);
@@ -365,7 +362,7 @@ static void bound(struct state *s, double now)
 void state__update(struct state *s, const struct profile *prof, double now, double run_start)
 {
 	bool *in = xcalloc(prof->nprocs + 1, sizeof(bool)), *done = xcalloc(prof->nprocs + 1, sizeof(bool));
-	char name[1024], other[1024];
+	char (*name)[PROFILE_PROGRAM_MAX] = profile__programs(prof);
 
 	extend_interval(s, now, run_start);
 	for (size_t i = 0; i < prof->nprocs; i++) {
@@ -373,20 +370,17 @@ void state__update(struct state *s, const struct profile *prof, double now, doub
 
 		if (done[i] || r->unused || r->merged)
 			continue;
-		profile__program(r->cmdline, name, sizeof(name));
 		memset(in, 0, prof->nprocs);
 		for (size_t k = i; k < prof->nprocs; k++) {
 			const struct pproc *o = &prof->procs[k];
 
-			if (done[k] || o->unused || o->merged || !same_str(o->root, r->root))
-				continue;
-			profile__program(o->cmdline, other, sizeof(other));
-			if (!strcmp(name, other))
+			if (!done[k] && !o->unused && !o->merged && same_str(o->root, r->root) && !strcmp(name[i], name[k]))
 				in[k] = done[k] = true;
 		}
-		update_prog(s, prof, name, r->root, in, now, run_start);
+		update_prog(s, prof, name[i], r->root, in, now, run_start);
 	}
 	bound(s, now);
+	free(name);
 	free(in);
 	free(done);
 }

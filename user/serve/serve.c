@@ -81,7 +81,7 @@ static void programs_update(struct deadcode *d, struct metrics_src *m, const str
 {
 	struct prog_samples *ps = NULL;
 	size_t n = 0, cap = 0;
-	char name[1024];
+	char (*name)[PROFILE_PROGRAM_MAX] = profile__programs(prof);
 	bool *keep = xcalloc(prof->nprocs + 1, sizeof(bool));
 	bool *skeep = sp ? xcalloc(sp->nprocs + 1, sizeof(bool)) : NULL;
 
@@ -93,12 +93,11 @@ static void programs_update(struct deadcode *d, struct metrics_src *m, const str
 
 		if (prof->procs[i].unused || prof->procs[i].merged)
 			continue;
-		profile__program(prof->procs[i].cmdline, name, sizeof(name));
-		for (k = 0; k < n && strcmp(ps[k].name, name); k++)
+		for (k = 0; k < n && strcmp(ps[k].name, name[i]); k++)
 			;
 		if (k == n) {
 			ARRAY_RESERVE(ps, n, cap, 16);
-			ps[n++] = (struct prog_samples){ xstrdup(name), 0 };
+			ps[n++] = (struct prog_samples){ xstrdup(name[i]), 0 };
 		}
 		ps[k].samples += prof->procs[i].samples;
 	}
@@ -107,13 +106,8 @@ static void programs_update(struct deadcode *d, struct metrics_src *m, const str
 		struct profile *a, *b = NULL;
 		const struct profile *both[2];
 
-		for (size_t i = 0; i < prof->nprocs; i++) {
-			keep[i] = !prof->procs[i].unused && !prof->procs[i].merged;
-			if (keep[i]) {
-				profile__program(prof->procs[i].cmdline, name, sizeof(name));
-				keep[i] = !strcmp(name, ps[k].name);
-			}
-		}
+		for (size_t i = 0; i < prof->nprocs; i++)
+			keep[i] = !prof->procs[i].unused && !prof->procs[i].merged && !strcmp(name[i], ps[k].name);
 		a = profile__subset(prof, keep, NULL);
 		if (sp) {
 			for (size_t i = 0; i < sp->nprocs; i++)
@@ -137,6 +131,7 @@ static void programs_update(struct deadcode *d, struct metrics_src *m, const str
 	for (size_t k = 0; k < n; k++)
 		free(ps[k].name);
 	free(ps);
+	free(name);
 	free(keep);
 	free(skeep);
 }
