@@ -656,9 +656,60 @@ def t_cold_lazy_imports(py):
                    (key, st.get(key, {}).get("status"), want))
 
 
+def t_two_builds_314(py):
+    """Two builds of the same release (issue 11: a patch release or a
+    distribution's build options must not silently skew coldbpf): Debian
+    sid's python3.14 (optimized) and python3.14d (its --with-pydebug build
+    from python3.14-dbg: other addresses, another .PyRuntime, unoptimized
+    code). Each is read through its own _Py_DebugOffsets; shares match the
+    process's own thread CPU time and `cold` gives t_cold's exact statuses
+    on both."""
+    root = debian_root("sid")
+    for exe in ("python3.14", "python3.14d"):
+        expect(os.path.exists(os.path.join(root, "usr", "bin", exe)),
+               "%s missing in the sid root (tests/tools/mkroot.sh sid installs it)" % exe)
+        cmd = [os.path.join(ROOT, "tests", "tools", "chroot-python"), root, exe]
+        version = subprocess.run(cmd + ["-c", "import sys; print(sys.version.split()[0], "
+                                        "hasattr(sys, 'gettotalrefcount'))"],
+                                 capture_output=True, text=True, check=True).stdout.split()
+        expect(len(version) == 2 and version[0].startswith("3.14.") and version[1] == str(exe.endswith("d")),
+               "%s: version, debug build: %s" % (exe, version))
+        truth_file = os.path.join(TMP, "two-builds-%s-%d.json" % (exe, time.monotonic_ns()))
+        cp, prof = profile(["-v", "-F", "999", "--"] + cmd + [os.path.join(WL, "ratio.py"), "4", truth_file])
+        expect(re.search(r"CPython 3\.14\.\d+ via debug-offsets in \S*/usr/bin/%s\b" % re.escape(exe), cp.stderr),
+               "%s: not read through its own debug offsets: %s" % (exe, cp.stderr[-800:]))
+        expect("differ from coldbpf's table" not in cp.stderr, "%s: %s" % (exe, cp.stderr[-800:]))
+        with open(truth_file) as f:
+            tr = json.load(f)
+        counts = {}
+        for n in ("work_a", "work_b", "work_c"):
+            i = func_index(prof, n, "ratio.py")
+            counts[n] = sum(s["count"] for s in prof["stacks"] if s["frames"] and s["frames"][-1][0] == i) \
+                if i is not None else 0
+        total = sum(counts.values())
+        expect(total >= 2000, "%s: %d samples in work_a/b/c" % (exe, total))
+        shares = []
+        for n in counts:
+            share, want = 100.0 * counts[n] / total, 100.0 * tr[n] / sum(tr.values())
+            expect(abs(share - want) <= 3, "%s: %s %.1f%%, in-process truth %.1f%%" % (exe, n, share, want))
+            shares.append("%s %.1f/%.1f" % (n, share, want))
+        p = subprocess.Popen(cmd + [os.path.join(COLDAPP, "app", "main.py"), "60"], stdout=subprocess.PIPE, text=True)
+        try:
+            expect(p.stdout.readline().strip() == "ready", "%s: the demo app did not start" % exe)
+            st, _ = cold_statuses(["-p", str(p.pid)])
+        finally:
+            p.kill()
+            p.wait()
+        for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
+            for key in keys:
+                expect(key in st and st[key]["status"] == want, "%s: %s is %s, want %s" %
+                       (exe, key, st.get(key, {}).get("status"), want))
+        print("     %s %s: %d samples, sampled/truth %s; cold exact" % (exe, version[0], total, ", ".join(shares)))
+
+
 PER_INTERPRETER = [t_cold, t_cold_vs_coverage, t_cold_traps]
 ONCE = [t_cold_profiles, t_cold_unknown_beats_never, t_cold_edits, t_cold_bad_trees, t_html,
-        t_cold_traps_sid, t_container_pidns, t_cold_lazy_imports]
+        t_cold_traps_sid, t_container_pidns, t_cold_lazy_imports, t_two_builds_314]
 
 
 LATE_CALL = """

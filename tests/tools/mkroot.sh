@@ -2,7 +2,8 @@
 # Debian roots holding interpreters the host does not have, made once per
 # machine with debootstrap and cached outside the clone:
 #
-#   tests/tools/mkroot.sh sid        python3.13, python3.14, python3.15 (Debian sid)
+#   tests/tools/mkroot.sh sid        python3.13, python3.14, python3.15 (Debian sid),
+#                                    python3.14d (python3.14-dbg: a second build of 3.14)
 #   tests/tools/mkroot.sh bullseye   python3.9 (Debian 11)
 #
 # Prints the root's path. Tests run an interpreter there with
@@ -17,7 +18,7 @@ set -euo pipefail
 suite="${1:?usage: mkroot.sh sid|bullseye}"
 cache="${COLDBPF_ROOTS:-/var/cache/coldbpf/roots}"
 case "$suite" in
-  sid) pkgs="python3.13 python3.14 python3.15 python3.13-dev python3.14-dev python3.15-dev python3-docutils python3-coverage gunicorn python3-flask" ;;
+  sid) pkgs="python3.13 python3.14 python3.15 python3.14-dbg python3.13-dev python3.14-dev python3.15-dev python3-docutils python3-coverage gunicorn python3-flask" ;;
   bullseye) pkgs="python3.9" ;;
   *) echo "mkroot: unknown suite '$suite' (sid or bullseye)" >&2; exit 2 ;;
 esac
