@@ -115,7 +115,7 @@ _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_U
  * and updated by the walk). buf is scratch of CB_TSTATE_SPAN + 8 bytes;
  * reads are counted in uc. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
-					 __u64 fsbase, __u8 *buf, __u64 *top, __u16 *interp,
+					 __u64 fsbase, __u8 *buf, __u64 *top, __u64 *base, __u16 *interp,
 					 int *err, struct cb_thread **cached, struct ucount *uc,
 					 const struct ucount *zero)
 {
@@ -133,7 +133,7 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 				*err = CB_ERR_NO_THREAD;
 				return 0;
 			}
-		} else if (!read_tstate(l, c->tstate, buf, &id, top, &status, uc) && id == fsbase) {
+		} else if (!read_tstate(l, c->tstate, buf, &id, top, base, &status, uc) && id == fsbase) {
 			/* re-validated: the cached tstate still belongs to us; it
 			 * is the one we run if provably current, or if it is our
 			 * only one and the process still has one interpreter */
@@ -192,7 +192,7 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 	nc.interp = interp_label(l, pick_interp, uc);
 	nc.single = s.done && !s.err && !s.multi && !s.several;
 	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
-	if (read_tstate(l, found, buf, &id, top, &status, uc)) {
+	if (read_tstate(l, found, buf, &id, top, base, &status, uc)) {
 		*err = CB_ERR_READ_TSTATE;
 		return 0;
 	}
@@ -212,7 +212,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct cb_layout *l;
 	struct fwalk w = {};
 	struct scratch *s;
-	__u64 t0 = 0, tstate, top = 0, fsbase;
+	__u64 t0 = 0, tstate, top = 0, base = 0, fsbase;
 	__u16 interp = 0;
 	int err = 0, ret;
 
@@ -235,7 +235,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	/* a BTF pointer: reading the FS base needs no helper call */
 	task = bpf_get_current_task_btf();
 	fsbase = task->thread.fsbase;
-	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &interp, &err, &cached, &uc, &s->zero);
+	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &base, &interp, &err, &cached, &uc, &s->zero);
 	if (!tstate)
 		goto fail;
 	if ((l->flags & CB_LF_CFRAME) && top) {
@@ -252,7 +252,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	if (bench_stage == CB_BENCH_NO_WALK)
 		goto out;
 
-	fwalk_init(&w, l, s->stack.frames, s->win, top, max_depth, cached ? cached->low : 0);
+	fwalk_init(&w, l, s->stack.frames, s->win, base, top, max_depth, cached ? cached->low : 0);
 	w.uc = s->zero;
 	/* the same code in two interpreters makes two stacks */
 	w.hash = mix64(0x636f6c64627066ULL, pid | ((__u64)interp << 32));

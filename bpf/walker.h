@@ -200,7 +200,8 @@ static __always_inline __u64 tsearch_pick(const struct tsearch *s, __u64 *interp
  * _status word: a helper call costs more than the bytes between them.
  * 0 on success. */
 static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
-				       __u64 *id, __u64 *top, __u32 *status, struct ucount *uc)
+				       __u64 *id, __u64 *top, __u64 *base, __u32 *status,
+				       struct ucount *uc)
 {
 	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
 	__u32 hi = (l->ts_thread_id > l->ts_frame ? l->ts_thread_id : l->ts_frame) + 8;
@@ -209,6 +210,10 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 		lo = l->ts_status;
 	if ((l->flags & CB_LF_ACTIVE) && (__u32)l->ts_status + 4 > hi)
 		hi = l->ts_status + 4;
+	if ((l->flags & CB_LF_BASEFRAME) && l->ts_base_frame < lo)
+		lo = l->ts_base_frame;
+	if ((l->flags & CB_LF_BASEFRAME) && (__u32)l->ts_base_frame + 8 > hi)
+		hi = l->ts_base_frame + 8;
 	__u32 len = hi - lo;
 
 	if (hi <= lo || len > CB_TSTATE_SPAN)
@@ -223,6 +228,8 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 		return -1;
 	*id = CB_LOAD(__u64, buf + ((l->ts_thread_id - lo) & (CB_TSTATE_SPAN - 1)));
 	*top = CB_LOAD(__u64, buf + ((l->ts_frame - lo) & (CB_TSTATE_SPAN - 1)));
+	*base = (l->flags & CB_LF_BASEFRAME) ?
+		CB_LOAD(__u64, buf + ((l->ts_base_frame - lo) & (CB_TSTATE_SPAN - 1))) : 0;
 	*status = (l->flags & CB_LF_ACTIVE) ?
 		CB_LOAD(__u32, buf + ((l->ts_status - lo) & (CB_TSTATE_SPAN - 1))) : 0;
 	return 0;
@@ -252,6 +259,7 @@ struct fwalk {
 	__u64 top_hi;		/* end of the first window (the stack's top) */
 	__u64 low;		/* lowest frame found in a window */
 	__u64 frame;
+	__u64 base;		/* the thread's sentinel bottom frame (3.15+), or 0 */
 	__u64 hash;
 	__u64 code_mask;
 	__u32 n;
@@ -323,7 +331,7 @@ static long fwalk_step(__u32 i, struct fwalk *w)
 	__u32 n, rd;
 	__s32 lasti;
 
-	if (!w->frame || !out || !win)
+	if (!w->frame || !out || !win || w->frame == w->base)
 		return 1;
 	rd = w->read;
 	if (rd > CB_FRAME_READ_MAX)
@@ -400,8 +408,8 @@ static __always_inline __u64 fwalk_low(const struct fwalk *w)
  * CB_WIN_BUF bytes); low is the bottom the thread's last walk found
  * (fwalk_low), or 0. */
 static __always_inline void fwalk_init(struct fwalk *w, const struct cb_layout *l,
-				       struct cb_frame *out, __u8 *win, __u64 top, __u32 depth_limit,
-				       __u64 low)
+				       struct cb_frame *out, __u8 *win, __u64 base, __u64 top,
+				       __u32 depth_limit, __u64 low)
 {
 	__u64 hi = top + l->frame_read;
 
@@ -416,6 +424,10 @@ static __always_inline void fwalk_init(struct fwalk *w, const struct cb_layout *
 	w->out = out;
 	w->win = win;
 	w->frame = top;
+	/* 3.15's stacks end at the sentinel tstate->base_frame points to (in
+	 * the thread state, away from the data stack): stopping there saves a
+	 * read per sample; base is 0 before 3.15 */
+	w->base = base;
 	w->code_mask = l->code_mask;
 	w->flags = l->flags;
 	w->depth_limit = depth_limit;

@@ -30,6 +30,9 @@
 				 * thread state an OS thread is running now */
 #define CB_LF_TCURRENT	0x10	/* _PyRuntime.gilstate.tstate_current (3.8-3.11): the
 				 * thread state holding the one GIL */
+#define CB_LF_BASEFRAME	0x20	/* 3.15+: every stack ends at a sentinel frame that
+				 * tstate->base_frame points to: the walk stops there
+				 * without reading it */
 
 /* Subinterpreters: an OS thread may hold a thread state in several
  * interpreters. The thread search walks every interpreter and takes the
@@ -60,7 +63,8 @@ struct cb_layout {
 	__u16 ts_status;	/* tstate->_status (CB_LF_ACTIVE) */
 	__u16 rt_tstate_current; /* _PyRuntime.gilstate.tstate_current (CB_LF_TCURRENT) */
 	__u32 status_active;	/* mask of _status.active in its first 4 bytes */
-	__u32 pad2;
+	__u16 ts_base_frame;	/* tstate->base_frame, a pointer (CB_LF_BASEFRAME) */
+	__u16 pad2;
 };
 _Static_assert(sizeof(struct cb_layout) == 64, "cb_layout crosses the BPF boundary");
 

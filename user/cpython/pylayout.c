@@ -162,6 +162,7 @@ struct dbg_pos {
 	 * frame, code object): every offset taken from a section must lie inside */
 	uint16_t interp_size, ts_size, frame_size, code_size;
 	uint16_t imports_modules;	/* interpreter_state.imports_modules */
+	uint16_t ts_base_frame;		/* thread_state.base_frame, a pointer (3.15+); 0: none */
 };
 
 static const struct dbg_pos dbg_rows[] = {
@@ -172,7 +173,7 @@ static const struct dbg_pos dbg_rows[] = {
 	/* 3.15 (Include/internal/pycore_debug_offsets.h of 3.15.2): the thread
 	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
 	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
-	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96 },
+	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96, 216 },
 };
 
 /* Note one offset of the interpreter's (live) against the row's (table). */
@@ -303,6 +304,10 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	o->str_ascii_data = off16(buf, &bad, p->str_ascii_size);
 	o->str_compact_data = o->str_ascii_data + 16;	/* + utf8_length, utf8 */
 	o->interp_modules = off16(buf, &bad, p->imports_modules);
+	if (p->ts_base_frame) {
+		o->bpf.flags |= CB_LF_BASEFRAME;
+		o->bpf.ts_base_frame = off16(buf, &bad, p->ts_base_frame);
+	}
 	o->micro = (hex >> 8) & 0xff;
 	/* hostile or garbage tables must not steer reads outside a frame */
 	{
@@ -314,6 +319,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		    (uint64_t)o->bpf.ts_next + 8 > ts ||
 		    (uint64_t)o->bpf.ts_frame + 8 > ts || (uint64_t)o->bpf.ts_thread_id + 8 > ts ||
 		    (uint64_t)o->bpf.ts_status + 4 > ts || (uint64_t)o->bpf.f_back + 8 > fs ||
+		    ((o->bpf.flags & CB_LF_BASEFRAME) && (uint64_t)o->bpf.ts_base_frame + 8 > ts) ||
 		    (uint64_t)o->bpf.f_code + 8 > fs || (uint64_t)o->bpf.f_lasti + 8 > fs ||
 		    (uint64_t)o->bpf.f_owner + 1 > fs || (uint64_t)o->co_filename + 8 > cs ||
 		    (uint64_t)o->co_firstlineno + 4 > cs || (uint64_t)o->bpf.code_adaptive > cs) {
@@ -330,6 +336,10 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	    abs((int)o->bpf.ts_thread_id - (int)o->bpf.ts_frame) + 8 > CB_TSTATE_SPAN ||
 	    abs((int)o->bpf.ts_thread_id - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN ||
 	    abs((int)o->bpf.ts_frame - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN ||
+	    ((o->bpf.flags & CB_LF_BASEFRAME) &&
+	     (abs((int)o->bpf.ts_base_frame - (int)o->bpf.ts_thread_id) + 8 > CB_TSTATE_SPAN ||
+	      abs((int)o->bpf.ts_base_frame - (int)o->bpf.ts_frame) + 8 > CB_TSTATE_SPAN ||
+	      abs((int)o->bpf.ts_base_frame - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN)) ||
 	    bad) {
 		snprintf(why, whysz, "implausible _Py_DebugOffsets values");
 		return -1;

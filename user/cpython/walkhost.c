@@ -56,7 +56,7 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 		if (mem__read(pid, interp + l->interp_threads, &ts, 8))
 			break;
 		for (; ts; n++) {
-			__u64 id, top = 0, next = 0;
+			__u64 id, top = 0, base = 0, next = 0;
 			struct fwalk w = {};
 			__u32 status;
 
@@ -64,13 +64,13 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 				n = -2;
 				goto out;
 			}
-			if (read_tstate(l, ts, tsbuf, &id, &top, &status, &uc))
+			if (read_tstate(l, ts, tsbuf, &id, &top, &base, &status, &uc))
 				goto out;
 			if ((l->flags & CB_LF_CFRAME) && top &&
 			    mem__read(pid, top + l->cframe_current, &top, 8))
 				top = 0;
 			memset(st, 0, sizeof(*st));
-			fwalk_init(&w, l, st->frames, win, top, max_depth, 0);
+			fwalk_init(&w, l, st->frames, win, base, top, max_depth, 0);
 			for (__u32 i = 0; i < CB_WALK_STEPS(max_depth); i++)
 				if (fwalk_step(i, &w))
 					break;
