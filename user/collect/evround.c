@@ -116,7 +116,10 @@ void evround__start(struct evround *r, struct targets *tg, double now, bool fina
 		j->st = st;
 		j->proc = t->proc;
 		j->layout = t->info.layout;
-		j->full = final || !st->have || st->rounds < EVIDENCE_YOUNG_ROUNDS ||
+		if (!st->rounds)
+			st->first = now;
+		j->full = final || !st->have ||
+			  (st->rounds < EVIDENCE_YOUNG_ROUNDS && now - st->first < EVIDENCE_YOUNG_WINDOW) ||
 			  st->since_full >= EVIDENCE_FULL_ROUNDS;
 	}
 	r->done = 0;

@@ -21,6 +21,9 @@
 #define EVIDENCE_SECS		10.0	/* a round this often (--evidence-interval-ms for tests) */
 #define EVIDENCE_FULL_ROUNDS	6	/* a full round per target at least every 6 rounds (60 s) */
 #define EVIDENCE_YOUNG_ROUNDS	6	/* a target's first rounds are full: young processes import */
+#define EVIDENCE_YOUNG_WINDOW	60.0	/* ... but only those in the first minute after its first
+					 * round: with serve's 60 s rounds, 6 young rounds made
+					 * the first 6 minutes all full scans */
 /* a new target is read this long after its classification, between the
  * rounds: a process that exits early (a reloaded worker, a job) then has
  * evidence of what it loaded (docs/cold.md, "Soundness" 5) */
@@ -37,6 +40,7 @@ struct evstate {
 	bool have;		/* sc holds a full round */
 	unsigned since_full;	/* rounds since the last full one */
 	unsigned rounds;
+	double first;		/* when its first round started (clock__now) */
 };
 
 struct evjob {
