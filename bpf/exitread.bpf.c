@@ -17,10 +17,9 @@
 /* the sampler's map of profiled processes (its fd is reused: the same map) */
 #include "py_procs.bpf.h"
 
-/* probe slots, written by the agent through mmap */
+/* probe slots, written by the agent (batched updates, once per round) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, CB_XPROBES);
 	__type(key, __u32);
 	__type(value, struct cb_xprobe);

@@ -6,7 +6,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "collect/attach.h"
 #include "collect/exitset.h"
@@ -35,7 +34,6 @@ struct exitread {
 	struct exitread_skel *skel;
 	struct attach links;
 	struct ring_buffer *rb;
-	struct cb_xprobe *probes;	/* the xprobes map, mmap'ed */
 	struct xset **sets;
 	size_t nsets, capsets;
 	struct htab by_gen;		/* gen -> index + 1 into sets */
@@ -50,11 +48,30 @@ struct exitread {
 	struct profile *prof;
 };
 
-static size_t probes_bytes(void)
+/* Write a set's probes into slots [at, at + n) of the xprobes map with one
+ * batched system call (element by element where the kernel has no batch
+ * update). The map is not mmap'ed: mapped, its 6 MB counted in the agent's
+ * resident memory whatever the sets used; a set is written once per round. */
+static int write_probes(struct exitread *x, uint32_t at, const struct cb_xprobe *v, uint32_t n)
 {
-	size_t page = sysconf(_SC_PAGESIZE);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(x->skel->maps.xprobes);
+	uint32_t *keys, count = n;
+	int err;
 
-	return (CB_XPROBES * sizeof(struct cb_xprobe) + page - 1) / page * page;
+	if (!n)
+		return 0;
+	keys = xcalloc(n, sizeof(*keys));
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = at + i;
+	err = bpf_map_update_batch(fd, keys, v, &count, &opts);
+	if (err) {	/* no batch operations: one by one */
+		err = 0;
+		for (uint32_t i = 0; i < n && !err; i++)
+			err = bpf_map_update_elem(fd, &keys[i], &v[i], BPF_ANY);
+	}
+	free(keys);
+	return err ? -1 : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size);
@@ -80,13 +97,6 @@ struct exitread *exitread__open(int py_procs_fd)
 			 "claims unknown");
 		goto fail;
 	}
-	x->probes = mmap(NULL, probes_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(x->skel->maps.xprobes), 0);
-	if (x->probes == MAP_FAILED) {
-		x->probes = NULL;
-		msg__err("note: exit reads are off (cannot map their probes: %s)", strerror(errno));
-		goto fail;
-	}
 	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.xevents), on_event, x, NULL);
 	if (!x->rb) {
 		msg__err("note: exit reads are off (no ring buffer: %s)", strerror(errno));
@@ -108,8 +118,6 @@ void exitread__free(struct exitread *x)
 		return;
 	attach__free(&x->links);	/* detached first: nothing reads the probes any more */
 	ring_buffer__free(x->rb);
-	if (x->probes)
-		munmap(x->probes, probes_bytes());
 	exitread_skel__destroy(x->skel);
 	for (size_t i = 0; i < x->nsets; i++)
 		xset__free(x->sets[i]);
@@ -227,6 +235,7 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 	uint32_t pid = t->info.pid, nmark = 0, total, at;
 	const struct pproc *r = &prof->procs[t->proc];
 	struct xset *old, *s;
+	struct cb_xprobe *stage;
 	struct cb_xwatch w;
 
 	if (!x)
@@ -256,6 +265,7 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 		s->codes[i].lines = NULL;	/* the profile owns them; an exit read gives none */
 	s->ncodes = n;
 	s->code = xcalloc(total + 1, sizeof(*s->code));
+	stage = xcalloc(total + 1, sizeof(*stage));
 	s->probed = xcalloc(n + 1, sizeof(*s->probed));
 	s->pid = t->info.pid;
 	s->starttime = t->info.starttime;
@@ -270,7 +280,7 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 		const struct ev_probe *p = &sc->guards[i].p;
 
 		s->gkind[i] = sc->guards[i].kind;
-		x->probes[at + i] = (struct cb_xprobe){ p->addr, p->value, p->len, 0 };
+		stage[i] = (struct cb_xprobe){ p->addr, p->value, p->len, 0 };
 	}
 	for (size_t i = 0, k = sc->nguards; i < sc->nwatch; i++) {
 		const struct ev_watch *wt = &sc->watch[i];
@@ -285,12 +295,20 @@ void exitread__publish(struct exitread *x, struct profile *prof, const struct ta
 				s->codes[c].status = EV_UNKNOWN;
 			continue;
 		}
-		x->probes[at + k] = (struct cb_xprobe){ wt->probe.addr, wt->probe.value, wt->probe.len, 0 };
+		stage[k] = (struct cb_xprobe){ wt->probe.addr, wt->probe.value, wt->probe.len, 0 };
 		s->code[k - sc->nguards] = c;
 		s->probed[c]++;
 		k++;
 	}
-	__atomic_thread_fence(__ATOMIC_RELEASE);	/* the probes are in place before the watch names them */
+	/* the probes are in place (a system call) before the watch names them */
+	if (write_probes(x, at, stage, total)) {
+		msg__dbg("exit reads: cannot write PID %d's probes: %s", t->info.pid, strerror(errno));
+		free(stage);
+		slots_put(x, s->start, s->n);
+		xset__free(s);
+		goto superseded;
+	}
+	free(stage);
 	w = (struct cb_xwatch){ s->gen, s->start, s->n };
 	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.xwatch), &pid, &w, BPF_ANY)) {
 		msg__dbg("exit reads: cannot watch PID %d: %s", t->info.pid, strerror(errno));
