@@ -265,6 +265,7 @@ def t_pprof_lines(py):
     st = cold_lines(merged("a", "bx"))
     expect(st[key(body)] == "unknown", "a line the other version has not: %s" % st[key(body)])
     expect(st[key(side_b)] == "ran", st)
+    expect(st == cold_lines(runs["a"][0], js), "a+bx: pprof and JSON differ")
 
 
 ONCE = [t_pprof, t_pprof_lines]
