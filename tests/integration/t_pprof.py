@@ -185,7 +185,8 @@ def t_pprof_lines(py):
     second; recorded with --evidence-lines, converted, merged by `go tool
     pprof -proto` and read by cold --lines: the side only one took is ran,
     the body neither entered is never-ran, nothing coverage.py saw executing
-    (separate runs) is never-ran, and the same as from the JSON files. A 3.11
+    (separate runs) is never-ran, and the same as from the JSON files; html
+    --lines marks those lines. A 3.11
     (positive only) or 3.8 (no lines) profile merged in, or one of other code
     (a line it does not have), leaves that body unknown."""
     newer = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.1[2-9].*", "bin", "python3.1[2-9]")))
@@ -221,6 +222,14 @@ def t_pprof_lines(py):
     expect(ab[key(side_a)] == "ran" and ab[key(side_b)] == "ran", "a side only one run took is ran: %s" % ab)
     expect(ab[key(body)] == "never-ran", "the body neither run entered: %s" % ab[key(body)])
     expect(ab == cold_lines(runs["a"][0], runs["b"][0]), "merged pprof and the two JSON files differ")
+    # html --lines marks the same lines on the file's page, and only those
+    out = os.path.join(TMP, "ppl-html")
+    cp = run_coldbpf(["html", "--src", APP, "--lines", "-o", out, merged("a", "b")])
+    expect(cp.returncode == 0, cp.stderr)
+    page = open(os.path.join(out, "lib.py.html")).read()
+    marked = {int(n) for n in re.findall(r'<tr id="L(\d+)" class="deadline">', page)}
+    expect(marked == {k[2] for k, v in ab.items() if v == "never-ran" and k[0] == "lib.py"} and body in marked,
+           "html --lines marks %s" % sorted(marked))
 
     # coverage.py on separate runs of both modes: nothing it saw executing is never-ran
     env = dict(os.environ, PYTHONPATH="/usr/lib/python3/dist-packages")
