@@ -113,8 +113,9 @@ EVIDENCE_PROFILE = {
     "stacks": [{"proc": 0, "tid": 10, "count": 40, "truncated": False, "frames": [[0, 2], [1, 7]]},
                {"proc": 0, "tid": 13, "count": 3, "truncated": True, "interp": 2, "frames": [[0, 3]]}],
     "sources": [], "skipped": [],
-    "evidence": [{"proc": 0, "codes": [[0, 1], [1, 1, 1], [2, 1, 2], [3, 2]], "partial": True},
-                 {"proc": 1, "codes": [[1, 1], [3, 2]]},
+    "evidence": [{"proc": 0, "codes": [[0, 1], [1, 1, 1], [2, 1, 2], [3, 2]], "partial": True,
+                  "lines": [[1, [[5, 1, 1], [6, 2, 3], [7, 0, 6], [8, 2, 4]], [[5, 1, 6]]]]},
+                 {"proc": 1, "codes": [[1, 1], [3, 2]], "lines": [[0, [[5, 1, 1], [6, 1, 2], [9, 2, 3]], []]]},
                  {"proc": 2, "codes": [[3, 2]]}],
 }
 

@@ -2,7 +2,8 @@
 `report --format pprof`, read by Debian's `go tool pprof` (shares), merged
 by it (`-proto`) and read back by `cold` and `html`: ran anywhere is ran,
 never-ran only where no host ran it, and an unread exit anywhere leaves
-nothing never-ran."""
+nothing never-ran; per line too (`--evidence-lines`, `cold --lines`)."""
+import glob
 import json
 import os
 import pty
@@ -161,4 +162,119 @@ def t_pprof(py):
     expect(cp.returncode == 1 and "binary" in cp.stderr, "pprof to a terminal: %s" % cp.stderr)
 
 
-ONCE = [t_pprof]
+def lib_line(marker):
+    """The line of lib.py holding marker."""
+    with open(os.path.join(APP, "lib.py")) as f:
+        for n, text in enumerate(f, 1):
+            if marker in text:
+                return n
+    raise AssertionError("%s not in lib.py" % marker)
+
+
+def cold_lines(*files):
+    """{(path, qualname, line): status} of cold --lines on files."""
+    cp = run_coldbpf(["cold", "--src", APP, "--lines", "--format", "json"] + list(files))
+    expect(cp.returncode == 0, "cold --lines %s: %s" % (" ".join(files), cp.stderr))
+    return {(f["path"], f["qualname"], ln): st for f in json.loads(cp.stdout)["functions"]
+            for ln, st, _ in f.get("line_status", [])}
+
+
+def t_pprof_lines(py):
+    """Per-line evidence through pprof: two processes of a 3.12+ interpreter,
+    each taking one side of lib.branchy's first `if`, neither entering its
+    second; recorded with --evidence-lines, converted, merged by `go tool
+    pprof -proto` and read by cold --lines: the side only one took is ran,
+    the body neither entered is never-ran, nothing coverage.py saw executing
+    (separate runs) is never-ran, and the same as from the JSON files; html
+    --lines marks those lines. A 3.11
+    (positive only) or 3.8 (no lines) profile merged in, or one of other code
+    (a line it does not have), leaves that body unknown."""
+    newer = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.1[2-9].*", "bin", "python3.1[2-9]")))
+    expect(newer, "no CPython 3.12+ under pyenv for the line evidence")
+    py = newer[-1]
+    runs = {}
+    for name, exe, mode in (("a", py, "a"), ("b", py, "b"), ("c311", "/usr/bin/python3.11", "a"),
+                            ("c38", os.path.join(pyenv_root(), "versions", "3.8.18", "bin", "python3.8"), "a")):
+        if not os.path.exists(exe):
+            expect(not CI, "%s is missing" % exe)
+            continue
+        js, pb = os.path.join(TMP, "ppl-%s.json" % name), os.path.join(TMP, "ppl-%s.pb.gz" % name)
+        cp = run_coldbpf(["--evidence-lines", "-F", "99", "-d", "2", "-o", js, "--", exe, MAIN, mode], timeout=60)
+        expect(cp.returncode == 0, "recording %s: %s" % (name, cp.stderr))
+        cp = run_coldbpf(["report", js, "--format", "pprof", "-o", pb])
+        expect(cp.returncode == 0, cp.stderr)
+        runs[name] = (js, pb)
+
+    def merged(*names):
+        out = os.path.join(TMP, "ppl-%s.pb.gz" % "".join(names))
+        with open(out, "wb") as f:
+            f.write(go_pprof("-proto", *[runs[n][1] for n in names]))
+        return out
+    side_a, side_b = lib_line('len("side a")'), lib_line('len("side b")')
+    body = lib_line('len("never entered")')
+    key = lambda n: ("lib.py", "branchy", n)
+    one = cold_lines(runs["a"][1])
+    expect(one == cold_lines(runs["a"][0]) and one, "a.pb.gz's lines differ from a.json's")
+    expect(one[key(side_a)] == "ran" and one[key(side_b)] == "never-ran" and one[key(body)] == "never-ran",
+           "one run: %s" % {k: v for k, v in one.items() if k[1] == "branchy"})
+    ab = cold_lines(merged("a", "b"))
+    print("     cold --lines on merged a+b: branchy %s" % sorted((k[2], v) for k, v in ab.items() if k[1] == "branchy"))
+    expect(ab[key(side_a)] == "ran" and ab[key(side_b)] == "ran", "a side only one run took is ran: %s" % ab)
+    expect(ab[key(body)] == "never-ran", "the body neither run entered: %s" % ab[key(body)])
+    expect(ab == cold_lines(runs["a"][0], runs["b"][0]), "merged pprof and the two JSON files differ")
+    # html --lines marks the same lines on the file's page, and only those
+    out = os.path.join(TMP, "ppl-html")
+    cp = run_coldbpf(["html", "--src", APP, "--lines", "-o", out, merged("a", "b")])
+    expect(cp.returncode == 0, cp.stderr)
+    page = open(os.path.join(out, "lib.py.html")).read()
+    marked = {int(n) for n in re.findall(r'<tr id="L(\d+)" class="deadline">', page)}
+    expect(marked == {k[2] for k, v in ab.items() if v == "never-ran" and k[0] == "lib.py"} and body in marked,
+           "html --lines marks %s" % sorted(marked))
+
+    # coverage.py on separate runs of both modes: nothing it saw executing is never-ran
+    env = dict(os.environ, PYTHONPATH="/usr/lib/python3/dist-packages")
+    executed = set()
+    for mode in ("a", "b"):
+        data, out = os.path.join(TMP, "ppl-cov-" + mode), os.path.join(TMP, "ppl-cov-%s.json" % mode)
+        for c in (["run", "--data-file", data, MAIN, mode, "--once"], ["json", "--data-file", data, "-o", out]):
+            cp = subprocess.run([py, "-m", "coverage"] + c, env=env, capture_output=True, text=True, timeout=120,
+                                cwd=APP)
+            expect(cp.returncode == 0, "coverage %s: %s" % (c[0], cp.stderr[-2000:]))
+        for path, f in json.load(open(out))["files"].items():
+            executed |= {(os.path.basename(path), ln) for ln in f["executed_lines"]}
+    expect(("lib.py", side_a) in executed and ("lib.py", side_b) in executed and ("lib.py", body) not in executed,
+           "coverage.py does not see the workload as described")
+    wrong = sorted(k for k, v in ab.items() if v == "never-ran" and (k[0], k[2]) in executed)
+    expect(not wrong, "never-ran, but coverage.py saw them executing: %s" % wrong)
+
+    # what cannot prove a line never ran, merged in, leaves the body unknown
+    for name in ("c311", "c38"):
+        if name not in runs:
+            continue
+        st = cold_lines(merged("a", "b", name))
+        expect(st[key(body)] == "unknown" and st[key(side_a)] == "ran", "a+b+%s: %s" % (name, st))
+        expect(st == cold_lines(runs["a"][0], runs["b"][0], runs[name][0]), "a+b+%s: pprof and JSON differ" % name)
+    # other code (b's branchy without the body's line): that line is not never-ran
+    with open(runs["b"][0]) as f:
+        prof = json.load(f)
+    dropped = 0
+    for e in prof["evidence"]:
+        for entry in e.get("lines", []):
+            fn = prof["functions"][e["codes"][entry[0]][0]]
+            if fn["qualname"] == "branchy":
+                entry[1] = [ln for ln in entry[1] if ln[0] != body]
+                entry[2] = [br for br in entry[2] if br[2] != body]
+                dropped += 1
+    expect(dropped, "no lines of branchy in b")
+    js, pb = os.path.join(TMP, "ppl-bx.json"), os.path.join(TMP, "ppl-bx.pb.gz")
+    with open(js, "w") as f:
+        json.dump(prof, f)
+    expect(run_coldbpf(["report", js, "--format", "pprof", "-o", pb]).returncode == 0, pb)
+    runs["bx"] = (js, pb)
+    st = cold_lines(merged("a", "bx"))
+    expect(st[key(body)] == "unknown", "a line the other version has not: %s" % st[key(body)])
+    expect(st[key(side_b)] == "ran", st)
+    expect(st == cold_lines(runs["a"][0], js), "a+bx: pprof and JSON differ")
+
+
+ONCE = [t_pprof, t_pprof_lines]

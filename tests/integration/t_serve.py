@@ -202,6 +202,55 @@ def t_serve_pprof(py):
         sv.stop()
 
 
+
+def t_serve_pprof_lines(py):
+    """serve --evidence-lines: the pprof it serves carries per-line statuses.
+    Two processes of a 3.12+ interpreter, each taking one side of
+    tests/workloads/pprofapp's lib.branchy, served by two servers (two hosts),
+    their profiles merged by `go tool pprof -proto`: both sides ran, the body
+    neither entered never ran; without --evidence-lines no line is never-ran."""
+    import glob
+    newer = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.1[2-9].*", "bin", "python3.1[2-9]")))
+    expect(newer, "no CPython 3.12+ under pyenv for the line evidence")
+    app = os.path.join(WL, "pprofapp")
+    src = open(os.path.join(app, "lib.py")).read().splitlines()
+    line = lambda m: next(n for n, t in enumerate(src, 1) if m in t)
+    side_a, side_b, body = line('len("side a")'), line('len("side b")'), line('len("never entered")')
+    files = []
+    for mode, extra in (("a", ["--evidence-lines"]), ("b", ["--evidence-lines"]), ("b", [])):
+        wl = subprocess.Popen([newer[-1], os.path.join(app, "main.py"), mode], stdout=subprocess.DEVNULL)
+        sv = Serve(extra + ["--evidence-interval-ms", "1000", "-p", str(wl.pid)])
+        try:
+            time.sleep(3)      # an evidence round or two
+            st, _, body_ = get(sv.base + "/debug/pprof/profile?seconds=1", timeout=60)
+            expect(st == 200, "pprof: %d" % st)
+        finally:
+            wl.kill()
+            wl.wait()
+            sv.stop()
+        files.append(os.path.join(TMP, "serve-lines-%d.pb.gz" % len(files)))
+        with open(files[-1], "wb") as f:
+            f.write(body_)
+    env = dict(os.environ, HOME=TMP, GOCACHE=os.path.join(TMP, "gocache"), GOPROXY="off")
+
+    def lines_of(*pbs):
+        out = os.path.join(TMP, "serve-lines-merged.pb.gz")
+        cp = subprocess.run(["go", "tool", "pprof", "-proto"] + list(pbs), capture_output=True, env=env, timeout=120)
+        expect(cp.returncode == 0, "go tool pprof -proto: %s" % cp.stderr.decode())
+        with open(out, "wb") as f:
+            f.write(cp.stdout)
+        cp = run_coldbpf(["cold", "--src", app, "--lines", "--format", "json", out])
+        expect(cp.returncode == 0, cp.stderr)
+        return {ln: s for f in json.loads(cp.stdout)["functions"] if f["qualname"] == "branchy"
+                for ln, s, _ in f.get("line_status", [])}
+    got = lines_of(files[0], files[1])
+    print("    served and merged: branchy %s" % sorted(got.items()))
+    expect(got.get(side_a) == "ran" and got.get(side_b) == "ran" and got.get(body) == "never-ran", got)
+    got = lines_of(files[0], files[2])
+    expect(got.get(side_b) != "never-ran" and got.get(body) != "never-ran",
+           "a host served without --evidence-lines ran branchy: no line of it is never-ran: %s" % got)
+
+
 CHURN = "import sys, time\ndef spin():\n    end = time.monotonic() + 0.4\n    while time.monotonic() < end: pass\nspin()\n"
 
 
@@ -352,6 +401,7 @@ def t_serve_bad_http(py):
 
 
 ONCE = [t_serve_metrics_promtool_prometheus, t_serve_pprof, t_serve_label_cap_and_expiry, t_serve_bad_http]
+ONCE += [t_serve_pprof_lines]
 
 
 def _allowed_syscalls(spec):

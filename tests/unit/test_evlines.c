@@ -241,3 +241,29 @@ Test(evlines, instrumented_and_second_read)
 	}
 	globfree(&g);
 }
+
+/* Copies of code that may differ (another version of the file): a line only
+ * one has is never never-ran, and a branch to it goes. */
+Test(evlines, merge_strict_needs_never_in_both)
+{
+	const struct evl_line la[] = { { 10, EVL_RAN, EVL_R_TOUCHED }, { 11, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED },
+				       { 12, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED } };
+	const struct evl_line lb[] = { { 10, EVL_RAN, EVL_R_TOUCHED }, { 11, EVL_NEVER, EVL_R_UNREACHED },
+				       { 13, EVL_NEVER, EVL_R_BLOCK_UNTOUCHED } };
+	const struct evl_branch ba[] = { { 10, 11, EVL_FALL_NEVER }, { 10, 12, EVL_JUMP_NEVER } };
+	struct ev_lines *a = mk(la, 3, ba, 2), *b = mk(lb, 3, NULL, 0), *m = evlines__merge_strict(a, b);
+	const uint8_t want[] = { EVL_RAN, EVL_NEVER, EVL_UNKNOWN, EVL_UNKNOWN };	/* 10..13 */
+
+	cr_assert_eq(m->nlines, 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		cr_expect_eq(m->lines[i].line, 10 + (int)i);
+		cr_expect_eq(m->lines[i].status, want[i], "line %d: %s", m->lines[i].line,
+			     evlines__status_name(m->lines[i].status));
+	}
+	cr_expect_eq(m->lines[2].reason, EVL_R_OTHER_COPY);
+	cr_assert_eq(m->nbranches, 1, "the branch to 12 goes: 12 is not never-ran in both");
+	cr_expect_eq(m->branches[0].to, 11);
+	free(a);
+	free(b);
+	free(m);
+}

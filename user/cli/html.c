@@ -21,7 +21,8 @@ static const char html_usage[] =
 "docs/pprof.md); live processes give execution evidence only. Open\n"
 "OUTDIR/index.html; no network is needed. With --lines, lines that never ran\n"
 "inside functions that ran are marked too (CPython 3.12+; live processes or\n"
-"profiles recorded with --evidence-lines; docs/cold.md, \"Lines\").\n"
+"profiles recorded with --evidence-lines, or pprof files made from them;\n"
+"docs/cold.md, \"Lines\").\n"
 "\n"
 "Example:\n"
 "  sudo coldbpf --all-python -d 300 -o prof.json && coldbpf html --src ./app -o heat prof.json\n";

@@ -67,6 +67,9 @@ FILTER_HELP
 "  -F, --frequency HZ       samples per second per CPU (default 99, 1-10000)\n"
 "      --max-depth N        Python frames kept per stack (default 128, max 1024)\n"
 "      --no-evidence        do not read execution evidence (rounds every 60 s otherwise)\n"
+"      --evidence-lines     also per-line statuses of code that ran (CPython 3.12+;\n"
+"                           3.11: which ran), carried in the pprof it serves and\n"
+"                           writes (docs/pprof.md, \"Lines\")\n"
 "      --src DIR            also export the dead-code statuses of the tree DIR (functions\n"
 "                           and lines per status, the evidence window); may repeat (8)\n"
 "      --python PYTHON      interpreter for the source inventory (default python3)\n"
@@ -106,6 +109,7 @@ enum {
 	OPT_TOP_FUNCS,
 	OPT_MAX_DEPTH,
 	OPT_NO_EVIDENCE,
+	OPT_EVIDENCE_LINES,
 	OPT_DRAIN,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_SRC,
@@ -145,6 +149,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "metrics-top", required_argument, NULL, OPT_TOP_FUNCS },
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "no-evidence", no_argument, NULL, OPT_NO_EVIDENCE },
+		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
 		{ "src", required_argument, NULL, OPT_SRC },
 		{ "python", required_argument, NULL, OPT_PYTHON },
 		{ "usdt", required_argument, NULL, OPT_USDT },
@@ -227,6 +232,9 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 			break;
 		case OPT_NO_EVIDENCE:
 			ao->evidence = false;
+			break;
+		case OPT_EVIDENCE_LINES:
+			ao->evidence_lines = true;
 			break;
 		case OPT_SRC:
 			if (sa->nsrc >= SERVE_MAX_SRC) {
@@ -341,8 +349,8 @@ int cmd__serve(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sh, NULL);	/* --out-dir: the interval ends now; otherwise nothing */
 	signal(SIGPIPE, SIG_IGN);
-	if (args.nsrc && !ao.evidence) {
-		msg__err("--src needs the evidence rounds (drop --no-evidence)");
+	if ((args.nsrc || ao.evidence_lines) && !ao.evidence) {
+		msg__err("%s needs the evidence rounds (drop --no-evidence)", args.nsrc ? "--src" : "--evidence-lines");
 		filter__free(&filter);
 		free(ao.pids);
 		return 1;

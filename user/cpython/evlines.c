@@ -674,7 +674,7 @@ done:
 	return out;
 }
 
-static struct ev_lines *alloc_lines(size_t nl, size_t nbr)
+struct ev_lines *evlines__alloc(size_t nl, size_t nbr)
 {
 	struct ev_lines *out = malloc(sizeof(*out) + nl * sizeof(struct evl_line) + nbr * sizeof(struct evl_branch));
 
@@ -689,7 +689,7 @@ static struct ev_lines *alloc_lines(size_t nl, size_t nbr)
 
 struct ev_lines *evlines__dup(const struct ev_lines *a)
 {
-	struct ev_lines *out = alloc_lines(a->nlines, a->nbranches);
+	struct ev_lines *out = evlines__alloc(a->nlines, a->nbranches);
 
 	if (out) {
 		memcpy(out->lines, a->lines, a->nlines * sizeof(*a->lines));
@@ -700,7 +700,7 @@ struct ev_lines *evlines__dup(const struct ev_lines *a)
 
 struct ev_lines *evlines__weaken(const struct ev_lines *a, enum evl_reason r)
 {
-	struct ev_lines *out = alloc_lines(a->nlines, 0);
+	struct ev_lines *out = evlines__alloc(a->nlines, 0);
 
 	if (!out)
 		return NULL;
@@ -740,7 +740,7 @@ static struct evl_line merge_one(struct evl_line x, struct evl_line y)
 
 struct ev_lines *evlines__merge(const struct ev_lines *a, const struct ev_lines *b)
 {
-	struct ev_lines *out = alloc_lines(a->nlines + b->nlines, a->nbranches + b->nbranches);
+	struct ev_lines *out = evlines__alloc(a->nlines + b->nlines, a->nbranches + b->nbranches);
 	uint32_t i = 0, j = 0, n = 0, nb = 0;
 
 	if (!out)
@@ -773,4 +773,30 @@ struct ev_lines *evlines__merge(const struct ev_lines *a, const struct ev_lines 
 	out->branches = (struct evl_branch *)(out->lines + n);
 	out->nbranches = nb;
 	return out;
+}
+
+/*
+ * Copies whose code may differ (two versions of a file with a function at
+ * the same first line, in two processes): a line that only one of them has
+ * proves nothing about the other, whose statement may have moved to a line
+ * that ran. So a never-ran line must be never-ran in both.
+ */
+struct ev_lines *evlines__merge_strict(const struct ev_lines *a, const struct ev_lines *b)
+{
+	struct ev_lines *m = evlines__merge(a, b);
+	uint32_t nb = 0;
+
+	if (!m)
+		return NULL;
+	for (uint32_t i = 0; i < m->nlines; i++)
+		if (m->lines[i].status == EVL_NEVER && (!find_line(a, m->lines[i].line) || !find_line(b, m->lines[i].line)))
+			m->lines[i].status = EVL_UNKNOWN, m->lines[i].reason = EVL_R_OTHER_COPY;
+	for (uint32_t q = 0; q < m->nbranches; q++) {
+		const struct evl_line *to = find_line(m, m->branches[q].to);
+
+		if (to && to->status == EVL_NEVER)
+			m->branches[nb++] = m->branches[q];
+	}
+	m->nbranches = nb;
+	return m;
 }

@@ -78,6 +78,12 @@ struct ev_lines *evlines__compute(int minor, const uint8_t *bc, const uint8_t *b
  * only one has keeps its status. A never-taken side stays only if its line
  * is still never-ran. A new allocation (NULL when out of memory). */
 struct ev_lines *evlines__merge(const struct ev_lines *a, const struct ev_lines *b);
+/* The same for copies whose code may differ (two processes, two hosts):
+ * a never-ran line must be never-ran in both; one that only one has is
+ * unknown (other-copy). */
+struct ev_lines *evlines__merge_strict(const struct ev_lines *a, const struct ev_lines *b);
+/* An uninitialised result of nl lines and nbr branches (one allocation). */
+struct ev_lines *evlines__alloc(size_t nl, size_t nbr);
 /* A copy with every never-ran line unknown for reason r. */
 struct ev_lines *evlines__weaken(const struct ev_lines *a, enum evl_reason r);
 struct ev_lines *evlines__dup(const struct ev_lines *a);

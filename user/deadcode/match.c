@@ -123,8 +123,9 @@ static void window_of(struct deadcode *d, double age, uint32_t n)
 /* exited: the evidence comes from a process that exited during the run,
  * after its last evidence round: what it said never ran may have run since */
 /* Lines of one copy into the entry: merged (ran anywhere is ran; never-ran
- * needs every copy that ran it to say so). A copy in a process that exited
- * after its read says nothing never-ran any more. */
+ * needs every copy that ran it to say so, and to have the line: copies in
+ * two processes may be two versions of the code). A copy in a process that
+ * exited after its read says nothing never-ran any more. */
 static void apply_lines(struct dc_entry *e, const struct ev_lines *lines, bool exited)
 {
 	struct ev_lines *l = exited ? evlines__weaken(lines, EVL_R_EXITED) : evlines__dup(lines), *m;
@@ -135,7 +136,7 @@ static void apply_lines(struct dc_entry *e, const struct ev_lines *lines, bool e
 		e->linestat = l;
 		return;
 	}
-	m = evlines__merge(e->linestat, l);
+	m = evlines__merge_strict(e->linestat, l);
 	free(l);
 	if (m) {
 		free(e->linestat);

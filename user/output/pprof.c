@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
+ * Over 500 lines: one encoder (strings, functions, locations, CPU samples,
+ * and the evidence of functions, lines and programs share its tables).
+ *
  * The pprof writer (output/pprof.h; the format: docs/pprof.md). Python
  * frames are functions (name and system name: the qualified name; file;
  * first line) and one location per (function, line); stacks go leaf first.
  * Evidence is one sample per function and program (ev_ran, ev_never or
  * ev_unknown at 1) and one per program at "[coldbpf evidence]" with the
  * process and exit counts the status rules need once profiles are summed.
+ * Lines of functions that ran: one sample per function, line and program.
  */
 #include "output/pprof.h"
 #include <inttypes.h>
@@ -16,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cpython/evidence.h"
+#include "cpython/evlines.h"
 #include "lib/alloc.h"
 #include "lib/gzip.h"
 #include "lib/htab.h"
@@ -33,6 +38,11 @@ struct evacc {
 	uint64_t fid, prog;
 	uint8_t st;	/* 1 ran, 2 unknown, 4 never */
 	uint8_t flags;	/* EV_C_* */
+	/* the lines of its copies that ran, merged (NULL: none); weak: a copy
+	 * may have run without them (enum evl_reason; 0: none), so no line
+	 * is never-ran */
+	struct ev_lines *lines;
+	uint8_t weak;
 };
 
 /* the counts of one program's processes (enum pprof_col) */
@@ -267,6 +277,31 @@ static struct progsum *ps_of(struct enc *e, uint64_t prog)
 	return &e->ps[*v - 1];
 }
 
+/* The lines of copy c (which ran, or may have) into its function's. */
+static void acc_lines(struct evacc *a, const struct pevcode *c, bool unfinal)
+{
+	struct ev_lines *l, *m;
+
+	if (!c->lines) {
+		a->weak = a->weak ? a->weak : EVL_R_OTHER_COPY;
+		return;
+	}
+	/* a process not read at its exit may have run any line since */
+	l = unfinal ? evlines__weaken(c->lines, EVL_R_EXITED) : evlines__dup(c->lines);
+	m = l && a->lines ? evlines__merge_strict(a->lines, l) : NULL;
+	if (!l || (a->lines && !m)) {	/* out of memory: no line is never-ran */
+		a->weak = EVL_R_OTHER_COPY;
+		free(l);
+		return;
+	}
+	if (m) {
+		free(a->lines);
+		free(l);
+		l = m;
+	}
+	a->lines = l;
+}
+
 /* One entry of evidence into its program's counts and the functions' statuses. */
 static void entry_evidence(struct enc *e, const struct pevidence *ev, struct htab *late_files)
 {
@@ -299,6 +334,10 @@ static void entry_evidence(struct enc *e, const struct pevidence *ev, struct hta
 		 * only until its last read: it may have run since */
 		a->st |= c->status == EV_RAN ? 1 : c->status == EV_NEVER && !unfinal ? 4 : 2;
 		a->flags |= c->flags;
+		if (c->status != EV_NEVER)
+			acc_lines(a, c, unfinal);
+		else if (unfinal)	/* it may have run since, lines unknown */
+			a->weak = EVL_R_EXITED;
 		/* one more late entry of the program had loaded this file */
 		if (late && (v = htab__put(late_files, e->fns[fid - 1].file << 32 | s->prog, NULL)) &&
 		    (*v & 0xffffffff) != s->nlate)
@@ -315,6 +354,44 @@ static struct label random_id(struct enc *e)
 		r = (uint64_t)time(NULL) ^ hash__u64((uint64_t)getpid() << 32 | (uint64_t)clock());
 	snprintf(id, sizeof(id), "%016" PRIx64, r);
 	return str_label(e, PPROF_LABEL_PROFILE, id);
+}
+
+/*
+ * The lines of a function that ran, in one program (docs/pprof.md,
+ * "Lines"): per line one sample with one of ev_line_ran, ev_line_never,
+ * ev_line_unknown at 1 and its reason; per branch never taken one sample
+ * at the jump's line. Labelled with the program, as the function's sample.
+ */
+static void line_samples(struct enc *e, const struct evacc *a)
+{
+	const struct ev_lines *l = a->lines;
+	struct label lab[3] = { { .key = str_of(e, PPROF_LABEL_PROCESS), .str = a->prog } };
+	uint64_t loc;
+
+	for (uint32_t k = 0; k < l->nlines; k++) {
+		uint64_t vals[PC_NR] = {};
+		uint8_t st = l->lines[k].status, why = l->lines[k].reason;
+
+		if (l->lines[k].line <= 0)
+			continue;
+		if (a->weak && st == EVL_NEVER)
+			st = EVL_UNKNOWN, why = a->weak;
+		vals[st == EVL_RAN ? PC_EV_LINE_RAN : st == EVL_NEVER ? PC_EV_LINE_NEVER : PC_EV_LINE_UNKNOWN] = 1;
+		lab[1] = str_label(e, PPROF_LABEL_REASON, evlines__reason_name(why));
+		loc = loc_of(e, a->fid, l->lines[k].line);
+		put_sample(e, &loc, 1, vals, lab, 2);
+	}
+	for (uint32_t k = 0; k < l->nbranches && !a->weak; k++) {
+		const struct evl_branch *b = &l->branches[k];
+		uint64_t vals[PC_NR] = { [PC_EV_BRANCH_NEVER] = 1 };
+
+		if (b->line <= 0)
+			continue;
+		lab[1] = str_label(e, PPROF_LABEL_SIDE, b->side == EVL_JUMP_NEVER ? PPROF_SIDE_JUMP : PPROF_SIDE_FALL);
+		lab[2] = num_label(e, PPROF_LABEL_TO, b->to);
+		loc = loc_of(e, a->fid, b->line);
+		put_sample(e, &loc, 1, vals, lab, 3);
+	}
 }
 
 /*
@@ -354,9 +431,12 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 		/* every late exit of the program had loaded its file: cold makes
 		 * never-ran claims elsewhere unknown (docs/cold.md, "Soundness" 5) */
 		vals[PC_EV_LATE_LOADED] = nlate && v && *v >> 32 == nlate;
+		vals[PC_EV_LINES] = a->st & 1 && a->lines;
 		loc = loc_of(e, a->fid, e->fns[a->fid - 1].first);
 		lab[0].str = a->prog;
 		put_sample(e, &loc, 1, vals, lab, 1);
+		if (vals[PC_EV_LINES])
+			line_samples(e, a);
 	}
 	htab__free(&late_files);
 	if (o->host)
@@ -475,6 +555,8 @@ int pprof__encode(const struct profile *p, const struct pprof_opts *o, uint8_t *
 	free(e.strs);
 	free(e.fns);
 	free(e.fn_plain);
+	for (size_t i = 0; i < e.nacc; i++)
+		free(e.acc[i].lines);
 	free(e.acc);
 	free(e.ps);
 	free(e.prog);

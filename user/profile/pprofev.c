@@ -17,6 +17,11 @@ void evsum__free(struct evsum *s)
 {
 	for (size_t i = 0; i < s->nprogs; i++)
 		free(s->progs[i].name);
+	for (size_t i = 0; i < s->nbuilt; i++)
+		free(s->built[i]);
+	free(s->built);
+	free(s->ln);
+	free(s->br);
 	free(s->fn);
 	free(s->progs);
 	htab__free(&s->fn_idx);
@@ -96,6 +101,144 @@ void evsum__add_function(struct evsum *s, uint32_t func, const char *program, co
 	}
 	for (int c = PC_EV_RAN; c <= PC_EV_LATE_LOADED; c++)
 		s->fn[*slot - 1].v[c] += v[c];
+	s->fn[*slot - 1].v[PC_EV_LINES] += v[PC_EV_LINES];
+}
+
+int evsum__add_line(struct evsum *s, uint32_t func, int32_t line, const uint64_t v[PC_NR], enum evl_reason why)
+{
+	struct evsum_line *l;
+
+	if (s->nln == EVSUM_MAX_LINES)
+		return -1;
+	ARRAY_RESERVE(s->ln, s->nln, s->capln, 1024);
+	l = &s->ln[s->nln++];
+	*l = (struct evsum_line){ .func = func, .line = line };
+	for (int k = 0; k < 3; k++) {
+		l->v[k] = v[PC_EV_LINE_RAN + k];
+		l->why[k] = l->v[k] ? why : EVL_R_NONE;
+	}
+	return 0;
+}
+
+int evsum__add_branch(struct evsum *s, uint32_t func, int32_t line, int side, int32_t to)
+{
+	if (s->nbr == EVSUM_MAX_LINES)
+		return -1;
+	ARRAY_RESERVE(s->br, s->nbr, s->capbr, 64);
+	s->br[s->nbr++] = (struct evsum_branch){ func, line, to, (uint8_t)side };
+	return 0;
+}
+
+static int by_func_line(const void *x, const void *y)
+{
+	const struct evsum_line *a = x, *b = y;
+
+	if (a->func != b->func)
+		return a->func < b->func ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int by_branch(const void *x, const void *y)
+{
+	const struct evsum_branch *a = x, *b = y;
+
+	if (a->func != b->func)
+		return a->func < b->func ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return a->side - b->side;
+}
+
+static const struct evl_line *line_at(const struct ev_lines *l, int32_t line)
+{
+	uint32_t lo = 0, hi = l->nlines;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (l->lines[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->nlines && l->lines[lo].line == line ? &l->lines[lo] : NULL;
+}
+
+/*
+ * Each function's lines, over every program and profile (docs/pprof.md,
+ * "Lines"): a line ran if a copy ran it; it never ran only if every copy
+ * that ran the function gave lines (ev_lines = ev_ran), each of them
+ * calls it never-ran (ev_line_never = ev_lines: a copy of other code,
+ * where the line is not, proves nothing of it) and no copy may have run
+ * without saying (ev_unknown = 0); else unknown. A branch stays where its
+ * jump ran and its untaken side's first line never ran.
+ */
+static void build_lines(struct evsum *s, size_t nfuncs)
+{
+	uint64_t (*tot)[3] = xcalloc(nfuncs + 1, sizeof(*tot));	/* ev_ran, ev_unknown, ev_lines */
+	size_t i = 0, b = 0;
+
+	s->built = xcalloc(nfuncs + 1, sizeof(*s->built));
+	s->nbuilt = nfuncs;
+	for (size_t k = 0; k < s->nfn; k++)
+		if (s->fn[k].func < nfuncs) {
+			tot[s->fn[k].func][0] += s->fn[k].v[PC_EV_RAN];
+			tot[s->fn[k].func][1] += s->fn[k].v[PC_EV_UNKNOWN];
+			tot[s->fn[k].func][2] += s->fn[k].v[PC_EV_LINES];
+		}
+	if (s->nln)
+		qsort(s->ln, s->nln, sizeof(*s->ln), by_func_line);
+	if (s->nbr)
+		qsort(s->br, s->nbr, sizeof(*s->br), by_branch);
+	while (i < s->nln) {
+		uint32_t f = s->ln[i].func, n = 0;
+		size_t j = i, e, bj;
+		struct ev_lines *out;
+
+		for (e = i; e < s->nln && s->ln[e].func == f; e++)
+			n += e == i || s->ln[e].line != s->ln[e - 1].line;
+		while (b < s->nbr && s->br[b].func < f)
+			b++;
+		for (bj = b; bj < s->nbr && s->br[bj].func == f; bj++)
+			;
+		out = f < nfuncs && tot[f][2] ? evlines__alloc(n, bj - b) : NULL;
+		n = 0;
+		while (out && j < e) {	/* the samples of one line, summed */
+			struct evsum_line sum = { .line = s->ln[j].line };
+			uint8_t st, why;
+
+			for (; j < e && s->ln[j].line == sum.line; j++)
+				for (int k = 0; k < 3; k++) {
+					sum.v[k] += s->ln[j].v[k];
+					sum.why[k] = sum.why[k] ? sum.why[k] : s->ln[j].why[k];
+				}
+			if (sum.v[0])
+				st = EVL_RAN, why = sum.why[0];
+			else if (sum.v[1] && sum.v[1] == tot[f][2] && tot[f][2] == tot[f][0] && !tot[f][1])
+				st = EVL_NEVER, why = sum.why[1];
+			else
+				st = EVL_UNKNOWN, why = sum.v[2] ? sum.why[2] : EVL_R_OTHER_COPY;
+			out->lines[n++] = (struct evl_line){ sum.line, st, why };
+		}
+		if (out) {
+			uint32_t m = 0;
+
+			out->nlines = n;
+			for (size_t q = b; q < bj; q++) {
+				const struct evsum_branch *br = &s->br[q];
+				const struct evl_line *at = line_at(out, br->line), *to = line_at(out, br->to);
+
+				if (at && at->status == EVL_RAN && to && to->status == EVL_NEVER &&
+				    (!m || out->branches[m - 1].line != br->line || out->branches[m - 1].side != br->side))
+					out->branches[m++] = (struct evl_branch){ br->line, br->to, br->side };
+			}
+			out->nbranches = m;
+			s->built[f] = out;
+		}
+		i = e;
+		b = bj;
+	}
+	free(tot);
 }
 
 /* An entry of the evidence (folded > 0: that many exited processes) with
@@ -125,16 +268,20 @@ static bool has_status(const uint64_t *v)
 	return v[PC_EV_RAN] || v[PC_EV_NEVER] || v[PC_EV_UNKNOWN] || v[PC_EV_CLASS];
 }
 
-/* ran anywhere is ran (a live class ran); unknown anywhere beats never-ran */
-static struct pevcode code_of(const struct evsum_fn *f)
+/* ran anywhere is ran (a live class ran); unknown anywhere beats never-ran;
+ * a function that ran gets the lines merged over every program */
+static struct pevcode code_of(const struct evsum *s, const struct evsum_fn *f)
 {
 	const uint64_t *v = f->v;
-
-	return (struct pevcode){
+	struct pevcode c = {
 		.func = f->func,
 		.status = v[PC_EV_RAN] || v[PC_EV_CLASS] ? EV_RAN : v[PC_EV_UNKNOWN] ? EV_UNKNOWN : EV_NEVER,
 		.flags = (v[PC_EV_FUNCTION_OBJECT] ? EV_C_FUNC : 0) | (v[PC_EV_CLASS] ? EV_C_CLASS : 0),
 	};
+
+	if (c.status == EV_RAN && v[PC_EV_RAN] && f->func < s->nbuilt && s->built[f->func])
+		c.lines = evlines__dup(s->built[f->func]);
+	return c;
 }
 
 /* A program's late exits, with the functions of the files every one of
@@ -149,7 +296,7 @@ static void late_entry(struct evsum *s, struct profile *p, uint32_t g)
 	for (size_t i = 0; i < s->nfn; i++)
 		if (s->fn[i].prog == g && s->fn[i].func < p->nfuncs && has_status(s->fn[i].v) &&
 		    s->fn[i].v[PC_EV_LATE_LOADED] >= s->progs[g].late_profiles)
-			mine[nm++] = code_of(&s->fn[i]);
+			mine[nm++] = code_of(s, &s->fn[i]);
 	profile__set_evidence(p, e, mine, nm);
 }
 
@@ -169,7 +316,7 @@ static void program_entries(struct evsum *s, struct profile *p)
 	}
 	for (size_t i = 0; i < s->nfn; i++)
 		if (has_status(s->fn[i].v) && s->fn[i].func < p->nfuncs)
-			codes[s->fn[i].prog][n[s->fn[i].prog]++] = code_of(&s->fn[i]);
+			codes[s->fn[i].prog][n[s->fn[i].prog]++] = code_of(s, &s->fn[i]);
 	for (uint32_t g = 0; g < s->nprogs; g++) {
 		const uint64_t *h = s->progs[g].h;
 		uint64_t unfinal = h[PC_EV_EXITS] > h[PC_EV_EXITS_READ] ? h[PC_EV_EXITS] - h[PC_EV_EXITS_READ] : 0;
@@ -219,6 +366,7 @@ void evsum__apply(struct evsum *s, struct profile *p)
 	}
 	if (!s->profiles)
 		return;	/* a CPU profile of another profiler */
+	build_lines(s, p->nfuncs);
 	e = entry(p, PPROF_EVIDENCE_CMD, 0, false, false);
 	p->procs[e].alive = sat32(s->processes);
 	p->procs[e].evidence_age = s->processes && !s->window_unknown && s->window > 0 ? s->window : 0;

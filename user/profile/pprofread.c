@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "cpython/evlines.h"
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "lib/gzip.h"
@@ -30,6 +31,9 @@ struct rsample {
 	size_t nvals;
 	int64_t pid, tid, interp, truncated;
 	uint64_t process;	/* string index + 1; 0: no process label */
+	uint64_t reason, side;	/* line evidence's labels: string index + 1; 0: none */
+	int64_t to;
+	bool has_to;
 	struct pframe frames[CB_MAX_DEPTH];
 };
 
@@ -118,6 +122,12 @@ static int read_label(struct rd *r, const struct proto_reader *sub, const struct
 		s->interp = (int64_t)lab[PB_LABEL_NUM];
 	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_TRUNCATED))
 		s->truncated = (int64_t)lab[PB_LABEL_NUM];
+	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_REASON) && lab[PB_LABEL_STR])
+		s->reason = lab[PB_LABEL_STR] + 1;
+	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_SIDE) && lab[PB_LABEL_STR])
+		s->side = lab[PB_LABEL_STR] + 1;
+	else if (pprof_tab__str_is(&r->t, key, PPROF_LABEL_TO))
+		s->to = (int64_t)lab[PB_LABEL_NUM], s->has_to = true;
 	return 0;
 }
 
@@ -133,7 +143,9 @@ static int read_sample(struct rd *r, const struct proto_reader *pr, const struct
 
 	s->nlocs = s->nvals = 0;
 	s->pid = s->tid = s->interp = s->truncated = 0;
-	s->process = 0;
+	s->process = s->reason = s->side = 0;
+	s->to = 0;
+	s->has_to = false;
 	if (proto__enter(pr, f, &sub))
 		return pprof_tab__malformed(t, pr, "sample");
 	while ((k = proto__next(&sub, &g)) > 0) {
@@ -203,32 +215,64 @@ static uint32_t proc_of(struct rd *r)
 	return *v - 1;
 }
 
-/* An evidence sample (of a function, or of a profile): true when it was one. */
-static bool evidence(struct rd *r)
+/* The line evidence of a sample at a function's line (a line, a branch). */
+static int line_evidence(struct rd *r, const uint64_t v[PC_NR], uint32_t fn, int32_t line)
+{
+	const struct rsample *s = &r->s;
+	enum evl_reason why = EVL_R_NONE;
+	int side = 0;
+
+	if (line <= 0)
+		return 0;
+	for (int k = 1; s->reason && k < EVL_R_NR; k++)
+		if (pprof_tab__str_is(&r->t, s->reason - 1, evlines__reason_name(k)))
+			why = k;
+	if (s->side && pprof_tab__str_is(&r->t, s->side - 1, PPROF_SIDE_JUMP))
+		side = EVL_JUMP_NEVER;
+	else if (s->side && pprof_tab__str_is(&r->t, s->side - 1, PPROF_SIDE_FALL))
+		side = EVL_FALL_NEVER;
+	if ((v[PC_EV_LINE_RAN] || v[PC_EV_LINE_NEVER] || v[PC_EV_LINE_UNKNOWN]) &&
+	    evsum__add_line(&r->ev, func_of(r, fn), line, v, why))
+		return pprof_tab__fail(&r->t, "more than %u lines of line evidence", EVSUM_MAX_LINES);
+	if (v[PC_EV_BRANCH_NEVER] && side && s->has_to && s->to >= -1 && s->to <= INT32_MAX &&
+	    evsum__add_branch(&r->ev, func_of(r, fn), line, side, (int32_t)s->to))
+		return pprof_tab__fail(&r->t, "more than %u branches of line evidence", EVSUM_MAX_LINES);
+	return 0;
+}
+
+/* An evidence sample (of a function, or of a profile): 1 when it was one,
+ * 0 when not (or not only), -1 on an error. */
+static int evidence(struct rd *r)
 {
 	const struct pprof_loc *leaf = r->s.nlocs ? pprof_tab__loc(&r->t, r->s.locs[0]) : NULL;
 	const struct pprof_fn *fn;
-	uint64_t v[PC_NR], any = 0;
+	uint64_t v[PC_NR], any = 0, lines = 0;
 	const char *prog;
 
 	if (!leaf || !leaf->nlines)
-		return false;
+		return 0;
 	fn = &r->t.fns[r->t.lines[leaf->line0].fn];
 	for (int c = 0; c < PC_NR; c++) {
 		v[c] = col(r, c);
 		any |= c >= PC_EV_RAN && c <= PC_EV_LATE_LOADED && v[c];
+		lines |= c >= PC_EV_LINE_RAN && c <= PC_EV_BRANCH_NEVER && v[c];
 	}
+	any |= v[PC_EV_LINES];
+	/* a line's sample has one location (a tool may have summed it with
+	 * a function's or a CPU sample at the same place: its columns are apart) */
+	if (lines && r->s.nlocs == 1 && line_evidence(r, v, r->t.lines[leaf->line0].fn, r->t.lines[leaf->line0].line))
+		return -1;
 	prog = r->s.process ? cstr(r, r->s.process - 1, 0) : NULL;
 	if (pprof_tab__str_is(&r->t, fn->name, PPROF_EVIDENCE_FUNC) && pprof_tab__str_is(&r->t, fn->file, "")) {
 		evsum__add_profile(&r->ev, v, prog);
-		return true;
+		return 1;
 	}
 	if (any) {
 		uint32_t func = func_of(r, r->t.lines[leaf->line0].fn);	/* (it uses both buffers) */
 
 		evsum__add_function(&r->ev, func, r->s.process ? cstr(r, r->s.process - 1, 0) : NULL, v);
 	}
-	return false;	/* (a tool may have summed it with CPU samples) */
+	return 0;	/* (a tool may have summed it with CPU samples) */
 }
 
 /* A CPU sample's stack: leaf first, each location's lines innermost first;
@@ -270,6 +314,7 @@ static int read_samples(struct rd *r)
 {
 	struct proto_reader pr;
 	struct proto_field f;
+	int k;
 
 	proto__reader(&pr, r->t.data, r->t.len);
 	while (proto__next(&pr, &f) > 0) {
@@ -279,7 +324,9 @@ static int read_samples(struct rd *r)
 			continue;
 		if (read_sample(r, &pr, &f))
 			return -1;
-		if (evidence(r))
+		if ((k = evidence(r)) < 0)
+			return -1;
+		if (k)
 			continue;
 		if (r->count_col >= 0)
 			count = (int64_t)r->s.vals[r->count_col] > 0 ? r->s.vals[r->count_col] : 0;

@@ -67,6 +67,15 @@ enum pprof_col {
 	PC_EV_LATE_EXITS,	/* ... of which imported modules after their last round */
 	PC_EV_PARTIAL,		/* processes whose scan skipped memory */
 	PC_EV_INCOMPLETE,	/* 1: the profile carries no evidence (recorded without it) */
+	/* per-line evidence (docs/pprof.md, "Lines"): on a function's sample,
+	 * 1 when its status is ran and its line samples are given */
+	PC_EV_LINES,
+	/* on a line's sample (per function, line and program): exactly one is 1 */
+	PC_EV_LINE_RAN,
+	PC_EV_LINE_NEVER,
+	PC_EV_LINE_UNKNOWN,
+	/* on a conditional jump's line: 1, one side of it never taken */
+	PC_EV_BRANCH_NEVER,
 	PC_NR
 };
 
@@ -88,6 +97,11 @@ static const char *const pprof_cols[PC_NR][2] = {
 	[PC_EV_LATE_EXITS] = { "ev_late_exits", "count" },
 	[PC_EV_PARTIAL] = { "ev_partial", "count" },
 	[PC_EV_INCOMPLETE] = { "ev_incomplete", "count" },
+	[PC_EV_LINES] = { "ev_lines", "count" },
+	[PC_EV_LINE_RAN] = { "ev_line_ran", "count" },
+	[PC_EV_LINE_NEVER] = { "ev_line_never", "count" },
+	[PC_EV_LINE_UNKNOWN] = { "ev_line_unknown", "count" },
+	[PC_EV_BRANCH_NEVER] = { "ev_branch_never", "count" },
 };
 
 /* The function of the per-profile evidence sample (file name ""). */
@@ -102,4 +116,12 @@ static const char *const pprof_cols[PC_NR][2] = {
 #define PPROF_LABEL_THREAD "thread"
 #define PPROF_LABEL_INTERP "interp"	/* a subinterpreter's id (absent: the main one) */
 #define PPROF_LABEL_TRUNCATED "truncated"	/* 1: deeper than --max-depth */
+/* The labels of line evidence: why a line has its status (evlines__reason_name),
+ * and of a branch: the side never taken ("jump", "fall-through") and that
+ * side's first line (-1: none) */
+#define PPROF_LABEL_REASON "reason"
+#define PPROF_LABEL_SIDE "branch_never"
+#define PPROF_LABEL_TO "branch_to"
+#define PPROF_SIDE_JUMP "jump"
+#define PPROF_SIDE_FALL "fall-through"
 #endif

@@ -3,6 +3,7 @@
 #include "profile/profile.h"
 #include <stdlib.h>
 #include <string.h>
+#include "cpython/evlines.h"
 #include "lib/alloc.h"
 
 struct profile *profile__subset(const struct profile *p, const bool *keep, const uint64_t *counts)
@@ -53,6 +54,8 @@ struct profile *profile__subset(const struct profile *p, const bool *keep, const
 				fto[e->codes[k].func] = profile__func(q, f->file, f->qualname, f->firstline) + 1;
 			c[k] = e->codes[k];
 			c[k].func = fto[e->codes[k].func] - 1;
+			/* the copy owns its lines (NULL when out of memory: no line is claimed) */
+			c[k].lines = e->codes[k].lines ? evlines__dup(e->codes[k].lines) : NULL;
 		}
 		profile__set_evidence(q, to[e->proc] - 1, c, e->n);
 		profile__evidence_partial(q, to[e->proc] - 1, e->partial);

@@ -1,6 +1,7 @@
 """The pprof test's workload (tests/integration/t_pprof.py): hot() takes
 about three times the CPU of warm(), forever; `main.py a` runs lib.a once,
-`main.py b` lib.b; lib.never never runs. With --unread-child it also starts
+`main.py b` lib.b; lib.never never runs; lib.branchy takes the side of its
+mode (--once: then exit, for coverage.py). With --unread-child it also starts
 a short-lived child of the same program that exits before any evidence read
 can reach it (it may have run anything: nothing is never-ran then)."""
 import os
@@ -33,6 +34,9 @@ if __name__ == "__main__":
         time.sleep(0.2)
         os._exit(0)
     getattr(lib, sys.argv[1])()
+    lib.branchy(sys.argv[1])
+    if "--once" in sys.argv:
+        sys.exit(0)
     if "--unread-child" in sys.argv:
         for _ in range(3):
             time.sleep(0.5)
