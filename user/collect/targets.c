@@ -239,6 +239,12 @@ static void take_fresh(struct targets *t, uint32_t pid, bool profiled)
 		t->prof->stats.counters[CTR_SAMPLES_BEFORE_CLASSIFIED] += n;
 }
 
+/* --include/--exclude under --all-python leave pid out */
+static bool filtered_out(const struct targets *t, int pid)
+{
+	return t->o->mode == MODE_ALL && t->o->filter && !filter__wants(t->o->filter, pid);
+}
+
 enum classify targets__consider(struct targets *t, int pid)
 {
 	struct pyproc_info info;
@@ -246,7 +252,7 @@ enum classify targets__consider(struct targets *t, int pid)
 	enum classify c;
 	double began = clock__now();
 
-	if (t->o->mode == MODE_ALL && t->o->filter && !filter__wants(t->o->filter, pid)) {
+	if (filtered_out(t, pid)) {
 		uint64_t st;
 
 		/* filtered out (--include/--exclude): not read, looked at again
@@ -276,14 +282,16 @@ enum classify targets__consider(struct targets *t, int pid)
 
 static void pending_add(struct targets *t, int pid)
 {
+	double now = clock__now();
+
 	for (size_t i = 0; i < t->npend; i++)
 		if (t->pend[i].pid == pid) {
-			t->pend[i].since = clock__now();
+			t->pend[i].since = t->pend[i].next = now;
 			return;
 		}
 	ARRAY_RESERVE(t->pend, t->npend, t->cappend, 16);
 	t->pend[t->npend].pid = pid;
-	t->pend[t->npend].since = clock__now();
+	t->pend[t->npend].since = t->pend[t->npend].next = now;
 	t->npend++;
 }
 
@@ -311,12 +319,29 @@ void targets__retry_pending(struct targets *t)
 		struct pending p = t->pend[i];
 		struct target *tg = targets__of(t, p.pid);
 
-		/* the dynamic loader maps libpython after exec: retry for a while */
-		if ((!tg || tg->exited) && targets__consider(t, p.pid) == CL_NOT_PYTHON) {
-			if (now - p.since < PENDING_SECS)
+		if (tg && !tg->exited)
+			continue;
+		if (now < p.next) {
+			t->pend[k++] = p;
+			continue;
+		}
+		/* filters look at what the exec set (executable, script, user,
+		 * cgroup): decided once, not retried (a busy host execs
+		 * thousands of processes a minute) */
+		if (filtered_out(t, p.pid)) {
+			targets__consider(t, p.pid);	/* counts and ignores it */
+			take_fresh(t, p.pid, false);
+			continue;
+		}
+		/* the dynamic loader maps libpython after exec (or a plugin host
+		 * dlopen()s it later): retry for a while, backing off */
+		if (targets__consider(t, p.pid) == CL_NOT_PYTHON) {
+			if (now - p.since < PENDING_SECS) {
+				p.next = now + (now - p.since > 0.05 ? now - p.since : 0.05);
 				t->pend[k++] = p;
-			else
+			} else {
 				take_fresh(t, p.pid, false);	/* not a CPython after all */
+			}
 		}
 	}
 	t->npend = k;
