@@ -195,6 +195,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/lines.py
 	/usr/bin/python3 tests/bench/serve.py
 	/usr/bin/python3 tests/bench/usdt.py
+	/usr/bin/python3 tests/bench/calls.py
 
 clean:
 	rm -rf $(OUT)
