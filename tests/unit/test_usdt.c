@@ -209,6 +209,16 @@ Test(usdt, calls_round_trip_fold_and_report)
 	cr_assert_not_null(strstr(a, "    104 no-markers"), "%s", a);
 	free(a);
 	free(b);
+	{	/* serve's --out-dir files are subsets: calls keep their functions */
+		struct profile *sub = profile__subset(p, NULL, NULL);
+		const struct pusdt *su = sub->procs[0].usdt;
+
+		cr_assert_eq(su->calls_status, PC_COUNTED);
+		cr_assert_eq(pusdt__total_calls(su), 12348);
+		for (uint32_t k = 0; k < su->ncalls; k++)
+			cr_assert_str_eq(sub->funcs[su->calls[k].func].qualname, su->calls[k].calls == 3 ? "gen" : "f");
+		profile__free(sub);
+	}
 	/* two exited processes of one program fold: calls add up per function */
 	profile__exited(p, r[0]);
 	profile__exited(p, r[1]);
