@@ -58,11 +58,12 @@ void usdtcalls__read(int fd, struct targets *tg, struct profile *prof, uint32_t 
 		k = next;
 		if ((only_pid > 0 && (int)k.tgid != only_pid) || bpf_map_lookup_elem(fd, &k, &v))
 			continue;
-		if (del) {
+		u = counted(tg, prof, k.tgid, &t);
+		if (del || !u) {	/* retired; or a straggler of a process gone */
 			ARRAY_RESERVE(keys, n, cap, 64);
 			keys[n++] = k;
 		}
-		if (!(u = counted(tg, prof, k.tgid, &t)))
+		if (!u)
 			continue;
 		htab__put(&cleared, k.tgid, &isnew);
 		if (isnew)

@@ -22,7 +22,8 @@ struct profile;
 int usdtcalls__status(const struct target *t);
 /* Every counted process's calls into the profile (only_pid > 0: that one's,
  * and with del its keys are deleted after). epoch: the drain's (symbols
- * re-validated once per drain). */
+ * re-validated once per drain). Keys of processes no longer counted (an
+ * increment that raced with a retirement) are deleted. */
 void usdtcalls__read(int calls_fd, struct targets *tg, struct profile *prof, uint32_t epoch, int only_pid,
 		     bool del);
 #endif
