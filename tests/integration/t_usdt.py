@@ -329,7 +329,8 @@ def t_usdt_calls(label, py, mm):
     items from each of 3 generators and drives 4 coroutines through 5
     awaits each: f shows the workload's own count, each generator and
     coroutine function 1 call per instance (not one per resume), the
-    awaited __await__ 20; resumes are counted apart; function__entry's
+    awaited __await__ 20, g() called from two threads at once 2 x 3086;
+    resumes are counted apart; function__entry's
     semaphore is raised while attached and back after. Where the marker
     does not fire (3.11-3.14) or is missing, the report says so per
     process and the profile holds no counts (no zeros)."""
@@ -368,7 +369,8 @@ def t_usdt_calls(label, py, mm):
     expect(done and done[0] == "done", "workload: %s" % done)
     truth = dict(kv.split("=") for kv in done[1:])
     truth = {k: int(v) for k, v in truth.items()}
-    expect(truth == {"f": N_F, "gen": N_GEN, "coro": N_CORO, "Step.__await__": N_CORO * N_SUSP},
+    expect(truth == {"f": N_F, "gen": N_GEN, "coro": N_CORO, "Step.__await__": N_CORO * N_SUSP,
+                     "g": 2 * (N_F // 4)},
            "the workload counted %s" % truth)
     with open(out) as f:
         prof = json.load(f)
@@ -392,7 +394,7 @@ def t_usdt_calls(label, py, mm):
     for fi, n in u["calls"]:
         if funcs[fi]["file"].endswith("calls.py"):
             got[funcs[fi]["qualname"]] = got.get(funcs[fi]["qualname"], 0) + n
-    for q in ("f", "gen", "coro", "Step.__await__"):
+    for q in ("f", "gen", "coro", "Step.__await__", "g"):
         expect(got.get(q) == truth[q], "%s: %s calls, the workload counted %d (all: %s)" %
                (q, got.get(q), truth[q], got))
     st = prof["stats"]
@@ -401,8 +403,8 @@ def t_usdt_calls(label, py, mm):
     expect(st["calls_lost"] == 0 and st["calls_unread"] == 0, "losses: %s" %
            {k: v for k, v in st.items() if k.startswith("calls_")})
     expect(re.search(r"^\s+%d  f \(.*calls\.py:\d+\)$" % N_F, report, re.M), "report lacks f:\n%s" % report)
-    print("    f %d, gen %d, coro %d, __await__ %d; %d resumes apart" %
-          (got["f"], got["gen"], got["coro"], got["Step.__await__"], st["calls_resumes"]))
+    print("    f %d, gen %d, coro %d, __await__ %d, g (2 threads) %d; %d resumes apart" %
+          (got["f"], got["gen"], got["coro"], got["Step.__await__"], got["g"], st["calls_resumes"]))
 
 
 PER_INTERPRETER += [t_usdt_calls]

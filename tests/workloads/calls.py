@@ -4,6 +4,7 @@ calls.py N K G C S GO [SECS]
     once the file GO exists: calls f() N times; makes G generators and
     takes K items from each; makes C coroutines and drives each through S
     suspensions (each an await of Step(), whose __await__ is a generator);
+    two threads call g() N // 4 times each, at the same time;
     then prints "done", the in-process counts as "name=count" pairs, and
     sleeps SECS (default 30).
 Prints its PID first. Every count is the workload's own: f() counts its
@@ -11,9 +12,10 @@ calls, the generator and coroutine bodies count their first entries.
 """
 import os
 import sys
+import threading
 import time
 
-counts = {"f": 0, "gen": 0, "coro": 0, "Step.__await__": 0}
+counts = {"f": 0, "gen": 0, "coro": 0, "Step.__await__": 0, "g": 0}
 
 
 def f():
@@ -24,6 +26,17 @@ def gen(k):
     counts["gen"] += 1
     for i in range(k):
         yield i
+
+
+def g(mine):
+    mine[0] += 1     # each thread its own counter: += on a shared one races
+
+
+def worker(n, out):
+    mine = [0]
+    for _ in range(n):
+        g(mine)
+    out.append(mine[0])
 
 
 class Step:
@@ -58,6 +71,13 @@ def main():
                 co.send(None)
         except StopIteration:
             pass
+    done = []
+    ts = [threading.Thread(target=worker, args=(n // 4, done)) for _ in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    counts["g"] = sum(done)
     print("done", " ".join("%s=%d" % kv for kv in counts.items()), flush=True)
     time.sleep(secs)
 
