@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Over 500 lines: one BPF object holds every USDT feature (GC, imports,
+ * audit, calls) so that one skeleton is loaded and its maps are shared;
+ * each feature is a section of its own below.
+ *
  * coldbpf USDT programs (docs/usdt.md): CPython's static markers gc__start/
  * gc__done (a collection's pause, per generation) and
  * import__find__load__start/done (an import's time, with its module name).
