@@ -174,8 +174,11 @@ demo: deps
 
 # Debian roots with interpreters the host lacks (debootstrap, cached outside
 # the clone in /var/cache/coldbpf/roots: made once per machine)
+# (sid: python3.13-3.15; bullseye: python3.9 with every marker, for the
+# USDT tests; debootstrap took 32 s here for bullseye)
 roots:
 	bash tests/tools/mkroot.sh sid
+	bash tests/tools/mkroot.sh bullseye
 
 # churn soak (root; not part of `make test`): SOAK_SECONDS=600 SOAK_SHORT=1000 SOAK_LONG=20
 soak: deps
@@ -192,6 +195,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/lines.py
 	/usr/bin/python3 tests/bench/serve.py
 	/usr/bin/python3 tests/bench/usdt.py
+	/usr/bin/python3 tests/bench/calls.py
 
 clean:
 	rm -rf $(OUT)

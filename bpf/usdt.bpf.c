@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Over 500 lines: one BPF object holds every USDT feature (GC, imports,
+ * audit, calls) so that one skeleton is loaded and its maps are shared;
+ * each feature is a section of its own below.
+ *
  * coldbpf USDT programs (docs/usdt.md): CPython's static markers gc__start/
  * gc__done (a collection's pause, per generation) and
  * import__find__load__start/done (an import's time, with its module name).
@@ -11,7 +15,15 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "sampler.h"
 #include "usdtprobe.h"
+
+/* the sampler's thread-state search (bpf/walker.h), for --calls */
+#define CB_READ(dst, len, src) bpf_probe_read_user((dst), (len), (const void *)(src))
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunused-function"	/* the frame walk is the sampler's */
+#include "walker.h"
+#pragma clang diagnostic pop
 
 /* every process attached has several call sites, each with its own spec;
  * cookies (Linux 5.15+, coldbpf needs 5.17) make the IP map unused */
@@ -202,6 +214,167 @@ int BPF_USDT(cb_import_done, const char *name, int found)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* --- exact call counts (--calls) --------------------------------------- */
+
+/* tgid -> its layout (a copy of the sampler's py_procs entry), written by
+ * the agent before it attaches function__entry */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CB_USDT_PROCS);
+	__type(key, __u32);
+	__type(value, struct cb_layout);
+} calls_layout SEC(".maps");
+
+/* (tgid, code object) -> first entries; only grows while attached */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, CB_CALLS_MAX);
+	__type(key, struct cb_call_key);
+	__type(value, __u64);
+} calls SEC(".maps");
+
+struct call_thread {
+	__u64 tstate;
+	__u64 fsbase;
+	__u32 pid;
+	__u32 pad;
+};
+
+/* tid -> its thread state (3.12+, where no single word names the thread
+ * running Python code); re-validated by its thread_id and _status.active */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call_thread);
+} call_threads SEC(".maps");
+
+/* Bytes read of one thread state / frame (thread_id..frame span; a frame's
+ * code and position words) */
+#define CALL_BUF (2 * CB_TSTATE_SPAN)
+
+struct call_scratch {
+	__u8 buf[CALL_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct call_scratch);
+} call_scratch_map SEC(".maps");
+
+/* The thread state running Python code on this thread, and its top frame
+ * pointer (*top), or 0. The probe fires in code that holds the GIL: on
+ * 3.8-3.11 that is _PyRuntime.gilstate.tstate_current; on 3.12+ the thread
+ * state whose thread_id is our FS base and whose _status.active bit is set
+ * (cached per thread, searched like the sampler does on a miss). */
+static __always_inline __u64 call_tstate(const struct cb_layout *l, __u32 pid, __u32 tid, __u64 fsbase,
+					 __u8 *buf, __u64 *top)
+{
+	struct ucount uc = {};
+	struct call_thread *c, nc = {};
+	struct tsearch s = {};
+	__u64 tstate = 0, id = 0, head = 0, pick_interp;
+	__u32 status = 0;
+	int guessed;
+
+	if (l->flags & CB_LF_TCURRENT) {
+		if (bpf_probe_read_user(&tstate, sizeof(tstate), (void *)(l->runtime_addr + l->rt_tstate_current)) ||
+		    !tstate || read_tstate(l, tstate, buf, &id, top, &status, &uc) || id != fsbase)
+			return 0;
+		return tstate;
+	}
+	c = bpf_map_lookup_elem(&call_threads, &tid);
+	if (c && c->pid == pid && c->fsbase == fsbase && c->tstate &&
+	    !read_tstate(l, c->tstate, buf, &id, top, &status, &uc) && id == fsbase &&
+	    is_current(l->flags, l->status_active, status, c->tstate, 0))
+		return c->tstate;
+	if (bpf_probe_read_user(&head, sizeof(head), (void *)(l->runtime_addr + l->rt_interp_head)) || !head ||
+	    tsearch_init(&s, l, head, fsbase))
+		return 0;
+	bpf_loop(4096, tsearch_step, &s, 0);
+	tstate = tsearch_pick(&s, &pick_interp, &guessed);
+	if (!tstate || !s.current)
+		return 0;	/* not provably the one running (cannot be, holding the GIL) */
+	nc.tstate = tstate;
+	nc.fsbase = fsbase;
+	nc.pid = pid;
+	bpf_map_update_elem(&call_threads, &tid, &nc, BPF_ANY);
+	if (read_tstate(l, tstate, buf, &id, top, &status, &uc))
+		return 0;
+	return tstate;
+}
+
+SEC("usdt")
+int BPF_USDT(cb_call_entry)
+{
+	__u64 id = bpf_get_current_pid_tgid(), top = 0, code, one = 1, *n;
+	__u32 tgid = id >> 32, zero = 0;
+	const struct cb_layout *l = bpf_map_lookup_elem(&calls_layout, &tgid);
+	struct task_struct *task;
+	struct call_scratch *sc;
+	struct cb_call_key key = {};
+	__u32 rd;
+	int first;
+
+	if (!l || !(sc = bpf_map_lookup_elem(&call_scratch_map, &zero)))
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (!call_tstate(l, tgid, (__u32)id, task->thread.fsbase, sc->buf, &top))
+		goto unread;
+	if ((l->flags & CB_LF_CFRAME) && top &&
+	    bpf_probe_read_user(&top, sizeof(top), (void *)(top + l->cframe_current)))
+		goto unread;
+	rd = l->frame_read;
+	if (!top || rd < 16 || rd > CB_FRAME_READ_MAX)
+		goto unread;
+	asm volatile("" : "+r"(rd));
+	rd &= 2 * CB_FRAME_READ_MAX - 1;
+	if (bpf_probe_read_user(sc->buf, rd, (void *)top))
+		goto unread;
+	code = CB_LOAD(__u64, sc->buf + (l->f_code & CB_OFF_MASK)) & l->code_mask;
+	if (!code)
+		goto unread;
+	/* A first entry, or a resumed generator/coroutine? Before 3.11 the
+	 * probe fires as PyEval_EvalFrameEx starts a frame, and f_lasti is -1
+	 * until its first instruction ran. On 3.15 it fires as a frame starts
+	 * (its instruction pointer at the code's first instruction: a call,
+	 * or a generator function's call that builds the generator) and as a
+	 * generator resumes (the pointer after its RETURN_GENERATOR or a
+	 * yield); measured with generators and coroutines (t_usdt_calls). */
+	if (l->flags & CB_LF_IPTR) {
+		__u64 ip = CB_LOAD(__u64, sc->buf + (l->f_lasti & CB_OFF_MASK));
+
+		first = ip == code + l->code_adaptive;
+	} else {
+		first = CB_LOAD(__s32, sc->buf + (l->f_lasti & CB_OFF_MASK)) < 0;
+	}
+	if (!first) {
+		ustat_add(CB_USTAT_CALLS_RESUMED);
+		return 0;
+	}
+	key.tgid = tgid;
+	key.code = code;
+	n = bpf_map_lookup_elem(&calls, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	if (bpf_map_update_elem(&calls, &key, &one, BPF_NOEXIST)) {
+		n = bpf_map_lookup_elem(&calls, &key);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			ustat_add(CB_USTAT_CALLS_FULL);
+	}
+	return 0;
+unread:
+	ustat_add(CB_USTAT_CALLS_UNREAD);
+	return 0;
+}
 
 /* --- audit events (coldbpf audit) ------------------------------------- */
 

@@ -106,6 +106,27 @@ struct cb_uaudit {
 	struct cb_aarg args[CB_AUDIT_ARGS];
 };
 
+/*
+ * Exact call counts (--calls, docs/usdt.md "Calls"): the marker
+ * function__entry(filename, funcname, line) fires when a frame starts to
+ * run, and also when a generator or coroutine resumes; its line is the
+ * current one. The program keys on the code object of the thread's current
+ * frame (the same layout the sampler follows, struct cb_layout, written per
+ * process into calls_layout by the agent) and counts first entries only:
+ * before 3.11 f_lasti < 0 (no instruction ran yet); from 3.11 the frame's
+ * instruction pointer at the code's first instruction (CB_LF_IPTR). Counts
+ * only grow while the process is attached; the agent reads them and deletes
+ * a process's keys when it retires it.
+ */
+#define CB_CALLS_MAX	65536	/* (process, code object) pairs counted at once */
+
+struct cb_call_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 code;		/* the code object's address */
+};
+_Static_assert(sizeof(struct cb_call_key) == 16, "cb_call_key crosses the BPF boundary");
+
 /* per-CPU counters of the USDT programs (read by collect/usdt.c) */
 enum cb_ustat {
 	CB_USTAT_GC_UNPAIRED = 0,	/* gc__done without its gc__start (attached mid-collection) */
@@ -114,6 +135,9 @@ enum cb_ustat {
 	CB_USTAT_EVENTS_LOST,		/* import events that did not fit the ring buffer */
 	CB_USTAT_PROCS_FULL,		/* events of a process without room in the map */
 	CB_USTAT_AUDIT_LOST,		/* audit events that did not fit the ring buffer */
+	CB_USTAT_CALLS_FULL,		/* calls of a new (process, code) pair: the calls map was full */
+	CB_USTAT_CALLS_UNREAD,		/* function__entry whose thread state or frame could not be read */
+	CB_USTAT_CALLS_RESUMED,		/* function__entry of a resumed generator/coroutine: not a call */
 	CB_USTAT_NR,
 };
 #endif

@@ -65,6 +65,23 @@ def sid_interpreters():
     return out
 
 
+def bullseye_interpreter():
+    """A wrapper running Debian bullseye's python3.9 (built with every static
+    marker, function__entry firing once per call) in its root, like the sid
+    ones; the USDT tests run on it (t_usdt). None outside CI when the root is
+    missing (made by `make roots`); under CI a missing root is a failure."""
+    root = debian_root("bullseye")
+    d = os.path.join(TMP, "bullseye")
+    os.makedirs(d, exist_ok=True)
+    w = os.path.join(d, "python3.9")
+    with open(w, "w") as f:
+        f.write("#!/bin/sh\nexec %s %s python3.9 \"$@\"\n" %
+                (os.path.join(ROOT, "tests", "tools", "chroot-python"), root))
+    os.chmod(w, 0o755)
+    CHROOTED[w] = root
+    return w
+
+
 def discover_interpreters():
     """(label, path, (major, minor)) for every interpreter to test."""
     env = os.environ.get("COLDBPF_PYTHONS")

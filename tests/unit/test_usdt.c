@@ -17,16 +17,19 @@
 
 Test(usdt, features_attach_only_their_markers)
 {
-	uint32_t never = (1u << PYM_LINE) | (1u << PYM_FUNCTION_ENTRY) | (1u << PYM_FUNCTION_RETURN);
+	uint32_t never = (1u << PYM_LINE) | (1u << PYM_FUNCTION_RETURN);
 
 	for (unsigned f = 0; f < 64; f++) {	/* whatever bits a caller passes */
 		cr_assert_eq(usdt__markers(f) & never, 0, "features %#x attach %#x", f, usdt__markers(f));
+		/* function__entry only when --calls asks (PU_CALLS) */
+		cr_assert_eq(!!(usdt__markers(f) & (1u << PYM_FUNCTION_ENTRY)), !!(f & PU_CALLS), "features %#x", f);
 		/* audit only when `coldbpf audit` asks (PU_AUDIT) */
 		cr_assert_eq(!!(usdt__markers(f) & (1u << PYM_AUDIT)), !!(f & PU_AUDIT), "features %#x", f);
 	}
 	cr_assert_eq(usdt__markers(PU_AUDIT), 1u << PYM_AUDIT);
 	cr_assert_eq(usdt__markers(PU_GC), (1u << PYM_GC_START) | (1u << PYM_GC_DONE));
 	cr_assert_eq(usdt__markers(PU_IMPORT), (1u << PYM_IMPORT_START) | (1u << PYM_IMPORT_DONE));
+	cr_assert_eq(usdt__markers(PU_CALLS), 1u << PYM_FUNCTION_ENTRY);
 	cr_assert_eq(usdt__markers(0), 0);
 	cr_assert_str_eq(elfinfo__marker_name(PYM_IMPORT_START), "import__find__load__start");
 	cr_assert_null(elfinfo__marker_name(PYM_NR));
@@ -42,6 +45,7 @@ Test(usdt, feature_names)
 	cr_assert_lt(pusdt__features_parse("gc,line"), 0);
 	cr_assert_lt(pusdt__features_parse("gc,"), 0);
 	cr_assert_lt(pusdt__features_parse("audit"), 0);
+	cr_assert_lt(pusdt__features_parse("calls"), 0);	/* --calls, not --usdt */
 	pusdt__features_list(PU_GC | PU_IMPORT, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "gc,import");
 	cr_assert_eq(pusdt__status_parse("no-markers"), PU_NO_MARKERS);
@@ -151,6 +155,85 @@ Test(usdt, json_round_trip_fold_and_report)
 	unlink(path);
 }
 
+Test(usdt, calls_round_trip_fold_and_report)
+{
+	struct profile *p = profile__new(), *q;
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256], *a, *b;
+	uint32_t r[5], f, g;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	r[0] = profile__proc(p, 100, "python3.9", "python3.9 w.py", "3.9.2", "file name");
+	r[1] = profile__proc(p, 101, "python3.9", "python3.9 w.py", "3.9.2", "file name");
+	r[2] = profile__proc(p, 102, "python3.11", "python3.11 w.py", "3.11.2", "Py_Version");
+	r[3] = profile__proc(p, 103, "python3.13", "python3.13 w.py", "3.13.5", "Py_Version");
+	r[4] = profile__proc(p, 104, "python3.10", "python3.10 w.py", "3.10.14", "Py_Version");
+	f = profile__func(p, "w.py", "f", 3);
+	g = profile__func(p, "w.py", "gen", 7);
+	for (int i = 0; i < 2; i++) {
+		p->procs[r[i]].usdt = pusdt__new(PU_ATTACHED, PU_CALLS, NULL);
+		p->procs[r[i]].usdt->calls_status = PC_COUNTED;
+		pusdt__add_calls(p->procs[r[i]].usdt, g, 3);
+		pusdt__add_calls(p->procs[r[i]].usdt, f, 12000);
+		pusdt__add_calls(p->procs[r[i]].usdt, f, 345);	/* adds up */
+	}
+	p->procs[r[2]].usdt = pusdt__new(PU_NOT_NEEDED, 0, NULL);
+	p->procs[r[2]].usdt->calls_status = PC_NO_FIRE;
+	p->procs[r[3]].usdt = pusdt__new(PU_NOT_NEEDED, 0, NULL);
+	p->procs[r[3]].usdt->calls_status = PC_NO_MARKER;
+	p->procs[r[4]].usdt = pusdt__new(PU_NO_MARKERS, 0, NULL);
+	p->procs[r[4]].usdt->calls_status = PC_NO_MARKERS;
+	cr_assert_eq(pusdt__total_calls(p->procs[r[0]].usdt), 12348);
+	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+	q = profile__load_json(path, err, sizeof(err));
+	cr_assert_not_null(q, "%s", err);
+	cr_assert_eq(q->procs[0].usdt->calls_status, PC_COUNTED);
+	cr_assert_eq(q->procs[0].usdt->ncalls, 2);
+	cr_assert_eq(q->procs[2].usdt->calls_status, PC_NO_FIRE);
+	cr_assert_eq(q->procs[2].usdt->status, PU_NOT_NEEDED);
+	a = text_of(p);
+	b = text_of(q);
+	cr_assert_str_eq(a, b);
+	/* the most called first, with its place; the others say why, no zeros */
+	cr_assert_not_null(strstr(a, "PID 100: 12348 calls of 2 functions\n"), "%s", a);
+	cr_assert_not_null(strstr(a, "         12345  f (w.py:3)\n             3  gen (w.py:7)\n"), "%s", a);
+	cr_assert_not_null(strstr(a, "PID 102: calls: not available on CPython 3.11 (function__entry does not fire)"),
+			   "%s", a);
+	cr_assert_not_null(strstr(a, "PID 103: calls: not available on CPython 3.13 (no function__entry marker)"),
+			   "%s", a);
+	cr_assert_not_null(strstr(a, "PID 104: calls: no markers: interpreter built without --with-dtrace"), "%s", a);
+	/* --calls alone: no GC line of zeros (one for the interpreter without any marker) */
+	cr_assert_null(strstr(a, "    100                  0"), "%s", a);
+	cr_assert_null(strstr(a, "not-needed"), "%s", a);
+	cr_assert_not_null(strstr(a, "    104 no-markers"), "%s", a);
+	free(a);
+	free(b);
+	{	/* serve's --out-dir files are subsets: calls keep their functions */
+		struct profile *sub = profile__subset(p, NULL, NULL);
+		const struct pusdt *su = sub->procs[0].usdt;
+
+		cr_assert_eq(su->calls_status, PC_COUNTED);
+		cr_assert_eq(pusdt__total_calls(su), 12348);
+		for (uint32_t k = 0; k < su->ncalls; k++)
+			cr_assert_str_eq(sub->funcs[su->calls[k].func].qualname, su->calls[k].calls == 3 ? "gen" : "f");
+		profile__free(sub);
+	}
+	/* two exited processes of one program fold: calls add up per function */
+	profile__exited(p, r[0]);
+	profile__exited(p, r[1]);
+	cr_assert_eq(profile__fold_exited(p, 0), 2);
+	profile__compact(p);
+	for (size_t i = 0; i < p->nprocs; i++)
+		if (p->procs[i].folded) {
+			cr_assert_eq(p->procs[i].usdt->calls_status, PC_COUNTED);
+			cr_assert_eq(pusdt__total_calls(p->procs[i].usdt), 2 * 12348);
+		}
+	profile__free(p);
+	profile__free(q);
+	unlink(path);
+}
+
 Test(usdt, malformed_usdt_refused)
 {
 	static const char *const bad[] = {
@@ -159,6 +242,10 @@ Test(usdt, malformed_usdt_refused)
 		"{\"status\":\"attached\",\"features\":\"gc\",\"gc\":{\"collections\":[1,2,3,4,5]}}",
 		"{\"status\":\"attached\",\"features\":\"gc\",\"gc\":{\"pause_log2_ns\":[-1]}}",
 		"{\"status\":\"attached\",\"features\":\"\",\"imports\":{\"slowest\":[{\"module\":1,\"ns\":2}]}}",
+		"{\"status\":\"attached\",\"features\":\"\",\"calls_status\":\"bogus\",\"calls\":[]}",
+		"{\"status\":\"attached\",\"features\":\"\",\"calls_status\":\"counted\",\"calls\":[[0,1]]}",
+		"{\"status\":\"attached\",\"features\":\"\",\"calls_status\":\"counted\",\"calls\":[[-1,1]]}",
+		"{\"status\":\"attached\",\"features\":\"\",\"calls_status\":\"counted\",\"calls\":[[0]]}",
 		"[1]",
 	};
 

@@ -63,6 +63,10 @@ const char cli_usage[] =
 "                         in each target while attached, and detaching takes it\n"
 "                         ~0.4 s per process (docs/usdt.md); interpreters without\n"
 "                         markers are sampled only\n"
+"      --calls            also count every call of each Python function exactly\n"
+"                         (CPython's function__entry marker: 3.8-3.10 built with\n"
+"                         it, 3.15+; ~1-2 us per call, docs/usdt.md \"Calls\"); other\n"
+"                         versions are said to have no count, not given zeros\n"
 "\n"
 "Filters (--all-python):\n"
 FILTER_HELP
@@ -99,6 +103,7 @@ enum {
 	OPT_EVIDENCE_LINES,
 	OPT_EVIDENCE_INTERVAL,
 	OPT_USDT,
+	OPT_CALLS,
 	OPT_FIXED_PERIOD,
 	OPT_MAX_OVERHEAD,
 	OPT_BENCH_STAGE,
@@ -120,6 +125,7 @@ int cmd__record(int argc, char **argv)
 		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		{ "usdt", required_argument, NULL, OPT_USDT },
+		{ "calls", no_argument, NULL, OPT_CALLS },
 		{ "fixed-period", no_argument, NULL, OPT_FIXED_PERIOD },
 		{ "max-overhead", required_argument, NULL, OPT_MAX_OVERHEAD },
 		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
@@ -132,6 +138,7 @@ int cmd__record(int argc, char **argv)
 	struct agent_opts ao = { .hz = 99, .max_depth = CB_DEFAULT_DEPTH, .drain_interval = 1.0, .stop = &stop };
 	struct profile_outputs po = { .opts = { .top = 20 } };
 	bool all = false, cmd = false;
+	bool calls = false;	/* --calls: function__entry, opt-in (a uprobe hit per call) */
 	int usdt = 0;	/* off unless asked for: detaching costs ~0.4 s per process at the end (docs/usdt.md) */
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof = NULL;
@@ -213,6 +220,9 @@ int cmd__record(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case OPT_CALLS:
+			calls = true;
+			break;
 		case OPT_FIXED_PERIOD:
 			ao.fixed_period = true;
 			break;
@@ -269,7 +279,7 @@ int cmd__record(int argc, char **argv)
 		}
 		ao.filter = &filter;
 	}
-	ao.usdt = usdt;
+	ao.usdt = usdt | (calls ? PU_CALLS : 0);
 	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
 		msg__err("--evidence is saved in the profile: give -o FILE too");
 		goto cleanup;

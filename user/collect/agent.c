@@ -91,7 +91,7 @@ static void retire_exited(struct agent *a)
 		if (a->o->evidence && !a->prof->procs[t->proc].final)
 			a->prof->stats.counters[CTR_EXIT_UNREAD]++;
 		exitread__retire(a->xr, t);
-		usdt__retire(a->us, a->prof, t);	/* detached, its last counts taken */
+		usdt__retire(a->us, a->prof, &a->tg, t, a->dr.epoch);	/* detached, its last counts taken */
 		if (targets__of(&a->tg, t->info.pid) == t)
 			drain__forget_pid(&a->dr, t->info.pid);
 		/* its samples are all in the profile: its symbols go */
@@ -298,6 +298,7 @@ static int loop(struct agent *a, double start)
 			drain__run(&a->dr);
 			targets__read_drops(&a->tg);
 			usdt__poll(a->us, a->prof, 1);
+			usdt__read_calls(a->us, a->prof, &a->tg, a->dr.epoch);
 			budget_tick(a, clock__now());
 			evround__drained(&a->ev, clock__now());
 		}
@@ -395,6 +396,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
 	exitread__read_stats(a.xr, prof);
+	usdt__read_calls(a.us, prof, &a.tg, a.dr.epoch);	/* before the live ones are detached */
 	usdt__free(a.us, prof);	/* every process detached: its semaphores are back down */
 	a.us = NULL;
 	read_source_stats(prof);

@@ -11,6 +11,7 @@
 #include "collect/bpfobj.h"
 #include "collect/caps.h"
 #include "collect/targets.h"
+#include "collect/usdtcalls.h"
 #include "collect/usdtwork.h"
 #include "cpython/elfinfo.h"
 #include "lib/alloc.h"
@@ -34,6 +35,7 @@ static const struct {
 	{ PU_IMPORT, PYM_IMPORT_START },
 	{ PU_IMPORT, PYM_IMPORT_DONE },
 	{ PU_AUDIT, PYM_AUDIT },
+	{ PU_CALLS, PYM_FUNCTION_ENTRY },	/* --calls: 3.8-3.10 and 3.15+ only (usdtcalls__status) */
 };
 
 /* A process with markers asked for: attached by the worker, or being. */
@@ -61,6 +63,7 @@ struct usdt {
 	usdt_audit_fn audit;	/* PU_AUDIT's sink */
 	void *audit_ctx;
 	int audit_cfg_fd;
+	int calls_fd, calls_layout_fd;	/* --calls (collect/usdtcalls.c) */
 };
 
 uint32_t usdt__markers(unsigned features)
@@ -81,8 +84,9 @@ static struct bpf_program *prog_of(struct usdt *u, int marker)
 	case PYM_IMPORT_START: return u->skel->progs.cb_import_start;
 	case PYM_IMPORT_DONE: return u->skel->progs.cb_import_done;
 	case PYM_AUDIT: return u->features & PU_AUDIT ? u->skel->progs.cb_audit : NULL;
+	case PYM_FUNCTION_ENTRY: return u->features & PU_CALLS ? u->skel->progs.cb_call_entry : NULL;
 	}
-	return NULL;	/* line, function__entry/return: never */
+	return NULL;	/* line, function__return: never */
 }
 
 static int on_event(void *ctx, void *data, size_t size);
@@ -115,6 +119,8 @@ struct usdt *usdt__open(unsigned features)
 		goto fail;
 	}
 	u->audit_cfg_fd = bpf_map__fd(u->skel->maps.audit_cfg);
+	u->calls_fd = bpf_map__fd(u->skel->maps.calls);
+	u->calls_layout_fd = bpf_map__fd(u->skel->maps.calls_layout);
 	{
 		struct bpf_program *progs[PYM_NR] = {};
 
@@ -172,6 +178,7 @@ static void retire(struct usdt *u, struct profile *prof, size_t i)
 	counts_into(u, prof, ut);
 	bpf_map_delete_elem(u->uprocs_fd, &pid);
 	bpf_map_delete_elem(u->audit_cfg_fd, &pid);
+	bpf_map_delete_elem(u->calls_layout_fd, &pid);
 	htab__del(&u->by_pid, ut->pid);
 	usdtwork__post(u->w, &j);
 	ut->retired = true;
@@ -242,6 +249,7 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 	struct cb_uproc zero = {};
 	struct utarget *ut;
 	unsigned feats = 0;
+	int calls = PC_OFF;
 	uint64_t *v;
 	char list[256];
 
@@ -252,11 +260,20 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if ((have & (1u << wanted[i].marker)) && (usdt__markers(wanted[i].feature) & ~have) == 0)
 			feats |= wanted[i].feature & u->features;
+	if (u->features & PU_CALLS) {	/* only where function__entry fires once per call */
+		calls = have ? usdtcalls__status(t) : PC_NO_MARKERS;
+		if (calls != PC_COUNTED)
+			feats &= ~PU_CALLS;
+	}
+	if (!feats && have && calls != PC_OFF) {	/* --calls alone, on a version where it cannot count */
+		entry(prof, t->proc, PU_NOT_NEEDED, 0, NULL)->calls_status = calls;
+		return;
+	}
 	if (!feats) {
 		elfinfo__marker_list(have, list, sizeof(list));
 		msg__dbg("usdt: PID %d: no markers for %#x in %s (%s)", t->info.pid, usdt__markers(u->features),
 			 t->info.binary, *list ? list : "none");
-		entry(prof, t->proc, PU_NO_MARKERS, 0, NULL);
+		entry(prof, t->proc, PU_NO_MARKERS, 0, NULL)->calls_status = calls;
 		prof->stats.counters[CTR_USDT_NO_MARKERS]++;
 		return;
 	}
@@ -284,12 +301,16 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 
 		bpf_map_update_elem(u->audit_cfg_fd, &pid, &c, BPF_ANY);
 	}
+	if ((feats & PU_CALLS) && bpf_map_update_elem(u->calls_layout_fd, &pid, &t->info.layout.bpf, BPF_ANY)) {
+		feats &= ~PU_CALLS;	/* the map is as large as uprocs: not expected */
+		calls = PC_NO_MARKERS;
+	}
 	j.gen = ++u->gen;
 	j.markers = usdt__markers(feats);
 	snprintf(j.path, sizeof(j.path), "%s", t->info.map_file);
 	usdtwork__post(u->w, &j);
 	u->held++;
-	entry(prof, t->proc, PU_PENDING, feats, NULL);
+	entry(prof, t->proc, PU_PENDING, feats, NULL)->calls_status = calls;
 	ARRAY_RESERVE(u->v, u->n, u->cap, 16);
 	ut = &u->v[u->n];
 	memset(ut, 0, sizeof(*ut));
@@ -299,12 +320,22 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 	*htab__put(&u->by_pid, pid, NULL) = ++u->n;
 }
 
-void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t)
+void usdt__retire(struct usdt *u, struct profile *prof, struct targets *tg, const struct target *t,
+		  uint32_t epoch)
 {
 	uint64_t *v = u ? htab__get(&u->by_pid, t->info.pid) : NULL;
 
-	if (v && u->v[*v - 1].proc == t->proc)
-		retire(u, prof, *v - 1);
+	if (v && u->v[*v - 1].proc == t->proc) {
+		retire(u, prof, *v - 1);	/* counts no more (its entries are gone) */
+		if (u->features & PU_CALLS)	/* its last calls, then its keys go */
+			usdtcalls__read(u->calls_fd, tg, prof, epoch, t->info.pid, true);
+	}
+}
+
+void usdt__read_calls(struct usdt *u, struct profile *prof, struct targets *tg, uint32_t epoch)
+{
+	if (u && (u->features & PU_CALLS))
+		usdtcalls__read(u->calls_fd, tg, prof, epoch, 0, false);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -367,6 +398,9 @@ void usdt__read_stats(struct usdt *u, struct profile *prof)
 		[CB_USTAT_EVENTS_LOST] = CTR_USDT_EVENTS_LOST,
 		[CB_USTAT_PROCS_FULL] = CTR_USDT_UNOWNED,
 		[CB_USTAT_AUDIT_LOST] = CTR_AUDIT_LOST,
+		[CB_USTAT_CALLS_FULL] = CTR_CALLS_LOST,
+		[CB_USTAT_CALLS_UNREAD] = CTR_CALLS_UNREAD,
+		[CB_USTAT_CALLS_RESUMED] = CTR_CALLS_RESUMES,
 	};
 	int fd, ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;

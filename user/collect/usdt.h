@@ -8,7 +8,8 @@
  * alike), for that process only; detached when it is retired, and all at
  * the end: every semaphore the kernel raised goes back down. Only the
  * markers a feature needs are attached, never `line` (it crashes 3.11) nor
- * function__entry/return.
+ * function__return; function__entry only for --calls (PU_CALLS), on the
+ * versions where it fires once per call (collect/usdtcalls.c).
  *
  * Failing to load, or to attach to one process, never stops sampling: it is
  * counted, and said per process in the profile (struct pusdt).
@@ -37,7 +38,11 @@ struct pproc;
 typedef void (*usdt_audit_fn)(void *ctx, const struct cb_uaudit *ev, const struct pproc *proc);
 void usdt__on_audit(struct usdt *u, usdt_audit_fn fn, void *ctx);
 /* A target is retired: detach, then its final counts into the profile. */
-void usdt__retire(struct usdt *u, struct profile *prof, const struct target *t);
+void usdt__retire(struct usdt *u, struct profile *prof, struct targets *tg, const struct target *t,
+		  uint32_t epoch);
+/* --calls: every attached process's call counts into the profile (each
+ * drain, and at the end before usdt__free). epoch: the drain's. */
+void usdt__read_calls(struct usdt *u, struct profile *prof, struct targets *tg, uint32_t epoch);
 /* Consume import events; with refresh, also every attached process's
  * counts into the profile (each drain). */
 void usdt__poll(struct usdt *u, struct profile *prof, int refresh);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "output/text.h"
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/alloc.h"
@@ -72,6 +73,76 @@ static void losses(const struct profile *p, FILE *out)
 		fprintf(out, " (docs/coldbpf.md, \"Statistics and losses\")\n");
 }
 
+static int by_calls(const void *a, const void *b)
+{
+	const struct pcall *x = a, *y = b;
+
+	return x->calls < y->calls ? 1 : x->calls > y->calls ? -1 : (x->func > y->func) - (x->func < y->func);
+}
+
+/* --calls: per process its most called functions, or why it has no counts. */
+static void calls_section(const struct profile *p, FILE *out, const struct output_opts *o)
+{
+	int top = o->top > 0 ? o->top : 20;
+	bool head = false;
+
+	for (size_t i = 0; i < p->nprocs; i++) {
+		const struct pusdt *u = p->procs[i].usdt;
+		const char *why;
+		struct pcall *v;
+		char pid[32], py[32];
+
+		if (!u || !u->calls_status)
+			continue;
+		if (!head)
+			fprintf(out, "\nCalls (CPython's function__entry marker: exact counts, docs/usdt.md \"Calls\")\n");
+		head = true;
+		if (p->procs[i].folded)
+			snprintf(pid, sizeof(pid), "%u exited", p->procs[i].folded);
+		else
+			snprintf(pid, sizeof(pid), "%d", p->procs[i].pid);
+		str__sanitize(p->procs[i].python ? p->procs[i].python : "?", py, sizeof(py));
+		if ((why = pusdt__calls_why(u->calls_status))) {
+			/* 3.11.2 -> 3.11 */
+			char *dot = strchr(py, '.');
+
+			if (dot && (dot = strchr(dot + 1, '.')))
+				*dot = 0;
+			if (u->calls_status == PC_NO_MARKERS)
+				fprintf(out, "  PID %s: calls: %s\n", pid, why);
+			else
+				fprintf(out, "  PID %s: calls: not available on CPython %s (%s)\n", pid, py, why);
+			continue;
+		}
+		if (u->status != PU_ATTACHED) {
+			fprintf(out, "  PID %s: calls: not counted (probes %s)\n", pid,
+				pusdt__status_name(u->status) ? pusdt__status_name(u->status) : "?");
+			continue;
+		}
+		fprintf(out, "  PID %s: %" PRIu64 " calls of %u functions\n  %12s  %s\n", pid, pusdt__total_calls(u),
+			u->ncalls, "CALLS", "FUNCTION (FILE:LINE)");
+		v = xcalloc(u->ncalls + 1, sizeof(*v));
+		memcpy(v, u->calls, u->ncalls * sizeof(*v));
+		qsort(v, u->ncalls, sizeof(*v), by_calls);
+		for (uint32_t k = 0; k < u->ncalls && (int)k < top; k++) {
+			const struct pfunc *f = v[k].func < p->nfuncs ? &p->funcs[v[k].func] : NULL;
+			char q[200], file[300];
+
+			str__sanitize(f ? f->qualname : "?", q, sizeof(q));
+			str__sanitize(f ? f->file : "?", file, sizeof(file));
+			fprintf(out, "  %12" PRIu64 "  %s (%s:%d)\n", v[k].calls, q, file, f ? f->firstline : 0);
+		}
+		free(v);
+	}
+}
+
+/* --calls alone: its own section says it all (no GC line of zeros) */
+static bool calls_only(const struct pusdt *u)
+{
+	return u->calls_status && !(u->features & ~PU_CALLS) &&
+	       (u->status == PU_ATTACHED || u->status == PU_NOT_NEEDED);
+}
+
 /* GC pauses and imports, from CPython's static markers (--usdt). */
 static void usdt_section(const struct profile *p, FILE *out)
 {
@@ -79,7 +150,7 @@ static void usdt_section(const struct profile *p, FILE *out)
 	size_t nslow = 0, shown = 0;
 
 	for (size_t i = 0; i < p->nprocs; i++)
-		shown += p->procs[i].usdt != NULL;
+		shown += p->procs[i].usdt && !calls_only(p->procs[i].usdt);
 	if (!shown)
 		return;
 	fprintf(out, "\nGC pauses and imports (CPython's static markers, docs/usdt.md)\n  %7s %-10s %7s %10s %9s %8s %10s\n",
@@ -89,7 +160,7 @@ static void usdt_section(const struct profile *p, FILE *out)
 		uint64_t max = 0;
 		char pid[32], feats[32], why[200];
 
-		if (!u)
+		if (!u || calls_only(u))
 			continue;
 		if (p->procs[i].folded)
 			snprintf(pid, sizeof(pid), "%u exited", p->procs[i].folded);
@@ -208,6 +279,7 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	if (!p->nprocs)
 		fprintf(out, "  (no CPython processes found)\n");
 	usdt_section(p, out);
+	calls_section(p, out, o);
 	if (p->nskipped) {
 		fprintf(out, "\nSkipped (CPython, not profiled)\n");
 		for (size_t i = 0; i < p->nskipped; i++) {

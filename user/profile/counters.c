@@ -95,6 +95,12 @@ static const struct counter_info counters[CTR_NR] = {
 			     "audit events that did not fit the ring buffer (coldbpf audit): counted, not shown" },
 	[CTR_USDT_UNOWNED] = { "usdt_events_unowned", CTR_KIND_COUNT,
 			       "marker hits of a process whose probes were being detached: not counted" },
+	[CTR_CALLS_LOST] = { "calls_lost", CTR_KIND_LOSS,
+			     "calls of a function not counted: the calls map (65,536 process x code pairs) was full" },
+	[CTR_CALLS_UNREAD] = { "calls_unread", CTR_KIND_LOSS,
+			       "function__entry hits whose thread state or frame could not be read: not counted" },
+	[CTR_CALLS_RESUMES] = { "calls_resumes", CTR_KIND_COUNT,
+				"function__entry hits of a resumed generator or coroutine: not calls" },
 };
 
 const struct counter_info *counter__info(int idx)

@@ -51,6 +51,9 @@ enum counter {
 	CTR_USDT_EVENTS_LOST,		/* BPF: import events that did not fit the ring buffer */
 	CTR_AUDIT_LOST,			/* BPF: audit events that did not fit the ring buffer */
 	CTR_USDT_UNOWNED,		/* BPF: marker hits of a process no longer held */
+	CTR_CALLS_LOST,			/* BPF: calls not counted: the calls map was full (--calls) */
+	CTR_CALLS_UNREAD,		/* BPF: function__entry hits whose frame could not be read */
+	CTR_CALLS_RESUMES,		/* BPF: function__entry hits of a resumed generator/coroutine */
 	CTR_NR,
 };
 

@@ -420,6 +420,10 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		if (profile__func(p, file, q, first) != i)
 			BAD("%s: function %zu is a duplicate", path, i);
 	}
+	for (size_t r = 0; r < p->nprocs; r++)	/* --calls name functions by index */
+		for (uint32_t k = 0; p->procs[r].usdt && k < p->procs[r].usdt->ncalls; k++)
+			if (p->procs[r].usdt->calls[k].func >= p->nfuncs)
+				BAD("%s: process %zu is malformed (usdt calls)", path, r);
 	a = json_object_get(root, "stacks");
 	if (!json_is_array(a))
 		BAD("%s: \"stacks\" missing or not an array", path);

@@ -12,6 +12,7 @@ static const char *const status_names[] = {
 	[PU_FAILED] = "failed",
 	[PU_LIMIT] = "limit",
 	[PU_PENDING] = "pending",
+	[PU_NOT_NEEDED] = "not-needed",
 };
 
 static const struct {
@@ -36,7 +37,43 @@ void pusdt__free(struct pusdt *u)
 	for (uint32_t i = 0; i < u->nslow; i++)
 		free(u->slow[i].name);
 	free(u->why);
+	free(u->calls);
 	free(u);
+}
+
+void pusdt__clear_calls(struct pusdt *u)
+{
+	u->ncalls = 0;
+}
+
+void pusdt__add_calls(struct pusdt *u, uint32_t func, uint64_t n)
+{
+	/* a process calls a few thousand functions: a linear search is cheap
+	 * beside the map read that feeds it, once per drain */
+	for (uint32_t i = 0; i < u->ncalls; i++)
+		if (u->calls[i].func == func) {
+			u->calls[i].calls += n;
+			return;
+		}
+	ARRAY_RESERVE(u->calls, u->ncalls, u->capcalls, 64);
+	u->calls[u->ncalls].func = func;
+	u->calls[u->ncalls++].calls = n;
+}
+
+uint64_t pusdt__total_calls(const struct pusdt *u)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < u->ncalls; i++)
+		n += u->calls[i].calls;
+	return n;
+}
+
+const char *pusdt__calls_why(int st)
+{
+	return st == PC_NO_FIRE ? "function__entry does not fire" :
+	       st == PC_NO_MARKER ? "no function__entry marker" :
+	       st == PC_NO_MARKERS ? "no markers: interpreter built without --with-dtrace" : NULL;
 }
 
 void pusdt__set_counts(struct pusdt *u, const struct cb_uproc *c)
@@ -88,6 +125,10 @@ void pusdt__merge(struct pusdt *into, const struct pusdt *from)
 		into->status = from->status;	/* a folded entry: attached if any was */
 	for (uint32_t i = 0; i < from->nslow; i++)
 		pusdt__add_import(into, from->slow[i].name, from->slow[i].ns);
+	if (from->calls_status == PC_COUNTED || !into->calls_status)
+		into->calls_status = from->calls_status;
+	for (uint32_t i = 0; i < from->ncalls; i++)
+		pusdt__add_calls(into, from->calls[i].func, from->calls[i].calls);
 }
 
 uint64_t pusdt__collections(const struct pusdt *u)
@@ -196,6 +237,17 @@ json_t *pusdt__to_json(const struct pusdt *u)
 						      (json_int_t)u->slow[i].ns));
 	json_object_set_new(im, "slowest", slow);
 	json_object_set_new(o, "imports", im);
+	if (u->calls_status) {
+		static const char *const cs[] = { [PC_COUNTED] = "counted", [PC_NO_FIRE] = "no-fire",
+						  [PC_NO_MARKER] = "no-marker", [PC_NO_MARKERS] = "no-markers" };
+		json_t *calls = json_array();
+
+		json_object_set_new(o, "calls_status", json_string(u->calls_status <= PC_NO_MARKERS ? cs[u->calls_status] : "?"));
+		for (uint32_t i = 0; i < u->ncalls; i++)
+			json_array_append_new(calls, json_pack("[I,I]", (json_int_t)u->calls[i].func,
+							       (json_int_t)u->calls[i].calls));
+		json_object_set_new(o, "calls", calls);
+	}
 	return o;
 }
 
@@ -259,6 +311,24 @@ struct pusdt *pusdt__from_json(json_t *o)
 		if (!json_is_string(m) || !json_is_integer(ns) || json_integer_value(ns) < 0)
 			goto bad;
 		pusdt__add_import(u, json_string_value(m), json_integer_value(ns));
+	}
+	if (json_object_get(o, "calls_status")) {
+		const char *cs = json_string_value(json_object_get(o, "calls_status"));
+		json_t *calls = json_object_get(o, "calls");
+
+		u->calls_status = !cs ? 0 : !strcmp(cs, "counted") ? PC_COUNTED : !strcmp(cs, "no-fire") ? PC_NO_FIRE :
+				  !strcmp(cs, "no-marker") ? PC_NO_MARKER : !strcmp(cs, "no-markers") ? PC_NO_MARKERS : 0;
+		if (!u->calls_status || (calls && !json_is_array(calls)))
+			goto bad;
+		/* function indices are checked against the profile's by the caller */
+		json_array_foreach(calls, i, v) {
+			json_t *f = json_array_get(v, 0), *n = json_array_get(v, 1);
+
+			if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(f) || !json_is_integer(n) ||
+			    json_integer_value(f) < 0 || json_integer_value(f) > UINT32_MAX || json_integer_value(n) < 0)
+				goto bad;
+			pusdt__add_calls(u, json_integer_value(f), json_integer_value(n));
+		}
 	}
 	return u;
 bad:

@@ -25,6 +25,21 @@ enum {
 	PU_GC = 1,
 	PU_IMPORT = 2,
 	PU_AUDIT = 4,	/* `coldbpf audit` only: never by --usdt */
+	PU_CALLS = 8,	/* --calls: exact call counts (function__entry), never by --usdt */
+};
+
+/* --calls, per process (pusdt.calls_status) */
+enum pusdt_calls {
+	PC_OFF = 0,		/* not asked for */
+	PC_COUNTED,		/* function__entry attached: calls[] are exact */
+	PC_NO_FIRE,		/* 3.11-3.14 with the marker: it does not fire for most calls */
+	PC_NO_MARKER,		/* the interpreter has no function__entry marker */
+	PC_NO_MARKERS,		/* ... nor any other (built without --with-dtrace) */
+};
+
+struct pcall {
+	uint32_t func;		/* index into the profile's functions */
+	uint64_t calls;		/* first entries (a resumed generator is not a call) */
 };
 
 enum pusdt_status {
@@ -33,6 +48,7 @@ enum pusdt_status {
 	PU_FAILED,		/* markers there, attaching failed (why says) */
 	PU_LIMIT,		/* CB_USDT_PROCS processes had probes already */
 	PU_PENDING,		/* being attached when the process was retired (it exited first) */
+	PU_NOT_NEEDED,		/* it has markers, but none of a feature asked for (--calls on 3.11-3.14) */
 };
 
 struct pimport {
@@ -50,6 +66,9 @@ struct pusdt {
 	uint64_t imports, imports_failed, import_ns;
 	struct pimport slow[PUSDT_SLOWEST];	/* slowest first */
 	uint32_t nslow;
+	uint8_t calls_status;	/* enum pusdt_calls */
+	struct pcall *calls;	/* PC_COUNTED: per function, in no order */
+	uint32_t ncalls, capcalls;
 };
 
 struct pusdt *pusdt__new(uint8_t status, uint8_t features, const char *why);
@@ -58,6 +77,12 @@ void pusdt__free(struct pusdt *u);
 void pusdt__set_counts(struct pusdt *u, const struct cb_uproc *c);
 /* One finished import: kept if among the PUSDT_SLOWEST. */
 void pusdt__add_import(struct pusdt *u, const char *name, uint64_t ns);
+/* --calls: n more calls of func (the agent rebuilds them after pusdt__clear_calls). */
+void pusdt__clear_calls(struct pusdt *u);
+void pusdt__add_calls(struct pusdt *u, uint32_t func, uint64_t n);
+uint64_t pusdt__total_calls(const struct pusdt *u);
+/* "does not fire" / "has no marker" for PC_NO_FIRE / PC_NO_MARKER, else NULL */
+const char *pusdt__calls_why(int calls_status);
 /* Add from's counts, histogram and slowest imports to into. */
 void pusdt__merge(struct pusdt *into, const struct pusdt *from);
 uint64_t pusdt__collections(const struct pusdt *u);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cpython/evlines.h"
 #include "lib/alloc.h"
+#include "profile/pusdt.h"
 
 struct profile *profile__subset(const struct profile *p, const bool *keep, const uint64_t *counts)
 {
@@ -38,6 +39,19 @@ struct profile *profile__subset(const struct profile *p, const bool *keep, const
 		n->merged = r->merged;
 		n->alive = r->alive;
 		n->dropped = r->dropped;
+		if (r->usdt) {	/* GC, imports and calls (serve's --out-dir files) */
+			n->usdt = pusdt__new(r->usdt->status, r->usdt->features, r->usdt->why);
+			pusdt__merge(n->usdt, r->usdt);
+			for (uint32_t c = 0; c < n->usdt->ncalls; c++) {
+				uint32_t fi = n->usdt->calls[c].func;
+
+				if (fi < p->nfuncs && !fto[fi])
+					fto[fi] = profile__func(q, p->funcs[fi].file, p->funcs[fi].qualname,
+								p->funcs[fi].firstline) + 1;
+				n->usdt->calls[c].func = fi < p->nfuncs ? fto[fi] - 1 :
+							  profile__func(q, "<unknown>", "<unknown>", 0);
+			}
+		}
 		to[i] = k + 1;
 	}
 	for (size_t i = 0; i < p->nevidence; i++) {
