@@ -277,19 +277,19 @@ static __always_inline __u64 call_tstate(const struct cb_layout *l, __u32 pid, _
 	struct ucount uc = {};
 	struct call_thread *c, nc = {};
 	struct tsearch s = {};
-	__u64 tstate = 0, id = 0, head = 0, pick_interp;
+	__u64 tstate = 0, id = 0, head = 0, base = 0, pick_interp;
 	__u32 status = 0;
 	int guessed;
 
 	if (l->flags & CB_LF_TCURRENT) {
 		if (bpf_probe_read_user(&tstate, sizeof(tstate), (void *)(l->runtime_addr + l->rt_tstate_current)) ||
-		    !tstate || read_tstate(l, tstate, buf, &id, top, &status, &uc) || id != fsbase)
+		    !tstate || read_tstate(l, tstate, buf, &id, top, &base, &status, &uc) || id != fsbase)
 			return 0;
 		return tstate;
 	}
 	c = bpf_map_lookup_elem(&call_threads, &tid);
 	if (c && c->pid == pid && c->fsbase == fsbase && c->tstate &&
-	    !read_tstate(l, c->tstate, buf, &id, top, &status, &uc) && id == fsbase &&
+	    !read_tstate(l, c->tstate, buf, &id, top, &base, &status, &uc) && id == fsbase &&
 	    is_current(l->flags, l->status_active, status, c->tstate, 0))
 		return c->tstate;
 	if (bpf_probe_read_user(&head, sizeof(head), (void *)(l->runtime_addr + l->rt_interp_head)) || !head ||
@@ -303,7 +303,7 @@ static __always_inline __u64 call_tstate(const struct cb_layout *l, __u32 pid, _
 	nc.fsbase = fsbase;
 	nc.pid = pid;
 	bpf_map_update_elem(&call_threads, &tid, &nc, BPF_ANY);
-	if (read_tstate(l, tstate, buf, &id, top, &status, &uc))
+	if (read_tstate(l, tstate, buf, &id, top, &base, &status, &uc))
 		return 0;
 	return tstate;
 }
