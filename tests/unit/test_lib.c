@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 /* lib/: the small tools every stage uses; the counters registry and the format table. */
 #include <string.h>
 #include <stdio.h>
@@ -167,4 +170,56 @@ Test(lib, procfs_nspid)
 {
 	cr_assert_eq(procfs__nspid(getpid()), getpid());
 	cr_assert_eq(procfs__nspid(0x7fffffff), -1);
+}
+
+/* -o /dev/null (a character device) is written in place, never replaced by a
+ * regular file renamed over it; a FIFO or a directory is refused; a
+ * planted symbolic link is replaced, not followed. */
+Test(lib, outputs_to_special_files)
+{
+	char dir[] = "/tmp/coldbpf-out-XXXXXX", fifo[64], link[64], victim[64], dev[64], buf[16];
+	struct outfile *o;
+	struct stat st;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	/* a null device of its own (a regression must not clobber the host's) */
+	snprintf(dev, sizeof(dev), "%s/null", dir);
+	cr_assert_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0, "mknod: %s (the unit tests run as root)",
+		     strerror(errno));
+	o = file__create(dev);
+	cr_assert_not_null(o, "a character device is writable");
+	fputs("profile\n", o->f);
+	cr_assert_eq(file__commit(o), 0);
+	cr_assert_eq(lstat(dev, &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "the device is still a character device");
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_null(file__create(fifo), "a FIFO is refused (opening it could block)");
+	cr_assert_null(file__create(dir), "a directory is refused");
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/out.json", dir);
+	f = fopen(victim, "w");
+	cr_assert_not_null(f);
+	fputs("keep", f);
+	fclose(f);
+	cr_assert_eq(symlink(victim, link), 0);
+	o = file__create(link);
+	cr_assert_not_null(o);
+	fputs("new", o->f);
+	cr_assert_eq(file__commit(o), 0);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISREG(st.st_mode), "the planted link was replaced by the output");
+	f = fopen(victim, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	cr_assert_str_eq(buf, "keep", "the link's target was not written");
+	unlink(link);
+	unlink(victim);
+	unlink(fifo);
+	unlink(dev);
+	rmdir(dir);
 }

@@ -98,14 +98,50 @@ static bool sudo_owner(uid_t *uid, gid_t *gid)
 	return true;
 }
 
+/* An output that exists and is a character device (-o /dev/null, a
+ * terminal) is written in place: renaming a file over it would replace the
+ * device node. Other kinds that are not regular files (a directory, a
+ * FIFO, which could block, a socket, a block device) are refused. A
+ * symbolic link is replaced, never followed (it may be planted). */
+static struct outfile *create_special(const char *path, const struct stat *st)
+{
+	struct outfile *o;
+	int fd;
+
+	if (!S_ISCHR(st->st_mode)) {
+		msg__err("cannot write %s: not a regular file (%s)", path,
+			 S_ISDIR(st->st_mode) ? "a directory" : S_ISFIFO(st->st_mode) ? "a FIFO" :
+			 S_ISSOCK(st->st_mode) ? "a socket" : S_ISBLK(st->st_mode) ? "a block device" : "special");
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		msg__err("cannot write %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		free(o);
+		msg__err("cannot write %s", path);
+		return NULL;
+	}
+	o->path = xstrdup(path);
+	return o;
+}
+
 struct outfile *file__create_as(const char *path, unsigned int mode, long uid, long gid)
 {
 	struct outfile *o;
+	struct stat st;
 	char *tmp;
 	int fd = -1;
 	uid_t su;
 	gid_t sg;
 
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return create_special(path, &st);
 	tmp = xcalloc(strlen(path) + 32, 1);
 	for (int i = 0; i < 100 && fd < 0; i++) {
 		uint64_t r = 0;
@@ -167,23 +203,26 @@ void file__abort(struct outfile *o)
 		return;
 	if (o->f)
 		fclose(o->f);
-	unlink(o->tmp);
+	if (o->tmp)
+		unlink(o->tmp);
 	outfile_free(o);
 }
 
 int file__commit(struct outfile *o)
 {
-	bool bad = fflush(o->f) || ferror(o->f) || fsync(fileno(o->f));
+	/* a device (o->tmp NULL) is not synced: /dev/null and terminals refuse it */
+	bool bad = fflush(o->f) || ferror(o->f) || (o->tmp && fsync(fileno(o->f)));
 	int e = errno;
 
 	if (fclose(o->f))
 		bad = true, e = errno;
 	o->f = NULL;
-	if (!bad && rename(o->tmp, o->path))
+	if (!bad && o->tmp && rename(o->tmp, o->path))
 		bad = true, e = errno;
 	if (bad) {
 		msg__err("cannot write %s: %s", o->path, strerror(e ? e : EIO));
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 		outfile_free(o);
 		return -1;
 	}

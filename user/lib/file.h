@@ -30,7 +30,9 @@ char **file__split_lines(char *data, size_t *n);
 struct outfile {
 	FILE *f;
 	char *path;	/* the destination */
-	char *tmp;	/* the temporary file, renamed over path by file__commit */
+	char *tmp;	/* the temporary file, renamed over path by file__commit;
+			 * NULL when path is a character device (/dev/null, a
+			 * terminal), written in place: never replaced by a file */
 };
 
 /* Default mode of new outputs (0600). */
