@@ -201,8 +201,9 @@ static void modules_guards(struct ev_scan *s, int pid, const struct pylayout *l,
 	guard(s, pid, interp + l->interp_modules, EV_G_MODULES, &mods);
 	if (!mods || (mods & 7))
 		return;
-	guard(s, pid, mods + 16, EV_G_MODULES, &used);
-	guard(s, pid, mods + 32, EV_G_MODULES, &keys);
+	/* ma_used, ma_keys: after the object header (longer when free-threaded) */
+	guard(s, pid, mods + l->ob_type + 8, EV_G_MODULES, &used);
+	guard(s, pid, mods + l->ob_type + 24, EV_G_MODULES, &keys);
 	if (keys && !(keys & 7))
 		guard(s, pid, keys + (l->minor <= 10 ? 32 : 24), EV_G_MODULES, &n);
 }
