@@ -188,7 +188,7 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		/* free-threaded 3.13t never specializes (ENABLE_SPECIALIZATION is
 		 * 0 there: RESUME stays RESUME, no counter moves), so its bytecode
 		 * proves nothing either way: a frame on a stack is its only
-		 * evidence here (docs/interpreters.md) */
+		 * evidence here (docs/free-threaded.md) */
 		if (probe)
 			memset(probe, 0, sizeof(*probe));
 		return htab__get(&r->on_stack, addr) ? EV_RAN : EV_UNKNOWN;
@@ -332,8 +332,6 @@ static void scan_range(int pid, const struct pylayout *l, int pmfd, uint64_t sta
 						evproof__type(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
 					continue;
 				}
-				if (l->ft && w != l->code_type)
-					continue;	/* function and class proofs read default-build offsets */
 				if (w == l->function_type && w) {
 					evproof__function(pid, l, a, chunk, off + rlen, i - l->ob_type, r);
 					continue;
@@ -485,7 +483,7 @@ static int scan(int pid, const struct pylayout *l, struct ev_scan *out, bool lin
 	round_reset(out, true);
 	/* free-threaded: code objects are found, but without markers nothing
 	 * shows that a module's code is all there, so "no code of this module
-	 * is loaded" is not claimed either (docs/interpreters.md) */
+	 * is loaded" is not claimed either (docs/free-threaded.md) */
 	out->partial = l->ft;
 	evproof__begin(pid, l, &r, out);
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);

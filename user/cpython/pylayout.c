@@ -292,7 +292,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		/* 3.14t runs per-thread copies of a code object's bytecode
 		 * (co_tlbc, the frame's tlbc_index): an instruction pointer
 		 * may point into a copy, not co_code_adaptive, and the
-		 * markers must be read in every copy (docs/interpreters.md) */
+		 * markers must be read in every copy (docs/free-threaded.md) */
 		snprintf(why, whysz, "free-threaded CPython 3.%dt is not supported yet (per-thread bytecode "
 			 "copies, co_tlbc; 3.13t is)", minor);
 		return -1;

@@ -221,8 +221,13 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 			   sc.codes[i].flags, false, 0, sc.codes[i].lines);
 	if (sc.partial) {
 		d->partial = true;
-		msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
-			 "a module without code seen is not called never-ran", pid, EV_MAX_CODES);
+		if (info.layout.ft)
+			msg__err("note: PID %d: free-threaded CPython %s leaves no execution markers: only code seen "
+				 "running (on a stack, or by a live function or class) is called ran, none never-ran "
+				 "or not-loaded (docs/free-threaded.md)", pid, info.layout.version);
+		else
+			msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
+				 "a module without code seen is not called never-ran", pid, EV_MAX_CODES);
 	}
 	msg__dbg("PID %d: %.1f MB read, %.1f MB not resident skipped", pid, sc.bytes_read / 1048576.0,
 		 sc.bytes_skipped / 1048576.0);
