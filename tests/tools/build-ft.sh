@@ -62,7 +62,7 @@ if [ ! -e "$dir/.fetched" ]; then
   [ -n "$got" ] || { echo "build-ft: no python$ver source package could be downloaded" >&2; exit 1; }
   rm -rf "$dir/src" "$dir/.configured"
   dpkg-source --no-check -x "$dl/python${ver}_${got}.dsc" "$dir/src" >&2
-  rm -rf "$dl"
+  rm -rf "$dl" "$dir"/*.orig.tar.*	# dpkg-source's copy of the tarball
   echo "python$ver $got" > "$dir/.fetched"
 fi
 srcver=$(cat "$dir/.fetched")
