@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Per-version layout tables. Offsets are x86-64, default (GIL) builds, from
+ * Per-version layout tables. Offsets are x86-64, default (GIL) builds (ROW)
+ * and free-threaded 3.13t (FTROW: docs/free-threaded.md), from
  * offsetof() over each version's headers (shared/docs/cpython-internals.md
  * §1-§3). From 3.13 on, _Py_DebugOffsets in the interpreter itself is the
  * source of truth (offsets move between patch releases); the table rows for

@@ -3,7 +3,8 @@
  * row from the 3.14.7 source, identical for Debian sid's 3.14.10 (python3.14-dev
  * in the tests' sid root); the 3.15 row from sid's python3.15-dev (3.15.2). 3.13+ take their offsets from _Py_DebugOffsets at run
  * time; their rows are a cross-check. `make test` regenerates every installed
- * version's row and fails on any difference. Columns: see struct table_row in pylayout.c. N = absent. */
+ * version's row and fails on any difference. FTROW: a free-threaded build's
+ * (3.13.15t, tests/tools/build-ft.sh: its object header is 16 bytes longer). Columns: see struct table_row in pylayout.c. N = absent. */
 ROW(14, 808, 7344, 8, 152, 72, N, 8, 0, 56, 74, 3, 1, 208, 1, LT_LOCATIONS, 216, 68, 112, 120, 128, 136, 40, 56, 7272, 7280, 32, N, 7688)
 ROW(8, 32, 8, 8, 176, 24, N, 24, 32, 104, N, 0, 0, 0, 0, LT_LNOTAB, 176, 40, 104, 112, N, 120, 48, 72, 0, 16, N, 1368, 56)
 ROW(9, 32, 8, 8, 176, 24, N, 24, 32, 104, N, 0, 0, 0, 0, LT_LNOTAB, 176, 40, 104, 112, N, 120, 48, 72, 0, 24, N, 568, 856)
