@@ -355,6 +355,9 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	    o->co_filename > 512 || o->co_name > 512 || o->co_qualname > 512 ||
 	    o->co_linetable > 512 || o->co_firstlineno > 512 || o->bpf.code_adaptive > 512 ||
 	    o->str_ascii_data > 128 || o->bytes_sval > 128 ||
+	    /* the object header: 16 bytes, or 32 free-threaded (pyobj__live
+	     * reads the counts just before ob_type) */
+	    o->ob_type < 8 || o->ob_type > 64 || (ft && o->ob_type < 16) ||
 	    abs((int)o->bpf.ts_thread_id - (int)o->bpf.ts_frame) + 8 > CB_TSTATE_SPAN ||
 	    abs((int)o->bpf.ts_thread_id - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN ||
 	    abs((int)o->bpf.ts_frame - (int)o->bpf.ts_status) + 8 > CB_TSTATE_SPAN ||

@@ -47,7 +47,10 @@ bool pyobj__live(const struct pylayout *l, const uint8_t *hdr)
 		return refcnt && (refcnt < (1ULL << 40) || (uint32_t)refcnt == 0xffffffffU);
 	}
 	/* ob_tid (8), ob_flags (2), ob_mutex (1), ob_gc_bits (1), ob_ref_local (4),
-	 * ob_ref_shared (8), ob_type: the offsets follow from ob_type's */
+	 * ob_ref_shared (8), ob_type: the offsets follow from ob_type's (16 to 64:
+	 * pylayout's bound, so at most the first 64 bytes of hdr are read) */
+	if (l->ob_type < 16 || l->ob_type > 64)
+		return false;
 	memcpy(&local, hdr + l->ob_type - 12, 4);
 	memcpy(&shared, hdr + l->ob_type - 8, 8);
 	if (local == UINT32_MAX)

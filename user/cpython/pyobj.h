@@ -16,7 +16,7 @@
 /* The str at addr as UTF-8 into out (truncated to outsz - 1 bytes on a
  * whole character). 0, or -1 when it is not a compact str or unreadable. */
 int pyobj__read_str(int pid, const struct pylayout *l, uint64_t addr, char *out, size_t outsz);
-/* Does the object header hdr (at least l->ob_type + 8 bytes) look like a
+/* Does the object header hdr (at least l->ob_type + 8 bytes, at most 72) look like a
  * live object's? Default builds: ob_refcnt is positive and small, or
  * immortal (3.12+: low 32 bits all ones); a freed block holds an allocator
  * pointer there. Free-threaded builds split the count (Include/object.h):
