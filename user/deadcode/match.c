@@ -342,6 +342,13 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 									       : NULL;
 
 		d->partial |= p->evidence[i].partial;
+		if (r->python && *r->python && r->python[strlen(r->python) - 1] == 't' && !d->ft_noted) {
+			/* "3.13.15t": a free-threaded build, positive evidence only */
+			d->ft_noted = true;
+			msg__err("note: free-threaded CPython %s (PID %d) leaves no execution markers: only code seen "
+				 "running is called ran, none never-ran or not-loaded (docs/free-threaded.md)",
+				 r->python, r->pid);
+		}
 		d->exits += gone ? (r->folded ? r->folded : 1) : 0;
 		d->exits_read += gone && r->final ? (r->folded ? r->folded : 1) : 0;
 		d->exits_late += gone && r->final && r->late;
