@@ -659,7 +659,7 @@ def t_ft_parallel_threads(py):
     """Free-threaded builds (tests/tools/build-ft.sh): four threads run Python
     at the same time (no GIL: one per CPU), each in its own function for
     100/75/50/25 % of the run. Every thread is sampled whenever it runs:
-    each function's share of the samples is within 4 points of its share of
+    each function's share of the samples is within 5 points of its share of
     the four threads' CPU time measured in the process (time.thread_time()),
     and the samples match 999 Hz times that CPU time (within 15 %). cold on
     the saved profile calls each of them ran or sampled and nothing of the
@@ -685,8 +685,10 @@ def t_ft_parallel_threads(py):
             i = func_index(prof, n, "parallel.py")
             expect(i is not None, "%s: %s not sampled" % (ft, n))
             samples[n] = self_samples(prof, i)
-        tids = {s["tid"] for s in prof["stacks"] for n in names
-                if s["frames"] and s["frames"][-1][0] == func_index(prof, n, "parallel.py")}
+        per = {n: {s["tid"] for s in prof["stacks"]
+                   if s["frames"] and s["frames"][-1][0] == func_index(prof, n, "parallel.py")} for n in names}
+        expect(all(len(t) == 1 for t in per.values()), "%s: a function seen on several threads: %s" % (ft, per))
+        tids = set().union(*per.values())
         ns, cpu = sum(samples.values()), sum(truth[n] for n in names)
         print("     %s: %d samples, %.2f CPU s of the four threads in %.2f s wall (%.2f CPUs); samples/CPU s %.0f; "
               "shares %s, truth %s" % (ft, ns, cpu, truth["wall"], cpu / truth["wall"], ns / cpu,
@@ -695,7 +697,7 @@ def t_ft_parallel_threads(py):
         expect(len(tids) == 4, "%s: the four functions on threads %s" % (ft, tids))
         for n in names:
             got, want = 100.0 * samples[n] / ns, 100.0 * truth[n] / cpu
-            expect(abs(got - want) <= 4, "%s: %s has %.1f %% of the samples, %.1f %% of the CPU time" %
+            expect(abs(got - want) <= 5, "%s: %s has %.1f %% of the samples, %.1f %% of the CPU time" %
                    (ft, n, got, want))
         expect(0.85 <= ns / (999.0 * cpu) <= 1.15, "%s: %d samples for %.2f CPU s at 999 Hz" % (ft, ns, cpu))
         cp = run_coldbpf(["cold", "--src", WL, "--format", "json", out])
