@@ -6,7 +6,10 @@
     scripts/gen-layout.py --check PYTHON...    exit 1 when a row differs from the committed one
 
 PYTHON may be chroot:ROOT:NAME for an interpreter of a Debian root
-(tests/tools/mkroot.sh), e.g. chroot:/var/cache/coldbpf/roots/sid:python3.15.
+(tests/tools/mkroot.sh), e.g. chroot:/var/cache/coldbpf/roots/sid:python3.15,
+or an interpreter run from its build tree (tests/tools/build-ft.sh). A
+free-threaded build (--disable-gil) gets an FTROW of its own: its object
+header is 16 bytes longer, so every object's fields move.
 
 Each row comes from offsetof()/sizeof() in a small C program compiled with
 -DPy_BUILD_CORE against the interpreter's own include directory (internal
@@ -34,12 +37,17 @@ def interp_info(py):
     if py.startswith("chroot:"):     # chroot:ROOT:NAME, an interpreter of a Debian root
         _, root, name = py.split(":", 2)
         cmd = ["chroot", root, name]
+    # a build tree's interpreter: Include/ in the source, pyconfig.h in the build
     out = subprocess.run(cmd + ["-c", "import sys, sysconfig; v = sys.version_info; "
-                          "print('%d %d %d' % v[:3]); print(sysconfig.get_paths()['include']); "
-                          "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED'))))"],
+                          "print('%d %d %d' % v[:3]); "
+                          "b = sysconfig.is_python_build(); "
+                          "print(sysconfig.get_config_var('srcdir') + '/Include' if b "
+                          "else sysconfig.get_paths()['include']); "
+                          "print(int(bool(sysconfig.get_config_var('Py_GIL_DISABLED')))); "
+                          "print(sysconfig.get_config_var('srcdir') if b else '')"],
                          capture_output=True, text=True, check=True).stdout.split("\n")
     major, minor, micro = (int(x) for x in out[0].split())
-    return major, minor, micro, root + out[1], out[2] == "1", root
+    return major, minor, micro, root + out[1], out[2] == "1", root, out[3]
 
 
 def c_program(minor):
@@ -97,8 +105,8 @@ def c_program(minor):
 
 
 def row(py):
-    major, minor, micro, include, ft, root = interp_info(py)
-    if (major, minor) < (3, 8) or ft:
+    major, minor, micro, include, ft, root, builddir = interp_info(py)
+    if (major, minor) < (3, 8) or (ft and minor != 13):
         raise SystemExit("%s: CPython %d.%d%s has no table row" % (py, major, minor, "t" if ft else ""))
     with tempfile.TemporaryDirectory() as d:
         src, exe = os.path.join(d, "l.c"), os.path.join(d, "l")
@@ -114,6 +122,8 @@ def row(py):
             os.symlink(os.path.join(root, "usr", "include", arch, "python%d.%d" % (major, minor)),
                        os.path.join(link, "python%d.%d" % (major, minor)))
             extra = ["-I", os.path.join(d, "inc")]
+        if builddir:
+            extra += ["-I", builddir]   # pyconfig.h of a build tree
         subprocess.run(["cc", "-w", "-I", include, "-I", os.path.join(include, "internal")] + extra + [src,
                         "-o", exe], check=True)
         vals = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.split(",")
@@ -126,16 +136,17 @@ def row(py):
     for k in FIELDS:
         v = d[k]
         cells.append("N" if v == 0xffff else str(v))
-    return minor, "%d.%d.%d" % (major, minor, micro), "ROW(%s)" % ", ".join(cells)
+    return ((minor, ft), "%d.%d.%d%s" % (major, minor, micro, "t" if ft else ""),
+            "%s(%s)" % ("FTROW" if ft else "ROW", ", ".join(cells)))
 
 
 def committed():
     rows = {}
     with open(TABLE) as fh:
         for line in fh:
-            m = re.match(r"^ROW\((\d+),", line)
+            m = re.match(r"^(FT)?ROW\((\d+),", line)
             if m:
-                rows[int(m.group(1))] = line.strip()
+                rows[(int(m.group(2)), bool(m.group(1)))] = line.strip()
     return rows
 
 
@@ -149,7 +160,7 @@ def main(argv):
     for py in argv:
         minor, ver, r = row(py)
         same = have.get(minor) == r
-        print("%-8s %s  %s" % (ver, r, "same" if same else "DIFFERS from committed: %s" % have.get(minor)))
+        print("%-9s %s  %s" % (ver, r, "same" if same else "DIFFERS from committed: %s" % have.get(minor)))
         if mode == "--write" and not same:
             with open(TABLE) as fh:
                 text = fh.read()

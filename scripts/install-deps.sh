@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev
       libcriterion-dev pkg-config python3 python3.11 python3.11-dev python3-coverage chromium
       libclang-rt-14-dev util-linux debootstrap gunicorn python3-flask python3-docutils python3-sphinx
-      libmicrohttpd-dev prometheus golang-go)
+      libmicrohttpd-dev prometheus golang-go dpkg-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -82,6 +82,35 @@ def bullseye_interpreter():
     return w
 
 
+# free-threaded interpreters (tests/tools/build-ft.sh): path -> (major, minor)
+FT = {}
+FT_VERSIONS = ("3.13",)   # 3.14t is refused (per-thread bytecode, co_tlbc): docs/free-threaded.md
+
+
+def ft_interpreters():
+    """Free-threaded CPythons built from Debian's source by
+    tests/tools/build-ft.sh (make test builds them, cached outside the clone);
+    under CI a missing build is a failure."""
+    cache = os.environ.get("COLDBPF_FT", "/var/cache/coldbpf/ft")
+    out = []
+    for v in FT_VERSIONS:
+        exe = os.path.join(cache, v + "t", "src", "python")
+        if not (os.path.exists(os.path.join(cache, v + "t", ".complete")) and os.path.exists(exe)):
+            msg = "no free-threaded %st at %s (tests/tools/build-ft.sh %s builds it)" % (v, exe, v)
+            if CI:
+                raise SystemExit(msg)
+            print("!! %s: it is not tested" % msg)
+            continue
+        FT[exe] = tuple(int(x) for x in v.split("."))
+        out.append(exe)
+    return out
+
+
+def is_ft(py):
+    """A free-threaded build (no GIL; 3.13t never specializes)."""
+    return py in FT
+
+
 def discover_interpreters():
     """(label, path, (major, minor)) for every interpreter to test."""
     env = os.environ.get("COLDBPF_PYTHONS")
@@ -99,15 +128,20 @@ def discover_interpreters():
             if os.path.exists(exe):
                 paths.append(exe)
         paths += sid_interpreters()
+        paths += ft_interpreters()
     out = []
     for p in paths:
         v = py_version(p)
         if not v:
             raise SystemExit("interpreter %s does not run" % p)
         mm = tuple(int(x) for x in v.split(".")[:2])
+        if mm >= (3, 13) and p not in FT and subprocess.run(
+                [p, "-c", "import sysconfig, sys; sys.exit(sysconfig.get_config_var('Py_GIL_DISABLED') != 1)"],
+                timeout=30).returncode == 0:
+            FT[p] = mm   # named in COLDBPF_PYTHONS
         kind = ("debian" if p.startswith("/usr/bin/") else
                 "pyenv" if p.startswith(pyenv_root() + "/") else
-                "sid" if p in CHROOTED else "other")
+                "sid" if p in CHROOTED else "ft" if p in FT else "other")
         out.append(("%s %s (%s)" % (kind, v, p), p, mm))
     return sorted(out, key=lambda t: (not t[1].startswith("/usr/bin/"), t[2]))
 

@@ -266,13 +266,16 @@ def _cold(root, pids):
     return json.loads(cp.stdout)
 
 
-def _compare(name, truth, res, mm):
+def _compare(name, truth, res, mm, ft=False):
     """Print the numbers; the failures (strings) against the thresholds. On
     3.12 a definition may be unknown for want of evidence (no LOAD_GLOBAL,
     LOAD_ATTR or STORE_ATTR before its first jump: docs/cold.md, "Evidence
     per version"): those count towards neither side's wrong answers and,
     printed with their number, stand in for ran or never-ran in the 95 %
-    thresholds; everywhere else unknown counts against them."""
+    thresholds; everywhere else unknown counts against them. A free-threaded
+    3.13t (ft) leaves no markers (docs/free-threaded.md): no thresholds, but
+    nothing may be never-ran or not-loaded, and live functions and classes
+    must still prove some of what ran."""
     st = {(f["path"], f["qualname"], f["first"]): f for f in res["functions"]}
     ran = sorted(k for k, (_, r) in truth.items() if r)
     notran = sorted(k for k, (_, r) in truth.items() if not r)
@@ -325,6 +328,14 @@ def _compare(name, truth, res, mm):
     if wrong_ran:
         bad.append("%s: %d did not run, called ran: %s" %
                    (name, len(wrong_ran), [(k, st[k]) for k in wrong_ran[:10]]))
+    if ft:
+        dead = [k for k in truth if status(k) in ("never-ran", "not-loaded")]
+        if dead:
+            bad.append("%s: free-threaded, %d called never-ran/not-loaded: %s" % (name, len(dead), dead[:10]))
+        if ran and not said_ran:
+            bad.append("%s: free-threaded: none of the %d that ran called ran (live functions and classes prove "
+                       "some)" % (name, len(ran)))
+        return bad
     if ok_ran < 0.95 * len(ran):
         bad.append("%s: ran called ran/sampled: %d of %d; the others: %s" %
                    (name, ok_ran, len(ran),
@@ -369,7 +380,7 @@ def _flask_mode(py, root, kind, base, tree, env, mm, preload):
     for r, name in ((flask, "flask"), (werkzeug, "werkzeug"), (tree, "app")):
         expect(res[r]["evidence_processes"] == 3, "%s %s: evidence from %s processes" %
                (mode, name, res[r]["evidence_processes"]))
-        bad += _compare("%s %s %d.%d %s" % (name, kind, mm[0], mm[1], mode), truth[r], res[r], mm)
+        bad += _compare("%s %s %d.%d %s" % (name, kind, mm[0], mm[1], mode), truth[r], res[r], mm, is_ft(py))
     return bad
 
 

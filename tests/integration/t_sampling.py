@@ -655,7 +655,61 @@ def t_subinterpreters(label, py, mm):
     _check_subinterpreters([py], os.path.join(WL, "subinterp.py"), mm)
 
 
+def t_ft_parallel_threads(py):
+    """Free-threaded builds (tests/tools/build-ft.sh): four threads run Python
+    at the same time (no GIL: one per CPU), each in its own function for
+    100/75/50/25 % of the run. Every thread is sampled whenever it runs:
+    each function's share of the samples is within 5 points of its share of
+    the four threads' CPU time measured in the process (time.thread_time()),
+    and the samples match 999 Hz times that CPU time (within 15 %). cold on
+    the saved profile calls each of them ran or sampled and nothing of the
+    file never-ran (3.13t has no markers: docs/free-threaded.md)."""
+    fts = [p for p in sorted(FT)]
+    if not fts:
+        msg = "no free-threaded interpreter (tests/tools/build-ft.sh 3.13 builds one)"
+        if CI:
+            raise AssertionError(msg)
+        raise Skip(msg)
+    names = ("par_one", "par_two", "par_three", "par_four")
+    for ft in fts:
+        truth_f = os.path.join(TMP, "par-truth-%d.json" % time.monotonic_ns())
+        out = os.path.join(TMP, "par-%d.json" % time.monotonic_ns())
+        cp = run_coldbpf(["-F", "999", "--evidence", "-o", out, "--", ft, os.path.join(WL, "parallel.py"), "4",
+                          truth_f])
+        expect(cp.returncode == 0, "coldbpf: %s" % cp.stderr)
+        prof = json.load(open(out))
+        truth = json.load(open(truth_f))
+        expect(truth["gil"] is False, "%s runs with a GIL" % ft)
+        samples = {}
+        for n in names:
+            i = func_index(prof, n, "parallel.py")
+            expect(i is not None, "%s: %s not sampled" % (ft, n))
+            samples[n] = self_samples(prof, i)
+        per = {n: {s["tid"] for s in prof["stacks"]
+                   if s["frames"] and s["frames"][-1][0] == func_index(prof, n, "parallel.py")} for n in names}
+        expect(all(len(t) == 1 for t in per.values()), "%s: a function seen on several threads: %s" % (ft, per))
+        tids = set().union(*per.values())
+        ns, cpu = sum(samples.values()), sum(truth[n] for n in names)
+        print("     %s: %d samples, %.2f CPU s of the four threads in %.2f s wall (%.2f CPUs); samples/CPU s %.0f; "
+              "shares %s, truth %s" % (ft, ns, cpu, truth["wall"], cpu / truth["wall"], ns / cpu,
+                                       "/".join("%.1f" % (100.0 * samples[n] / ns) for n in names),
+                                       "/".join("%.1f" % (100.0 * truth[n] / cpu) for n in names)), flush=True)
+        expect(len(tids) == 4, "%s: the four functions on threads %s" % (ft, tids))
+        for n in names:
+            got, want = 100.0 * samples[n] / ns, 100.0 * truth[n] / cpu
+            expect(abs(got - want) <= 5, "%s: %s has %.1f %% of the samples, %.1f %% of the CPU time" %
+                   (ft, n, got, want))
+        expect(0.85 <= ns / (999.0 * cpu) <= 1.15, "%s: %d samples for %.2f CPU s at 999 Hz" % (ft, ns, cpu))
+        cp = run_coldbpf(["cold", "--src", WL, "--format", "json", out])
+        expect(cp.returncode == 0, "cold: %s" % cp.stderr)
+        st = {f["qualname"]: f for f in json.loads(cp.stdout)["functions"] if f["path"] == "parallel.py"}
+        for n in names + ("main",):
+            expect(st[n]["status"] in ("ran", "sampled"), "%s: %s is %s, it ran" % (ft, n, st[n]))
+        dead = {q: f["status"] for q, f in st.items() if f["status"] in ("never-ran", "not-loaded")}
+        expect(not dead, "%s: called dead: %s" % (ft, dead))
+
+
 PER_INTERPRETER = [t_ratio, t_shares, t_threads, t_recursion, t_all_python, t_exit_midrun, t_subinterpreters]
-ONCE = [t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
+ONCE = [t_ft_parallel_threads, t_report_roundtrip, t_cli_errors, t_sigint, t_embedded, t_all_python_skips_unsupported,
         t_binary_not_at_host_path, t_late_dlopen, t_exec_chain, t_debug_offsets_cross_check]
 NO_BPF = [t_layout_tables]

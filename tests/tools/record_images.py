@@ -30,9 +30,10 @@ def record(py, out_dir):
     if py.startswith("chroot:"):
         _, root, name = py.split(":", 2)
         cmd = ["chroot", root, name]
-    v = subprocess.run(cmd + ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+    v = subprocess.run(cmd + ["-c", "import sys, sysconfig; print('%d.%d' % sys.version_info[:2] + "
+                              "('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))"],
                        capture_output=True, text=True, check=True).stdout.strip()
-    tag = v + ("-debian" if py.startswith("/usr/bin/") else "")
+    tag = v + ("-debian" if py.startswith("/usr/bin/") else "")   # 3.13t: free-threaded
     with tempfile.TemporaryDirectory(dir=(root + "/tmp") if root else None) as d:
         inside = d[len(root):] if root else d   # the same directory as the target sees it
         subject = os.path.join(d, "image_subject.py")

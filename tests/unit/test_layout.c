@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cpython/pylayout.h"
+#include "cpython/pyobj.h"
 
 static void put_bytes(uint8_t *buf, size_t pos, uint64_t v)
 {
@@ -91,6 +92,91 @@ Test(layout, debug_offsets_match_the_313_table)
 
 /* The interpreter's offsets against the committed row: a field that moved
  * (a patch release) is used and named; a wholesale difference is refused. */
+/* The free-threaded 3.13t's _Py_DebugOffsets as tests/tools/build-ft.sh's
+ * 3.13.15t reports them: the object header is 16 bytes longer, so code
+ * object, str and ob_type offsets move; frames and thread states do not. */
+static size_t dbg313t(uint8_t *buf)
+{
+	dbg313(buf);
+	put_bytes(buf, 16, 1);		/* free_threaded */
+	put_bytes(buf, 48, 215616);
+	put_bytes(buf, 88, 7664);
+	put_bytes(buf, 152, 312);
+	put_bytes(buf, 272, 224);
+	put_bytes(buf, 280, 128);
+	put_bytes(buf, 288, 136);
+	put_bytes(buf, 296, 144);
+	put_bytes(buf, 304, 152);
+	put_bytes(buf, 312, 84);
+	put_bytes(buf, 344, 216);
+	put_bytes(buf, 360, 24);
+	put_bytes(buf, 528, 48);
+	put_bytes(buf, 544, 48);
+	put_bytes(buf, 552, 32);
+	put_bytes(buf, 560, 56);
+	return 1024;
+}
+
+Test(layout, debug_offsets_free_threaded_313t)
+{
+	uint8_t buf[1024];
+	struct pylayout d, t, g;
+	char why[200];
+
+	cr_assert_eq(pylayout__from_debug_offsets(buf, dbg313t(buf), &d, why, sizeof(why)), 0, "%s", why);
+	cr_assert(d.ft);
+	cr_assert_eq(pylayout__from_table_ft(3, 13, &t), 0);
+	cr_assert(t.ft);
+	cr_assert_eq(memcmp(&d.bpf, &t.bpf, sizeof(d.bpf)), 0, "BPF layout differs from the 3.13t row");
+	cr_assert_eq(d.row_ndiff, 0, "%s", d.row_diff);
+	cr_assert_eq(d.ob_type, 24);
+	cr_assert_eq(d.bytes_size, 32, "ob_size follows ob_type");
+	cr_assert_eq(d.bytes_sval, t.bytes_sval);
+	cr_assert_eq(d.str_length, t.str_length);
+	cr_assert_eq(d.str_state, t.str_state);
+	cr_assert_eq(d.code_read, 216, "up to co_code_adaptive");
+	/* frames and thread states are a default build's: the walker is the same */
+	cr_assert_eq(pylayout__from_table(3, 13, &g), 0);
+	cr_assert(!g.ft);
+	cr_assert_eq(g.bpf.f_code, t.bpf.f_code);
+	cr_assert_eq(g.bpf.ts_frame, t.bpf.ts_frame);
+	cr_assert_eq(g.bpf.code_mask, ~0ULL, "3.13t's f_executable is a plain pointer");
+	cr_assert_eq(g.ob_type + PY_FT_HEADER_EXTRA, t.ob_type);
+	cr_assert_eq(g.co_filename + PY_FT_HEADER_EXTRA, t.co_filename);
+	/* only 3.13 has a free-threaded row */
+	cr_assert_eq(pylayout__from_table_ft(3, 14, &t), -1);
+	cr_assert_eq(pylayout__from_table_ft(3, 12, &t), -1);
+}
+
+/* The object header's liveness: a default build's ob_refcnt, a free-threaded
+ * build's split counts (a freed block holds an allocator pointer instead). */
+Test(layout, object_liveness)
+{
+	struct pylayout g, t;
+	uint8_t h[64] = { 0 };
+
+	cr_assert_eq(pylayout__from_table(3, 13, &g), 0);
+	cr_assert_eq(pylayout__from_table_ft(3, 13, &t), 0);
+	put_bytes(h, 0, 3);
+	cr_assert(pyobj__live(&g, h));
+	put_bytes(h, 0, 0x7f12345678a0ULL);	/* a free-list pointer */
+	cr_assert(!pyobj__live(&g, h));
+	put_bytes(h, 0, 0xffffffffULL);		/* immortal */
+	cr_assert(pyobj__live(&g, h));
+	memset(h, 0, sizeof(h));
+	put_bytes(h, 0, 0x7f12345678a0ULL);	/* ob_tid: the owning thread */
+	cr_assert(!pyobj__live(&t, h), "both counts 0: freed");
+	h[12] = 2;				/* ob_ref_local */
+	cr_assert(pyobj__live(&t, h));
+	memset(h + 12, 0xff, 4);		/* immortal */
+	cr_assert(pyobj__live(&t, h));
+	memset(h + 12, 0, 4);
+	put_bytes(h, 16, 5 << 2);		/* ob_ref_shared: 5, flags 0 */
+	cr_assert(pyobj__live(&t, h));
+	put_bytes(h, 16, 0x7f12345678a0ULL);	/* not a count */
+	cr_assert(!pyobj__live(&t, h));
+}
+
 Test(layout, debug_offsets_cross_check)
 {
 	uint8_t buf[1024];
@@ -124,9 +210,10 @@ Test(layout, debug_offsets_refusals)
 	char why[200];
 
 	dbg313(buf);
+	put_bytes(buf, 8, 0x030e00f0);	/* 3.14t: per-thread bytecode copies, refused */
 	buf[16] = 1;
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
-	cr_assert(strstr(why, "free-threaded CPython 3.13t"), "%s", why);
+	cr_assert(strstr(why, "free-threaded CPython 3.14t is not supported yet"), "%s", why);
 	dbg313(buf);
 	put_bytes(buf, 8, 0x031000a1);
 	cr_assert_eq(pylayout__from_debug_offsets(buf, 1024, &d, why, sizeof(why)), -1);
@@ -198,10 +285,19 @@ Test(layout, unsupported_versions_are_named)
 	cr_assert_eq(pylayout__resolve(&e, "/x/python", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "CPython 3.16 is not supported"), "%s", why);
 	e.py_version = 0x030d00f0;
+	/* named free-threaded: only _Py_DebugOffsets can say which header it has */
 	cr_assert_eq(pylayout__resolve(&e, "/usr/lib/libpython3.13t.so.1.0", &l, why, sizeof(why)), -1);
-	cr_assert(strstr(why, "free-threaded CPython 3.13t is not supported"), "%s", why);
+	cr_assert(strstr(why, "free-threaded CPython 3.13t without readable _Py_DebugOffsets"), "%s", why);
 	cr_assert_eq(pylayout__resolve(&e, "/usr/local/bin/python3.14t", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "free-threaded CPython 3.14t"), "%s", why);
+	/* named free-threaded, but the interpreter says it has a GIL */
+	e.runtime_head_len = dbg313(e.runtime_head);
+	cr_assert_eq(pylayout__resolve(&e, "/usr/lib/libpython3.13t.so.1.0", &l, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "its _Py_DebugOffsets says it has a GIL"), "%s", why);
+	dbg313t(e.runtime_head);
+	cr_assert_eq(pylayout__resolve(&e, "/usr/lib/libpython3.13t.so.1.0", &l, why, sizeof(why)), 0, "%s", why);
+	cr_assert(l.ft && !strcmp(l.version, "3.13.0t"), "%s", l.version);
+	e.runtime_head_len = 0;
 	e.has_py_version = false;
 	cr_assert_eq(pylayout__resolve(&e, "/usr/bin/uwsgi", &l, why, sizeof(why)), -1);
 	cr_assert(strstr(why, "cannot tell which CPython version"), "%s", why);

@@ -260,6 +260,11 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if ((have & (1u << wanted[i].marker)) && (usdt__markers(wanted[i].feature) & ~have) == 0)
 			feats |= wanted[i].feature & u->features;
+	/* the audit decoder (bpf/usdt.bpf.c) reads a default build's object
+	 * header; a free-threaded one's is 16 bytes longer: not decoded (a
+	 * free-threaded build with markers is one built --with-dtrace) */
+	if (t->info.layout.ft)
+		feats &= ~PU_AUDIT;
 	if (u->features & PU_CALLS) {	/* only where function__entry fires once per call */
 		calls = have ? usdtcalls__status(t) : PC_NO_MARKERS;
 		if (calls != PC_COUNTED)

@@ -153,7 +153,7 @@ bool evidence__probe(const struct pylayout *l, uint64_t addr, const uint8_t *cod
 	size_t at = SIZE_MAX;
 
 	memset(p, 0, sizeof(*p));
-	if (!f || l->major != 3)
+	if (!f || l->major != 3 || l->ft)
 		return false;
 	if (l->minor <= 11) {
 		probe_at(p, addr + f->marker, code + f->marker, l->minor <= 10 ? 4 : 2);
@@ -187,7 +187,8 @@ enum ev_status evidence__status(const struct pylayout *l, const uint8_t *code, c
 	enum ev_status st;
 	int32_t first;
 
-	if (!f || l->major != 3)
+	/* free-threaded 3.13t: no specialization, so no marker ever moves */
+	if (!f || l->major != 3 || l->ft)
 		return EV_UNKNOWN;
 	if (l->minor <= 10) {
 		int32_t flag;

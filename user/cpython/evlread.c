@@ -176,7 +176,7 @@ void evlines__recheck(int pid, const struct pylayout *l, struct ev_scan *s, doub
 			continue;
 		if (l->code_read <= sizeof(hdr) && !mem__read(pid, p->addr, hdr, l->code_read)) {
 			memcpy(&first, hdr + l->co_firstlineno, 4);
-			memcpy(&units, hdr + 16, 8);
+			memcpy(&units, hdr + l->ob_type + 8, 8);	/* ob_size */
 			if (u64_at(hdr, l->ob_type) == l->code_type && u64_at(hdr, l->co_filename) == p->file &&
 			    name_ptr(l, hdr) == p->name && first == p->first && units && units <= MAX_UNITS &&
 			    (bc = malloc(units * 2)) && !mem__read(pid, p->addr + l->bpf.code_adaptive, bc, units * 2))

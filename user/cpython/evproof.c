@@ -13,16 +13,18 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 			uint64_t o, struct evround_ctx *r)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
-	uint64_t refcnt, code = 0, mod = 0, name = 0;
-	uint16_t fc, fm, fn;
+	uint64_t code = 0, mod = 0, name = 0;
+	uint16_t fc, fm, fn, d = l->ft ? PY_FT_HEADER_EXTRA : 0;
 
-	if (!f || o + 16 > have)
+	if (!f || o + l->ob_type + 8 > have)
 		return;
-	fc = f->func_code;
-	fm = f->func_module;
-	fn = f->func_name;
-	memcpy(&refcnt, chunk + o, 8);
-	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU))
+	/* ev_facts are a default build's offsets; a free-threaded 3.13t's
+	 * object fields all sit after its longer header (checked with offsetof
+	 * over 3.13t's headers: docs/free-threaded.md) */
+	fc = f->func_code + d;
+	fm = f->func_module + d;
+	fn = f->func_name + d;
+	if (!pyobj__live(l, chunk + o))
 		return;	/* a freed block */
 	if (o + fc + 8 <= have)
 		memcpy(&code, chunk + o + fc, 8);
@@ -46,8 +48,8 @@ void evproof__function(int pid, const struct pylayout *l, uint64_t a, const uint
 	}
 }
 
-#define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.15 */
-#define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.15 */
+#define TP_FLAGS 168		/* PyTypeObject.tp_flags, 3.8-3.15 (+16 free-threaded) */
+#define TP_DICT 264		/* PyTypeObject.tp_dict, 3.8-3.15 (+16 free-threaded) */
 #define TPFLAGS_HEAPTYPE (1UL << 9)
 #define TPFLAGS_TYPE_SUBCLASS (1UL << 31)	/* Include/object.h, 3.8-3.15 */
 
@@ -55,9 +57,10 @@ void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t 
 		   uint64_t o, struct evround_ctx *r)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
-	uint16_t hq = f ? f->ht_qualname : EV_NO_FIELD;
-	uint64_t refcnt, flags = 0, dict = 0, qual = 0;
-	uint8_t hdr[TP_DICT + 8];
+	uint16_t d = l->ft ? PY_FT_HEADER_EXTRA : 0;
+	uint16_t hq = f && f->ht_qualname != EV_NO_FIELD ? f->ht_qualname + d : EV_NO_FIELD;
+	uint64_t flags = 0, dict = 0, qual = 0;
+	uint8_t hdr[TP_DICT + PY_FT_HEADER_EXTRA + 8];
 
 	if (hq == EV_NO_FIELD || r->ntypes >= EV_MAX_TYPES)
 		return;
@@ -65,11 +68,9 @@ void evproof__type(int pid, const struct pylayout *l, uint64_t a, const uint8_t 
 		memcpy(hdr, chunk + o, sizeof(hdr));
 	else if (mem__read(pid, a + o, hdr, sizeof(hdr)))
 		return;
-	memcpy(&refcnt, hdr, 8);
-	memcpy(&flags, hdr + TP_FLAGS, 8);
-	memcpy(&dict, hdr + TP_DICT, 8);
-	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU) ||
-	    !(flags & TPFLAGS_HEAPTYPE) || !dict || (dict & 7))
+	memcpy(&flags, hdr + TP_FLAGS + d, 8);
+	memcpy(&dict, hdr + TP_DICT + d, 8);
+	if (!pyobj__live(l, hdr) || !(flags & TPFLAGS_HEAPTYPE) || !dict || (dict & 7))
 		return;	/* freed, or a static type (no class statement made it) */
 	if (o + hq + 8 <= have)
 		memcpy(&qual, chunk + o + hq, 8);
@@ -116,7 +117,8 @@ static uint64_t dict_get(int pid, const struct pylayout *l, uint64_t dict, const
 	uint8_t kh[48], ent[24];
 	const char *k_str;
 
-	if (mem__read(pid, dict + 32, &keys, 8) || !keys || (keys & 7))	/* ma_keys */
+	/* ma_keys, after the header, ma_used and the watcher tag (version) */
+	if (mem__read(pid, dict + l->ob_type + 24, &keys, 8) || !keys || (keys & 7))
 		return 0;
 	if (l->minor <= 10) {
 		uint64_t size, ix;
@@ -201,8 +203,9 @@ static void modules_guards(struct ev_scan *s, int pid, const struct pylayout *l,
 	guard(s, pid, interp + l->interp_modules, EV_G_MODULES, &mods);
 	if (!mods || (mods & 7))
 		return;
-	guard(s, pid, mods + 16, EV_G_MODULES, &used);
-	guard(s, pid, mods + 32, EV_G_MODULES, &keys);
+	/* ma_used, ma_keys: after the object header (longer when free-threaded) */
+	guard(s, pid, mods + l->ob_type + 8, EV_G_MODULES, &used);
+	guard(s, pid, mods + l->ob_type + 24, EV_G_MODULES, &keys);
 	if (keys && !(keys & 7))
 		guard(s, pid, keys + (l->minor <= 10 ? 32 : 24), EV_G_MODULES, &n);
 }

@@ -169,7 +169,7 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 		     const struct evround_ctx *r, struct ev_probe *probe, struct ev_lines **lines)
 {
 	const struct ev_facts *f = evidence__facts(l->minor);
-	uint64_t refcnt, units = 0, lt;
+	uint64_t units = 0, lt;
 	int32_t first;
 	uint8_t *bc = NULL;
 	enum ev_status st;
@@ -177,19 +177,26 @@ static int status_of(int pid, const struct pylayout *l, uint64_t addr, const uin
 
 	if (!f)
 		return -1;
-	memcpy(&refcnt, hdr, 8);
-	/* a freed pymalloc block has a free-list pointer here; immortal objects
-	 * (3.12+) have the low 32 bits all ones */
-	if (!refcnt || (refcnt >= (1ULL << 40) && (uint32_t)refcnt != 0xffffffffU))
+	/* a freed block has an allocator's free-list pointer in its header */
+	if (!pyobj__live(l, hdr))
 		return -1;
 	memcpy(&first, hdr + l->co_firstlineno, 4);
 	memcpy(&lt, hdr + l->co_linetable, 8);
 	if (first < 0 || !lt || (lt & 7))
 		return -1;
+	if (l->ft) {
+		/* free-threaded 3.13t never specializes (ENABLE_SPECIALIZATION is
+		 * 0 there: RESUME stays RESUME, no counter moves), so its bytecode
+		 * proves nothing either way: a frame on a stack is its only
+		 * evidence here (docs/free-threaded.md) */
+		if (probe)
+			memset(probe, 0, sizeof(*probe));
+		return htab__get(&r->on_stack, addr) ? EV_RAN : EV_UNKNOWN;
+	}
 	if (l->minor >= 11) {
 		int32_t ft;
 
-		memcpy(&units, hdr + 16, 8);	/* ob_size: code units */
+		memcpy(&units, hdr + l->ob_type + 8, 8);	/* ob_size: code units */
 		memcpy(&ft, hdr + f->firsttraceable, 4);
 		if (!units || units > MAX_UNITS || ft < 0 || (uint64_t)ft >= units)
 			return -1;
@@ -474,6 +481,10 @@ static int scan(int pid, const struct pylayout *l, struct ev_scan *out, bool lin
 	int ret;
 
 	round_reset(out, true);
+	/* free-threaded: code objects are found, but without markers nothing
+	 * shows that a module's code is all there, so "no code of this module
+	 * is loaded" is not claimed either (docs/free-threaded.md) */
+	out->partial = l->ft;
 	evproof__begin(pid, l, &r, out);
 	ret = walk_maps(pid, l, out, true, &r, why, whysz);
 	meta_pass(pid, l, out, &r);

@@ -14,11 +14,15 @@
 #include "sampler.h"
 
 #define PY_NO_FIELD 0xffff
+/* bytes a free-threaded build's object header adds (32 instead of 16) */
+#define PY_FT_HEADER_EXTRA 16
 
 struct pylayout {
 	int major, minor, micro;
 	const char *method;	/* how the version was found */
-	char version[24];	/* "3.11.2" or "3.11" */
+	char version[24];	/* "3.11.2" or "3.11"; "3.13.5t" when free-threaded */
+	bool ft;		/* free-threaded (--disable-gil, PEP 703): no GIL, object
+				 * header of 32 bytes, no specialization in 3.13t */
 	struct cb_layout bpf;	/* runtime_addr filled by the caller */
 
 	/* symbolizer: PyCodeObject */
@@ -61,7 +65,11 @@ int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pyla
  * 3.13/3.14 rows are the cross-check for _Py_DebugOffsets). -1 if unknown. */
 int pylayout__from_table(int major, int minor, struct pylayout *out);
 
-/* Layout from a _Py_DebugOffsets image (3.13+). -1 with why on failure. */
+/* The same for a free-threaded build's row (3.13t). -1 if unknown. */
+int pylayout__from_table_ft(int major, int minor, struct pylayout *out);
+
+/* Layout from a _Py_DebugOffsets image (3.13+; free-threaded 3.13t too,
+ * out->ft set). -1 with why on failure. */
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *out,
 				 char *why, size_t whysz);
 #endif

@@ -3,7 +3,8 @@
  * row from the 3.14.7 source, identical for Debian sid's 3.14.10 (python3.14-dev
  * in the tests' sid root); the 3.15 row from sid's python3.15-dev (3.15.2). 3.13+ take their offsets from _Py_DebugOffsets at run
  * time; their rows are a cross-check. `make test` regenerates every installed
- * version's row and fails on any difference. Columns: see struct table_row in pylayout.c. N = absent. */
+ * version's row and fails on any difference. FTROW: a free-threaded build's
+ * (3.13.15t, tests/tools/build-ft.sh: its object header is 16 bytes longer). Columns: see struct table_row in pylayout.c. N = absent. */
 ROW(14, 808, 7344, 8, 152, 72, N, 8, 0, 56, 74, 3, 1, 208, 1, LT_LOCATIONS, 216, 68, 112, 120, 128, 136, 40, 56, 7272, 7280, 32, N, 7688)
 ROW(8, 32, 8, 8, 176, 24, N, 24, 32, 104, N, 0, 0, 0, 0, LT_LNOTAB, 176, 40, 104, 112, N, 120, 48, 72, 0, 16, N, 1368, 56)
 ROW(9, 32, 8, 8, 176, 24, N, 24, 32, 104, N, 0, 0, 0, 0, LT_LNOTAB, 176, 40, 104, 112, N, 120, 48, 72, 0, 24, N, 568, 856)
@@ -12,4 +13,5 @@ ROW(11, 40, 16, 8, 152, 56, 8, 48, 32, 56, 69, 0, 1, 184, 0, LT_LOCATIONS, 192, 
 ROW(12, 40, 72, 8, 136, 56, 0, 8, 0, 56, 70, 3, 1, 192, 0, LT_LOCATIONS, 200, 68, 112, 120, 128, 136, 40, 56, 0, 8, 24, N, 944)
 ROW(13, 632, 7344, 8, 152, 72, N, 8, 0, 56, 70, 3, 1, 200, 0, LT_LOCATIONS, 208, 68, 112, 120, 128, 136, 40, 56, 7264, 7272, 32, N, 7656)
 ROW(15, 936, 7336, 8, 176, 72, N, 8, 0, 56, 74, 3, 1, 208, 1, LT_LOCATIONS, 216, 68, 112, 120, 128, 136, 40, 56, 7264, 7272, 32, N, 7592)
+FTROW(13, 632, 7344, 8, 152, 72, N, 8, 0, 56, 70, 3, 1, 216, 0, LT_LOCATIONS, 224, 84, 128, 136, 144, 152, 56, 72, 7264, 7272, 32, N, 7664)
 /* end of rows */

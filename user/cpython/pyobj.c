@@ -36,6 +36,30 @@ static size_t put_utf8(char *out, size_t o, size_t outsz, uint32_t c)
 	return o + n;
 }
 
+bool pyobj__live(const struct pylayout *l, const uint8_t *hdr)
+{
+	uint64_t refcnt;
+	uint32_t local;
+	int64_t shared;
+
+	if (!l->ft) {
+		memcpy(&refcnt, hdr, 8);
+		return refcnt && (refcnt < (1ULL << 40) || (uint32_t)refcnt == 0xffffffffU);
+	}
+	/* ob_tid (8), ob_flags (2), ob_mutex (1), ob_gc_bits (1), ob_ref_local (4),
+	 * ob_ref_shared (8), ob_type: the offsets follow from ob_type's (16 to 64:
+	 * pylayout's bound, so at most the first 64 bytes of hdr are read) */
+	if (l->ob_type < 16 || l->ob_type > 64)
+		return false;
+	memcpy(&local, hdr + l->ob_type - 12, 4);
+	memcpy(&shared, hdr + l->ob_type - 8, 8);
+	if (local == UINT32_MAX)
+		return true;	/* immortal */
+	if (local >= (1u << 30) || shared >= (1LL << 42) || shared <= -(1LL << 42))
+		return false;
+	return local > 0 || (shared >> 2) > 0;
+}
+
 int pyobj__read_str(int pid, const struct pylayout *l, uint64_t addr, char *out, size_t outsz)
 {
 	uint8_t hdr[128], *data;

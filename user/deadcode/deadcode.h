@@ -101,6 +101,7 @@ struct deadcode {
 	bool window_unknown;
 	bool incomplete;	/* a source ran code without evidence: nothing is never-ran */
 	bool partial;		/* a scan skipped swapped-out memory: "module not imported" is not proven */
+	bool ft_noted;		/* the note on free-threaded evidence was printed */
 	bool lines;		/* --lines: per-line statuses were read (dc_entry.lines) */
 	const struct ignorefile *ig;
 	struct ignorefile *own_ig;	/* deadcode__inventory's, freed with d */

@@ -222,8 +222,13 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 			   sc.codes[i].flags, false, 0, sc.codes[i].lines);
 	if (sc.partial) {
 		d->partial = true;
-		msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
-			 "a module without code seen is not called never-ran", pid, EV_MAX_CODES);
+		if (info.layout.ft)
+			msg__err("note: PID %d: free-threaded CPython %s leaves no execution markers: only code seen "
+				 "running (on a stack, or by a live function or class) is called ran, none never-ran "
+				 "or not-loaded (docs/free-threaded.md)", pid, info.layout.version);
+		else
+			msg__err("note: PID %d: some code objects were not read (swapped-out memory, or more than %d): "
+				 "a module without code seen is not called never-ran", pid, EV_MAX_CODES);
 	}
 	msg__dbg("PID %d: %.1f MB read, %.1f MB not resident skipped", pid, sc.bytes_read / 1048576.0,
 		 sc.bytes_skipped / 1048576.0);
@@ -338,6 +343,13 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 									       : NULL;
 
 		d->partial |= p->evidence[i].partial;
+		if (r->python && *r->python && r->python[strlen(r->python) - 1] == 't' && !d->ft_noted) {
+			/* "3.13.15t": a free-threaded build, positive evidence only */
+			d->ft_noted = true;
+			msg__err("note: free-threaded CPython %s (PID %d) leaves no execution markers: only code seen "
+				 "running is called ran, none never-ran or not-loaded (docs/free-threaded.md)",
+				 r->python, r->pid);
+		}
 		d->exits += gone ? (r->folded ? r->folded : 1) : 0;
 		d->exits_read += gone && r->final ? (r->folded ? r->folded : 1) : 0;
 		d->exits_late += gone && r->final && r->late;
