@@ -16,6 +16,7 @@
 #define CB_READ(dst, len, src) bpf_probe_read_user((dst), (len), (const void *)(src))
 #include "walker.h"
 #include "maps.bpf.h"
+#include "gcrun.bpf.h"
 
 #define EEXIST 17
 
@@ -116,8 +117,8 @@ _Static_assert(sizeof(struct scratch) <= 32768, "per-CPU value limit (PCPU_MIN_U
  * reads are counted in uc. */
 static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, __u32 tid,
 					 __u64 fsbase, __u8 *buf, __u64 *top, __u64 *base, __u16 *interp,
-					 int *err, struct cb_thread **cached, struct ucount *uc,
-					 const struct ucount *zero)
+					 int *err, struct cb_thread **cached, struct tsgc *g,
+					 struct ucount *uc, const struct ucount *zero)
 {
 	struct cb_thread *c, nc = {};
 	struct tsearch s = {};
@@ -133,7 +134,7 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 				*err = CB_ERR_NO_THREAD;
 				return 0;
 			}
-		} else if (!read_tstate(l, c->tstate, buf, &id, top, base, &status, uc) && id == fsbase) {
+		} else if (!read_tstate(l, c->tstate, buf, &id, top, base, &status, g, uc) && id == fsbase) {
 			/* re-validated: the cached tstate still belongs to us; it
 			 * is the one we run if provably current, or if it is our
 			 * only one and the process still has one interpreter */
@@ -192,12 +193,38 @@ static __always_inline __u64 find_tstate(const struct cb_layout *l, __u32 pid, _
 	nc.interp = interp_label(l, pick_interp, uc);
 	nc.single = s.done && !s.err && !s.multi && !s.several;
 	bpf_map_update_elem(&threads, &tid, &nc, BPF_ANY);
-	if (read_tstate(l, found, buf, &id, top, base, &status, uc)) {
+	if (read_tstate(l, found, buf, &id, top, base, &status, g, uc)) {
 		*err = CB_ERR_READ_TSTATE;
 		return 0;
 	}
 	*interp = nc.interp;
 	return found;
+}
+
+/* CB_STACK_GC and the generation when the thread runs a garbage
+ * collection now, else 0. Markers: the thread's gc_starts entry (exact, per
+ * thread). 3.13+ without markers: the interpreter's gc.collecting, taken
+ * for this thread only when it holds the GIL, which a collection holds
+ * throughout (docs/usdt.md says what that leaves approximate). */
+static __always_inline __u16 gc_flags(const struct cb_layout *l, __u64 pid_tgid, const struct tsgc *g,
+				      struct ucount *uc)
+{
+	__s32 collecting = 0;
+
+	if (l->flags & CB_LF_GC_MARKS) {
+		struct gc_start *r = bpf_map_lookup_elem(&gc_starts, &pid_tgid);
+
+		if (!r)
+			return 0;
+		return CB_STACK_GC | ((r->gen < CB_GC_GEN_UNKNOWN ? r->gen : CB_GC_GEN_UNKNOWN) << CB_STACK_GC_SHIFT);
+	}
+	if (!(l->flags & CB_LF_GC_STATE) || !g->gil || !g->interp)
+		return 0;
+	ucount_add(uc, sizeof(collecting));
+	if (bpf_probe_read_user(&collecting, sizeof(collecting), (void *)(g->interp + l->gc_collecting)) ||
+	    !collecting)
+		return 0;
+	return CB_STACK_GC | (CB_GC_GEN_UNKNOWN << CB_STACK_GC_SHIFT);
 }
 
 SEC("perf_event")
@@ -211,9 +238,10 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct task_struct *task;
 	struct cb_layout *l;
 	struct fwalk w = {};
+	struct tsgc g = {};
 	struct scratch *s;
 	__u64 t0 = 0, tstate, top = 0, base = 0, fsbase;
-	__u16 interp = 0;
+	__u16 interp = 0, gcf = 0;
 	int err = 0, ret;
 
 	stat_add(CB_STAT_SAMPLES, 1);
@@ -235,7 +263,7 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	/* a BTF pointer: reading the FS base needs no helper call */
 	task = bpf_get_current_task_btf();
 	fsbase = task->thread.fsbase;
-	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &base, &interp, &err, &cached, &uc, &s->zero);
+	tstate = find_tstate(l, pid, tid, fsbase, s->win, &top, &base, &interp, &err, &cached, &g, &uc, &s->zero);
 	if (!tstate)
 		goto fail;
 	if ((l->flags & CB_LF_CFRAME) && top) {
@@ -273,12 +301,16 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		goto fail;
 	}
 
+	/* only processes profiled with --usdt gc pay for the <gc> frame */
+	if (l->flags & (CB_LF_GC_MARKS | CB_LF_GC_STATE))
+		gcf = gc_flags(l, pid_tgid, &g, &uc);
 	s->stack.depth = w.n;
-	s->stack.flags = w.truncated ? CB_STACK_TRUNCATED : 0;
+	s->stack.flags = (w.truncated ? CB_STACK_TRUNCATED : 0) | gcf;
 	s->stack.interp = interp;
 	key.pid = pid;
 	key.tid = tid;
-	key.stack_id = mix64(w.hash, ((__u64)w.truncated << 32) | w.n);
+	/* the flags are the stack's too: a GC sample is a stack of its own */
+	key.stack_id = mix64(w.hash, ((__u64)s->stack.flags << 32) | w.n);
 
 	if (!bpf_map_lookup_elem(&stacks, &key.stack_id)) {
 		__u32 slot = l->slot;
@@ -317,6 +349,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	stat_add(CB_STAT_RECORDED, 1);
 	if (w.truncated)
 		stat_add(CB_STAT_TRUNCATED, 1);
+	if (gcf)
+		stat_add(CB_STAT_GC, 1);
 	stat_add(CB_STAT_FRAME_READS, w.reads);
 	goto out;
 fail:

@@ -39,19 +39,8 @@ struct {
 	__type(value, struct cb_uproc);
 } uprocs SEC(".maps");
 
-struct gc_start {
-	__u64 ts;
-	__u32 gen;
-	__u32 pad;
-};
-
-/* thread (pid_tgid) -> its collection under way */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct gc_start);
-} gc_starts SEC(".maps");
+/* thread (pid_tgid) -> its collection under way; the sampler's map (the <gc> frame) */
+#include "gcrun.bpf.h"
 
 struct import_stack {
 	__u32 depth;	/* imports under way on the thread (may exceed CB_IMPORT_DEPTH) */
@@ -283,13 +272,13 @@ static __always_inline __u64 call_tstate(const struct cb_layout *l, __u32 pid, _
 
 	if (l->flags & CB_LF_TCURRENT) {
 		if (bpf_probe_read_user(&tstate, sizeof(tstate), (void *)(l->runtime_addr + l->rt_tstate_current)) ||
-		    !tstate || read_tstate(l, tstate, buf, &id, top, &base, &status, &uc) || id != fsbase)
+		    !tstate || read_tstate(l, tstate, buf, &id, top, &base, &status, NULL, &uc) || id != fsbase)
 			return 0;
 		return tstate;
 	}
 	c = bpf_map_lookup_elem(&call_threads, &tid);
 	if (c && c->pid == pid && c->fsbase == fsbase && c->tstate &&
-	    !read_tstate(l, c->tstate, buf, &id, top, &base, &status, &uc) && id == fsbase &&
+	    !read_tstate(l, c->tstate, buf, &id, top, &base, &status, NULL, &uc) && id == fsbase &&
 	    is_current(l->flags, l->status_active, status, c->tstate, 0))
 		return c->tstate;
 	if (bpf_probe_read_user(&head, sizeof(head), (void *)(l->runtime_addr + l->rt_interp_head)) || !head ||
@@ -303,7 +292,7 @@ static __always_inline __u64 call_tstate(const struct cb_layout *l, __u32 pid, _
 	nc.fsbase = fsbase;
 	nc.pid = pid;
 	bpf_map_update_elem(&call_threads, &tid, &nc, BPF_ANY);
-	if (read_tstate(l, tstate, buf, &id, top, &base, &status, &uc))
+	if (read_tstate(l, tstate, buf, &id, top, &base, &status, NULL, &uc))
 		return 0;
 	return tstate;
 }

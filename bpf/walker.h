@@ -196,11 +196,18 @@ static __always_inline __u64 tsearch_pick(const struct tsearch *s, __u64 *interp
 	return s->current ? s->current : s->first;
 }
 
-/* One read for tstate->thread_id, the top-frame pointer and (3.12+) the
- * _status word: a helper call costs more than the bytes between them.
+/* CB_LF_GC_STATE: what the <gc> frame needs, from the same read */
+struct tsgc {
+	__u64 interp;	/* tstate->interp */
+	__u32 gil;	/* the holds-GIL word, masked: non-zero when the thread holds it */
+};
+
+/* One read for tstate->thread_id, the top-frame pointer, (3.12+) the
+ * _status word and (CB_LF_GC_STATE, into *g) the interpreter pointer and
+ * the holds-GIL word: a helper call costs more than the bytes between them.
  * 0 on success. */
 static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, __u8 *buf,
-				       __u64 *id, __u64 *top, __u64 *base, __u32 *status,
+				       __u64 *id, __u64 *top, __u64 *base, __u32 *status, struct tsgc *g,
 				       struct ucount *uc)
 {
 	__u32 lo = l->ts_thread_id < l->ts_frame ? l->ts_thread_id : l->ts_frame;
@@ -214,6 +221,16 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 		lo = l->ts_base_frame;
 	if ((l->flags & CB_LF_BASEFRAME) && (__u32)l->ts_base_frame + 8 > hi)
 		hi = l->ts_base_frame + 8;
+	if ((l->flags & CB_LF_GC_STATE)) {
+		if (l->ts_interp < lo)
+			lo = l->ts_interp;
+		if ((__u32)l->ts_interp + 8 > hi)
+			hi = l->ts_interp + 8;
+		if (l->ts_holds_gil < lo)
+			lo = l->ts_holds_gil;
+		if ((__u32)l->ts_holds_gil + 4 > hi)
+			hi = l->ts_holds_gil + 4;
+	}
 	__u32 len = hi - lo;
 
 	if (hi <= lo || len > CB_TSTATE_SPAN)
@@ -232,6 +249,11 @@ static __always_inline int read_tstate(const struct cb_layout *l, __u64 tstate, 
 		CB_LOAD(__u64, buf + ((l->ts_base_frame - lo) & (CB_TSTATE_SPAN - 1))) : 0;
 	*status = (l->flags & CB_LF_ACTIVE) ?
 		CB_LOAD(__u32, buf + ((l->ts_status - lo) & (CB_TSTATE_SPAN - 1))) : 0;
+	if (g && (l->flags & CB_LF_GC_STATE)) {
+		g->interp = CB_LOAD(__u64, buf + ((l->ts_interp - lo) & (CB_TSTATE_SPAN - 1)));
+		g->gil = CB_LOAD(__u32, buf + ((l->ts_holds_gil - lo) & (CB_TSTATE_SPAN - 1))) &
+			 l->holds_gil_mask;
+	}
 	return 0;
 }
 

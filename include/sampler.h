@@ -33,6 +33,14 @@
 #define CB_LF_BASEFRAME	0x20	/* 3.15+: every stack ends at a sentinel frame that
 				 * tstate->base_frame points to: the walk stops there
 				 * without reading it */
+/* The <gc> frame (--usdt gc; docs/usdt.md, "The <gc> frame"): a sample taken
+ * while its thread runs a collection gets CB_STACK_GC. Neither flag is set
+ * without --usdt gc, so sampling alone never pays for it. */
+#define CB_LF_GC_MARKS	0x40	/* gc__start/gc__done are attached: the thread's entry
+				 * in gc_starts says (one map lookup per sample) */
+#define CB_LF_GC_STATE	0x80	/* 3.13+ without markers: the interpreter's
+				 * gc.collecting, read when the sampled thread holds
+				 * the GIL (one 4-byte read, only then) */
 
 /* Subinterpreters: an OS thread may hold a thread state in several
  * interpreters. The thread search walks every interpreter and takes the
@@ -64,9 +72,13 @@ struct cb_layout {
 	__u16 rt_tstate_current; /* _PyRuntime.gilstate.tstate_current (CB_LF_TCURRENT) */
 	__u32 status_active;	/* mask of _status.active in its first 4 bytes */
 	__u16 ts_base_frame;	/* tstate->base_frame, a pointer (CB_LF_BASEFRAME) */
-	__u16 pad2;
+	__u16 ts_interp;	/* tstate->interp (CB_LF_GC_STATE) */
+	__u32 gc_collecting;	/* interp + this: gc.collecting, an int (CB_LF_GC_STATE) */
+	__u16 ts_holds_gil;	/* the 4 bytes saying the thread holds the GIL: 3.13's
+				 * _status (bit holds_gil), 3.14+'s int holds_gil (0 or 1) */
+	__u16 holds_gil_mask;	/* ... masked by this: non-zero when it holds it */
 };
-_Static_assert(sizeof(struct cb_layout) == 64, "cb_layout crosses the BPF boundary");
+_Static_assert(sizeof(struct cb_layout) == 72, "cb_layout crosses the BPF boundary");
 
 /* Per-process share of the stacks map: a process may hold at most
  * CB_STACK_QUOTA stacks (1/8 of the map), so one pathological process
@@ -96,6 +108,12 @@ struct cb_frame {
 _Static_assert(sizeof(struct cb_frame) == 16, "cb_frame crosses the BPF boundary");
 
 #define CB_STACK_TRUNCATED 0x1	/* deeper than max_depth: root-side frames dropped */
+/* sampled inside a garbage collection: the agent adds a <gc> leaf frame
+ * (CB_LF_GC_MARKS, CB_LF_GC_STATE); the generation in the next two bits */
+#define CB_STACK_GC	   0x2
+#define CB_STACK_GC_SHIFT  2
+#define CB_STACK_GC_GEN(flags) (((flags) >> CB_STACK_GC_SHIFT) & 3)
+#define CB_GC_GEN_UNKNOWN  3	/* no markers: the generation is not known */
 
 /* interpreter ids above this are saturated (ids are never reused) */
 #define CB_INTERP_ID_MAX 0xffff
@@ -192,6 +210,7 @@ enum cb_stat {
 				 * interpreter's was taken */
 	CB_STAT_UREADS,		/* reads of target memory, every Python sample */
 	CB_STAT_UBYTES,		/* ... their bytes */
+	CB_STAT_GC,		/* recorded inside a garbage collection (<gc> frame) */
 	CB_STAT_NR,
 };
 

@@ -156,10 +156,14 @@ static int setup(struct agent *a)
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	if (o->usdt) {	/* optional: without it, no GC pauses or imports */
-		a->us = usdt__open(o->usdt);
+		a->us = usdt__open(o->usdt, a->bpf.gc_starts_fd);
 		usdt__on_audit(a->us, o->audit, o->audit_ctx);
 		if (!a->us && (o->usdt & PU_AUDIT))
 			return -1;	/* the one thing asked for */
+		/* the <gc> frame: from the markers, or the GC state (3.13+),
+		 * which needs no probe (nor CAP_SYS_ADMIN) */
+		a->tg.gc_frames = o->usdt & PU_GC;
+		a->tg.gc_marks = a->us != NULL;
 		a->tg.added = target_added;
 		a->tg.added_ctx = a;
 	}

@@ -109,6 +109,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 	b->counts_gen = &b->skel->bss->counts_gen;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
 	b->fresh_fd = bpf_map__fd(b->skel->maps.fresh);
+	b->gc_starts_fd = bpf_map__fd(b->skel->maps.gc_starts);
 	b->quota = mmap(NULL, quota_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
 			bpf_map__fd(b->skel->maps.quota), 0);
 	if (b->quota == MAP_FAILED) {

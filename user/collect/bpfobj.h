@@ -20,6 +20,7 @@ struct bpfobj {
 	struct sampler *skel;
 	size_t stack_value_size;	/* bytes of a stacks-map value at this max depth */
 	int py_procs_fd, stacks_fd, counts_fd[2], events_fd, fresh_fd;
+	int gc_starts_fd;	/* threads in a collection (bpf/gcrun.bpf.h), shared with the USDT object */
 	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
 	struct cb_quota *quota;		/* the quota map, mmap'ed: CB_SLOTS entries */
 };

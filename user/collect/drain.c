@@ -120,6 +120,7 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 	struct target *t = targets__of(d->tg, k->pid);
 	struct rawstack *r;
 	struct pframe *frames;
+	uint32_t depth;
 
 	if (!t || !t->sym) {
 		/* a retired process (it exec'd, or its PID came back) still sampled */
@@ -132,7 +133,8 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 		return;
 	}
 	r->last_seen = clock__now();
-	frames = xcalloc(r->depth ? r->depth : 1, sizeof(*frames));
+	/* one more for the <gc> leaf of a sample inside a collection */
+	frames = xcalloc(r->depth + 1, sizeof(*frames));
 	for (uint32_t i = 0; i < r->depth; i++) {
 		const struct codeinfo *ci = symtab__resolve(t->sym, r->frames[i].code, d->epoch);
 		struct pframe *f = &frames[r->depth - 1 - i];	/* root first */
@@ -148,7 +150,13 @@ static void attribute(struct drain *d, const struct cb_count_key *k, uint64_t de
 		if (i == 0)
 			capture_source(d, d->prof->funcs[ci->func].file, f->line, k->pid);
 	}
-	profile__add(d->prof, t->proc, thread_id(d, t, k->tid, delta), frames, r->depth, r->flags, delta);
+	depth = r->depth;
+	if (r->flags & CB_STACK_GC) {
+		frames[depth].func = profile__gc_func(d->prof, CB_STACK_GC_GEN(r->flags));
+		frames[depth++].line = -1;
+	}
+	profile__add(d->prof, t->proc, thread_id(d, t, k->tid, delta), frames, depth, r->flags & ~PF_GC_FLAGS,
+		     delta);
 	free(frames);
 }
 

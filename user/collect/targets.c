@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cpython/elfinfo.h"
 #include "cpython/symtab.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
@@ -163,6 +164,12 @@ static int add(struct targets *t, const struct pyproc_info *info, double classif
 	}
 	tg->info = *info;
 	tg->info.layout.bpf.slot = slot;
+	tg->info.layout.bpf.flags &= ~(CB_LF_GC_MARKS | CB_LF_GC_STATE);
+	if (t->gc_frames && t->gc_marks && (info->markers & (1u << PYM_GC_START)) &&
+	    (info->markers & (1u << PYM_GC_DONE)))
+		tg->info.layout.bpf.flags |= CB_LF_GC_MARKS;
+	else if (t->gc_frames && info->layout.bpf.gc_collecting)
+		tg->info.layout.bpf.flags |= CB_LF_GC_STATE;
 	tg->classified = classified;
 	tg->sym = symtab__new(info->pid, &tg->info.layout, intern, t->prof);
 	tg->proc = profile__proc(t->prof, info->pid, info->comm, info->cmdline, info->layout.version,

@@ -68,6 +68,10 @@ struct targets {
 	 * markers there), NULL: none */
 	void (*added)(void *ctx, const struct target *tg);
 	void *added_ctx;
+	/* --usdt gc: samples inside a collection get a <gc> frame, from the
+	 * markers when gc_marks (their probes load) and the process has them,
+	 * else from the interpreter's GC state (3.13+) */
+	bool gc_frames, gc_marks;
 };
 
 /* quota: the mmap'ed quota map (CB_SLOTS entries) or NULL in tests. */

@@ -92,7 +92,7 @@ static struct bpf_program *prog_of(struct usdt *u, int marker)
 static int on_event(void *ctx, void *data, size_t size);
 static int on_audit(void *ctx, void *data, size_t size);
 
-struct usdt *usdt__open(unsigned features)
+struct usdt *usdt__open(unsigned features, int gc_starts_fd)
 {
 	struct usdt *u = xcalloc(1, sizeof(*u));
 
@@ -106,7 +106,9 @@ struct usdt *usdt__open(unsigned features)
 		return NULL;
 	}
 	u->skel = usdt_skel__open();
-	if (!u->skel || usdt_skel__load(u->skel)) {
+	/* the threads in a collection: the sampler's map (its <gc> frame) */
+	if (!u->skel || (gc_starts_fd >= 0 && bpf_map__reuse_fd(u->skel->maps.gc_starts, gc_starts_fd)) ||
+	    usdt_skel__load(u->skel)) {
 		msg__err("note: GC and import probes are off (cannot load their BPF program: %s); sampling goes on",
 			 strerror(errno));
 		goto fail;
@@ -165,6 +167,26 @@ static void forget(struct usdt *u, size_t i)
 		*htab__put(&u->by_pid, u->v[i].pid, NULL) = i + 1;
 }
 
+/* A process killed inside a collection leaves its thread's gc_starts entry
+ * behind: a later process with its PID would show <gc> on every sample.
+ * The map holds only the collections under way, so one walk is short. */
+static void forget_collections(struct usdt *u, uint32_t pid)
+{
+	int fd = bpf_map__fd(u->skel->maps.gc_starts);
+	uint64_t key, next, gone[64];
+	size_t n = 0;
+	bool first = true;
+
+	while (n < sizeof(gone) / sizeof(gone[0]) && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if ((uint32_t)(next >> 32) == pid)
+			gone[n++] = next;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+}
+
 /* Retire v[i]: its imports and last counts into the profile, its entry
  * gone (the program counts it no more), its detach posted. */
 static void retire(struct usdt *u, struct profile *prof, size_t i)
@@ -179,6 +201,7 @@ static void retire(struct usdt *u, struct profile *prof, size_t i)
 	bpf_map_delete_elem(u->uprocs_fd, &pid);
 	bpf_map_delete_elem(u->audit_cfg_fd, &pid);
 	bpf_map_delete_elem(u->calls_layout_fd, &pid);
+	forget_collections(u, pid);
 	htab__del(&u->by_pid, ut->pid);
 	usdtwork__post(u->w, &j);
 	ut->retired = true;

@@ -25,9 +25,10 @@ struct profile;
 
 /* The markers (1 << PYM_*) the features (PU_GC | PU_IMPORT) attach. */
 uint32_t usdt__markers(unsigned features);
-/* Load for features (PU_* bits). NULL when this kernel cannot (said once,
- * with the reason; sampling goes on). */
-struct usdt *usdt__open(unsigned features);
+/* Load for features (PU_* bits), sharing the sampler's gc_starts map
+ * (gc_starts_fd: the <gc> frame; -1: a map of its own). NULL when this
+ * kernel cannot (said once, with the reason; sampling goes on). */
+struct usdt *usdt__open(unsigned features, int gc_starts_fd);
 /* A target was registered: attach its markers, or say why not (its
  * profile entry's usdt). */
 void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t);

@@ -6,6 +6,8 @@
  * §1-§3). From 3.13 on, _Py_DebugOffsets in the interpreter itself is the
  * source of truth (offsets move between patch releases); the table rows for
  * 3.13/3.14 only serve as a cross-check.
+ * Over 500 lines: the table rows and _Py_DebugOffsets decoding of every
+ * version are one piece of knowledge, checked against each other here.
  */
 #include "cpython/pylayout.h"
 #include <stdio.h>
@@ -184,18 +186,88 @@ struct dbg_pos {
 	uint16_t interp_size, ts_size, frame_size, code_size;
 	uint16_t imports_modules;	/* interpreter_state.imports_modules */
 	uint16_t ts_base_frame;		/* thread_state.base_frame, a pointer (3.15+); 0: none */
+	/* the <gc> frame without markers (CB_LF_GC_STATE): interpreter_state.gc,
+	 * thread_state.interp, the gc section's size and its collecting;
+	 * thread_state.holds_gil (3.15; 0: not in the table) */
+	uint16_t interp_gc, ts_interp, gc_size, gc_collecting, ts_holds_gil;
 };
 
 static const struct dbg_pos dbg_rows[] = {
 	{ 13, 584, 40, 56, 64, 72, 168, 184, 192, 216, 232, 240, 248, 264,
-	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560, 48, 152, 224, 272, 88 },
+	  280, 288, 296, 304, 312, 344, 360, 528, 544, 552, 560, 48, 152, 224, 272, 88, 0,
+	  80, 176, 568, 576, 0 },
 	{ 14, 760, 40, 56, 64, 72, 192, 208, 216, 240, 256, 264, 272, 288,
-	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640, 48, 176, 248, 312, 96 },
+	  320, 328, 336, 344, 352, 384, 408, 608, 624, 632, 640, 48, 176, 248, 312, 96, 0,
+	  88, 200, 648, 656, 0 },
 	/* 3.15 (Include/internal/pycore_debug_offsets.h of 3.15.2): the thread
 	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
 	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
-	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96, 216 },
+	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96, 216,
+	  88, 200, 752, 760, 272 },
 };
+
+/* Is the thread holding the GIL, for the <gc> frame without markers: 3.13
+ * keeps it as bit holds_gil of _status (after active: bit 5); 3.14 moved it
+ * into an int of its own right after _status ("must be its own field to
+ * avoid data races", Include/cpython/pystate.h), which 3.15's table names.
+ * Checked on live interpreters: a thread running Python has it, one asleep
+ * in time.sleep() has not. */
+#define STATUS_HOLDS_GIL (1u << 5)
+
+/* The <gc> frame's offsets (CB_LF_GC_STATE), when the table has them and
+ * they are plausible: tstate->interp and the holds-GIL word within one
+ * tstate read beside the fields read already, interp->gc.collecting inside
+ * the interpreter state. Left 0 (no <gc> frame without markers) otherwise. */
+static void gc_state_offsets(const uint8_t *buf, const struct dbg_pos *p, struct pylayout *o)
+{
+	bool bad = false;
+	uint64_t is = u64_at(buf, p->interp_size), ts = u64_at(buf, p->ts_size);
+	uint64_t gc = u64_at(buf, p->interp_gc), gs = u64_at(buf, p->gc_size);
+	uint64_t coll = u64_at(buf, p->gc_collecting);
+	uint16_t interp = off16(buf, &bad, p->ts_interp), gil;
+	uint32_t lo, hi;
+	uint16_t mask;
+
+	if (p->ts_holds_gil) {
+		gil = off16(buf, &bad, p->ts_holds_gil);
+		mask = 0xffff;	/* an int, 0 or 1 */
+	} else if (o->minor == 13) {
+		gil = o->bpf.ts_status;
+		mask = STATUS_HOLDS_GIL;
+	} else {
+		gil = o->bpf.ts_status + 4;
+		mask = 0xffff;
+	}
+	lo = o->bpf.ts_thread_id;
+	hi = o->bpf.ts_thread_id + 8;
+	if (o->bpf.ts_frame < lo)
+		lo = o->bpf.ts_frame;
+	if (o->bpf.ts_status < lo)
+		lo = o->bpf.ts_status;
+	if (interp < lo)
+		lo = interp;
+	if (gil < lo)
+		lo = gil;
+	if (o->bpf.ts_frame + 8u > hi)
+		hi = o->bpf.ts_frame + 8;
+	if (o->bpf.ts_status + 4u > hi)
+		hi = o->bpf.ts_status + 4;
+	if (interp + 8u > hi)
+		hi = interp + 8;
+	if (gil + 4u > hi)
+		hi = gil + 4;
+	if ((o->bpf.flags & CB_LF_BASEFRAME) && o->bpf.ts_base_frame < lo)
+		lo = o->bpf.ts_base_frame;
+	if ((o->bpf.flags & CB_LF_BASEFRAME) && o->bpf.ts_base_frame + 8u > hi)
+		hi = o->bpf.ts_base_frame + 8;
+	if (bad || (uint64_t)interp + 8 > ts || (uint64_t)gil + 4 > ts || hi - lo > CB_TSTATE_SPAN ||
+	    coll + 4 > gs || gc > is || gs > is || gc + coll + 4 > is || gc + coll > 0xffffffffu)
+		return;
+	o->bpf.ts_interp = interp;
+	o->bpf.ts_holds_gil = gil;
+	o->bpf.holds_gil_mask = mask;
+	o->bpf.gc_collecting = (uint32_t)(gc + coll);
+}
 
 /* Note one offset of the interpreter's (live) against the row's (table). */
 static void row_cmp(struct pylayout *o, const char *name, unsigned live, unsigned table)
@@ -384,6 +456,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 			 "(%.80s...): not a layout coldbpf knows", minor, o->row_ndiff, o->row_ncompared, o->row_diff);
 		return -1;
 	}
+	gc_state_offsets(buf, p, o);
 	o->bpf.frame_read = frame_read(&o->bpf);
 	o->code_read = o->bpf.code_adaptive;
 	if (o->co_firstlineno + 4 > o->code_read)

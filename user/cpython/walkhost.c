@@ -64,7 +64,7 @@ int walkhost__threads(int pid, const struct cb_layout *l, __u32 max_depth, walkh
 				n = -2;
 				goto out;
 			}
-			if (read_tstate(l, ts, tsbuf, &id, &top, &base, &status, &uc))
+			if (read_tstate(l, ts, tsbuf, &id, &top, &base, &status, NULL, &uc))
 				goto out;
 			if ((l->flags & CB_LF_CFRAME) && top &&
 			    mem__read(pid, top + l->cframe_current, &top, 8))

@@ -32,6 +32,8 @@ static const struct counter_info counters[CTR_NR] = {
 	[CB_STAT_UREADS] = { "user_reads", CTR_KIND_COUNT,
 			     "reads of target memory by the BPF program (every Python sample)" },
 	[CB_STAT_UBYTES] = { "user_read_bytes", CTR_KIND_COUNT, "bytes of target memory those reads copied" },
+	[CB_STAT_GC] = { "gc_samples", CTR_KIND_COUNT,
+			 "samples recorded inside a garbage collection (a <gc> frame; --usdt gc)" },
 	[CTR_UNRESOLVED_FRAMES] = { "unresolved_frames", CTR_KIND_LOSS,
 				    "sampled frames whose code object could not be read" },
 	[CTR_STACKS_LOST] = { "stacks_lost", CTR_KIND_LOSS,

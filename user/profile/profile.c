@@ -96,6 +96,18 @@ uint32_t profile__func(struct profile *p, const char *file, const char *qualname
 	return p->nfuncs - 1;
 }
 
+uint32_t profile__gc_func(struct profile *p, unsigned gen)
+{
+	static const char *const names[] = { "<gc gen 0>", "<gc gen 1>", "<gc gen 2>", "<gc>" };
+
+	return profile__func(p, PF_GC_FILE, names[gen < 3 ? gen : 3], 0);
+}
+
+bool profile__is_gc_func(const struct profile *p, uint32_t func)
+{
+	return func < p->nfuncs && !strcmp(p->funcs[func].file, PF_GC_FILE);
+}
+
 uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char *cmdline,
 		       const char *python, const char *method)
 {

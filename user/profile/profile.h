@@ -17,6 +17,10 @@
 
 #define PROFILE_FORMAT_VERSION 1
 #define PF_STACK_TRUNCATED CB_STACK_TRUNCATED
+/* the raw stack's GC bits (CB_STACK_GC and its generation) become a <gc>
+ * leaf frame (profile__gc_func); a profile's stacks never carry them */
+#define PF_GC_FLAGS (CB_STACK_GC | (3u << CB_STACK_GC_SHIFT))
+#define PF_GC_FILE "<gc>"	/* the file of the <gc> frames: no source */
 /* pstack.flags bits 16-31: the interpreter's id (0: the main interpreter;
  * subinterpreters' stacks are kept apart) */
 #define PF_INTERP_SHIFT 16
@@ -169,6 +173,11 @@ struct profile *profile__new(void);
 void profile__free(struct profile *p);
 
 uint32_t profile__func(struct profile *p, const char *file, const char *qualname, int firstline);
+/* The <gc> frame's function: "<gc gen N>" for generation 0-2 (the gc__start
+ * marker says), "<gc>" when it is not known (gen 3: no markers). */
+uint32_t profile__gc_func(struct profile *p, unsigned gen);
+/* Is func a <gc> frame's? */
+bool profile__is_gc_func(const struct profile *p, uint32_t func);
 uint32_t profile__proc(struct profile *p, int pid, const char *comm, const char *cmdline,
 		       const char *python, const char *method);
 /* Adds count samples of a root-first stack; merges identical stacks. The
