@@ -98,6 +98,23 @@ static void check_image(const char *path)
 		/* the run-time cross-check: every offset used agrees with the row */
 		cr_expect_eq(l.row_ndiff, 0, "%s: debug offsets differ from the row: %s", path, l.row_diff);
 		cr_expect_eq(l.row_ncompared, 24, "%s", path);
+		/* the <gc> frame without markers: offsetof() over each version's
+		 * headers (interp->gc.collecting; tstate->interp; 3.13's _status
+		 * bit holds_gil, 3.14+'s int holds_gil) */
+		{
+			static const struct { uint32_t coll; uint16_t interp, gil; uint32_t mask; } want[] = {
+				[13] = { 7400 + 200, 16, 32, 1u << 5 },
+				[14] = { 7408 + 192, 16, 36, ~0u },
+				[15] = { 7400 + 112, 16, 36, ~0u },
+			};
+
+			cr_assert(minor <= 15, "%s: no expected <gc> offsets", path);
+			cr_expect_eq(l.bpf.gc_collecting, want[minor].coll, "%s: gc.collecting at %u", path,
+				     l.bpf.gc_collecting);
+			cr_expect_eq(l.bpf.ts_interp, want[minor].interp, "%s", path);
+			cr_expect_eq(l.bpf.ts_holds_gil, want[minor].gil, "%s", path);
+			cr_expect_eq(l.bpf.holds_gil_mask, want[minor].mask, "%s", path);
+		}
 	}
 	use(img, &l);
 
