@@ -16,6 +16,7 @@ import traceback
 
 from common import CI, TMP, Skip, bpf_check, discover_interpreters, failures, results
 import t_deadcode
+import t_gc
 import t_groundtruth
 import t_hardening
 import t_lines
@@ -27,9 +28,9 @@ import t_usdt
 
 # one list per kind, in the order they run; a module per area (t_*.py)
 PER_INTERPRETER = (t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER +
-                   t_usdt.PER_INTERPRETER + t_lines.PER_INTERPRETER)
+                   t_usdt.PER_INTERPRETER + t_gc.PER_INTERPRETER + t_lines.PER_INTERPRETER)
 ONCE = (t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE + t_pprof.ONCE +
-        t_serve.ONCE + t_usdt.ONCE + t_lines.ONCE + t_period.ONCE)
+        t_serve.ONCE + t_usdt.ONCE + t_gc.ONCE + t_lines.ONCE + t_period.ONCE)
 NO_BPF = t_sampling.NO_BPF + t_lines.NO_BPF
 
 # --- driver ----------------------------------------------------------------------

@@ -43,6 +43,7 @@ void deadcode__free(struct deadcode *d)
 	htab__free(&d->bylast);
 	htab__free(&d->drift_idx);
 	htab__free(&d->line_samples);
+	htab__free(&d->line_gc);
 	ignorefile__free(d->own_ig);
 }
 
@@ -196,6 +197,13 @@ void deadcode__sort(struct deadcode *d)
 	htab__free(&d->byfirst);
 	htab__free(&d->byname);
 	htab__free(&d->bylast);
+}
+
+uint64_t deadcode__line_gc_samples(const struct deadcode *d, size_t path_index, int line)
+{
+	uint64_t *v = htab__get(&d->line_gc, ((uint64_t)path_index << 32) | (uint32_t)line);
+
+	return v ? *v : 0;
 }
 
 uint64_t deadcode__line_samples(const struct deadcode *d, size_t path_index, int line)

@@ -107,7 +107,11 @@ struct deadcode {
 	struct ignorefile *own_ig;	/* deadcode__inventory's, freed with d */
 	size_t in_tree;		/* code objects that mapped into the tree */
 	struct htab line_samples;	/* (path index << 32 | line) -> leaf samples */
+	/* ... of which inside a garbage collection: a <gc> leaf is counted on
+	 * the line under it, the one that triggered the collection */
+	struct htab line_gc;
 	uint64_t total_samples;
+	uint64_t gc_samples;	/* samples with a <gc> leaf (--usdt gc) */
 };
 
 #define DC_AMBIGUOUS (1ULL << 63)	/* several entries share the name: no drift match */
@@ -136,6 +140,8 @@ void deadcode__free(struct deadcode *d);
 void deadcode__sort(struct deadcode *d);
 /* Leaf samples of a line of the path with that index. */
 uint64_t deadcode__line_samples(const struct deadcode *d, size_t path_index, int line);
+/* ... of them, those inside a garbage collection it triggered */
+uint64_t deadcode__line_gc_samples(const struct deadcode *d, size_t path_index, int line);
 
 /* inventory.c: run the helper (deadcode/inventory.py) over d->root. */
 int inventory__run(struct deadcode *d, const char *python, const struct ignorefile *ig);

@@ -49,6 +49,7 @@ static void forget(struct deadcode *d)
 	d->ndrift = 0;
 	htab__free(&d->drift_idx);
 	htab__free(&d->line_samples);
+	htab__free(&d->line_gc);
 	d->sources = 0;
 	d->exits = d->exits_read = d->exits_late = d->unread_exits = d->unfinal_exits = 0;
 	d->window = -1;
@@ -56,6 +57,7 @@ static void forget(struct deadcode *d)
 	d->window_unknown = d->incomplete = d->partial = false;
 	d->in_tree = 0;
 	d->total_samples = 0;
+	d->gc_samples = 0;
 }
 
 void deadcode__decide_profile(struct deadcode *d, const struct profile *p)

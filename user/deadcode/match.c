@@ -382,6 +382,7 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 		const struct place pl = { p->procs[st->proc].root, p->procs[st->proc].cwd };
 		const struct pframe *leaf;
 		const char *rel;
+		bool gc;
 
 		for (uint32_t k = 0; k < st->depth; k++)
 			if (!fproc[st->frames[k].func])
@@ -390,11 +391,20 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 		if (!st->depth)
 			continue;
 		leaf = &st->frames[st->depth - 1];
+		/* a collection's samples go on the line that triggered it */
+		gc = profile__is_gc_func(p, leaf->func);
+		if (gc)
+			d->gc_samples += st->count;
+		if (gc && st->depth > 1)
+			leaf--;
 		rel = rel_path(d, p->funcs[leaf->func].file, &pl);
-		if (rel && leaf->line > 0)
-			*htab__put(&d->line_samples,
-				   ((uint64_t)inventory__path_index(d, rel) << 32) | (uint32_t)leaf->line, NULL) +=
-				st->count;
+		if (rel && leaf->line > 0) {
+			uint64_t key = ((uint64_t)inventory__path_index(d, rel) << 32) | (uint32_t)leaf->line;
+
+			*htab__put(&d->line_samples, key, NULL) += st->count;
+			if (gc)
+				*htab__put(&d->line_gc, key, NULL) += st->count;
+		}
 	}
 	for (size_t i = 0; i < nfs; i++) {
 		const struct pproc *r = fproc[fs[i].func] ? &p->procs[fproc[fs[i].func] - 1] : NULL;

@@ -55,7 +55,9 @@ int folded__write(const struct profile *p, FILE *out)
 
 				fold_name(p->funcs[f->func].qualname, a, sizeof(a));
 				fold_name(p->funcs[f->func].file, b, sizeof(b));
-				if (f->line >= 0)
+				if (profile__is_gc_func(p, f->func))	/* no source */
+					snprintf(part, sizeof(part), ";%s", a);
+				else if (f->line >= 0)
 					snprintf(part, sizeof(part), ";%s (%s:%d)", a, b, f->line);
 				else
 					snprintf(part, sizeof(part), ";%s (%s:?)", a, b);

@@ -157,7 +157,7 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 	      "<span style=\"background:#f6f6ff\"></span> no evidence</p>\n", f);
 	fputs("<table class=\"src\">\n", f);
 	for (size_t l = 1; l <= nl; l++) {
-		uint64_t s = deadcode__line_samples(d, pi, l);
+		uint64_t s = deadcode__line_samples(d, pi, l), g = deadcode__line_gc_samples(d, pi, l);
 
 		heat_style(s, max, heat, sizeof(heat));
 		fprintf(f, "<tr id=\"L%zu\"%s><td class=\"n\">%zu</td><td class=\"s\">", l,
@@ -165,6 +165,9 @@ static int html_file(const struct deadcode *d, const char *outdir, int pi, uint6
 			mark[l] == 3 ? " class=\"deadline\"" : "", l);
 		if (s)
 			fprintf(f, "%llu", (unsigned long long)s);
+		if (g)	/* inside the garbage collections this line triggered */
+			fprintf(f, "<br><span class=\"gc\" title=\"samples inside garbage collections this line "
+				"triggered (a &lt;gc&gt; frame on it)\">%llu in GC</span>", (unsigned long long)g);
 		fprintf(f, "</td><td class=\"c\"%s>", heat);
 		html_text(f, lines[l - 1]);
 		for (; next < nmine && mine[next]->first <= (int)l; next++) {
@@ -210,9 +213,13 @@ int html__write(const struct deadcode *d, const char *outdir, size_t *pages)
 	write_css(f);
 	fputs("</head><body><h1>coldbpf heatmap of ", f);
 	html_text(f, d->root);
-	fprintf(f, "</h1><p>%llu samples in all.</p>\n<h2>Files</h2><table><tr><th>file</th>"
-		"<th>samples</th><th>share</th><th>never-ran lines</th></tr>\n",
-		(unsigned long long)d->total_samples);
+	fprintf(f, "</h1><p>%llu samples in all", (unsigned long long)d->total_samples);
+	if (d->gc_samples)
+		fprintf(f, "; %llu (%.1f%%) inside garbage collections (a &lt;gc&gt; frame, --usdt gc), each "
+			"counted on the line that triggered it and shown there as \"in GC\"",
+			(unsigned long long)d->gc_samples, 100.0 * d->gc_samples / d->total_samples);
+	fputs(".</p>\n<h2>Files</h2><table><tr><th>file</th>"
+	      "<th>samples</th><th>share</th><th>never-ran lines</th></tr>\n", f);
 	for (size_t i = 0; i < d->npaths; i++) {
 		html_name(d->paths[i], name, sizeof(name));
 		fprintf(f, "<tr class=\"file\"><td><a href=\"%s\">", name);

@@ -20,7 +20,9 @@ static void format_loc(const struct profile *p, uint32_t func, int line, char *b
 	char file[1024];
 
 	str__sanitize(p->funcs[func].file, file, sizeof(file));
-	if (line >= 0)
+	if (profile__is_gc_func(p, func))	/* a garbage collection: no source */
+		snprintf(buf, sz, "(garbage collection)");
+	else if (line >= 0)
 		snprintf(buf, sz, "%s:%d", file, line);
 	else
 		snprintf(buf, sz, "%s:?", file);
