@@ -25,12 +25,13 @@ import t_pprof
 import t_sampling
 import t_serve
 import t_usdt
+import t_usdtleak
 
 # one list per kind, in the order they run; a module per area (t_*.py)
 PER_INTERPRETER = (t_sampling.PER_INTERPRETER + t_deadcode.PER_INTERPRETER + t_groundtruth.PER_INTERPRETER +
                    t_usdt.PER_INTERPRETER + t_gc.PER_INTERPRETER + t_lines.PER_INTERPRETER)
 ONCE = (t_sampling.ONCE + t_deadcode.ONCE + t_hardening.ONCE + t_groundtruth.ONCE + t_pprof.ONCE +
-        t_serve.ONCE + t_usdt.ONCE + t_gc.ONCE + t_lines.ONCE + t_period.ONCE)
+        t_serve.ONCE + t_usdt.ONCE + t_usdtleak.ONCE + t_gc.ONCE + t_lines.ONCE + t_period.ONCE)
 NO_BPF = t_sampling.NO_BPF + t_lines.NO_BPF
 
 # --- driver ----------------------------------------------------------------------
