@@ -109,7 +109,8 @@ def t_usdt_leaks(py):
                 s = semaphores(pid, notes)
                 if s.get("gc__start", 0) > 0 and s.get("import__find__load__start", 0) > 0:
                     return s
-                expect(agent.poll() is None, "coldbpf exited: %s" % agent.communicate()[1])
+                if agent.poll() is not None:
+                    raise AssertionError("coldbpf exited: %s" % agent.communicate()[1])
                 time.sleep(0.05)
             raise AssertionError("%s: semaphores not raised: %s" % (what, semaphores(pid, notes)))
 
