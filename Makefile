@@ -156,12 +156,12 @@ test: deps
 	SOAK_SECONDS=120 SOAK_SHORT=200 SOAK_WARMUP=30 $(MAKE) --no-print-directory soak
 
 # The long versions (root, about an hour): integration with 1000 churning
-# scripts under serve, every fuzzer for 10 minutes, the 10-minute soak
+# scripts under serve and 2000 short-lived processes under --usdt (t_usdt_leaks), every fuzzer for 10 minutes, the 10-minute soak
 test-full: deps
 	$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory roots
-	SERVE_CHURN_SCRIPTS=1000 $(MAKE) --no-print-directory integration
+	SERVE_CHURN_SCRIPTS=1000 USDT_CHURN_PROCS=2000 $(MAKE) --no-print-directory integration
 	FUZZ_SECONDS=600 $(MAKE) --no-print-directory fuzz
 	SOAK_SECONDS=600 SOAK_SHORT=1000 SOAK_LONG=20 $(MAKE) --no-print-directory soak
 
