@@ -177,6 +177,9 @@ def t_usdt_leaks(py):
            "semaphores of the replaced file's process after coldbpf: %s (before %s)" % (sem_old, before_old))
     expect(all(v == 0 for v in sem_new.values()), "semaphores of the new file's process: %s" % sem_new)
     expect(st.get("usdt_processes", 0) >= 3, "few processes attached: %s" % st)
+    # a process that exits before its attach answers must not count twice
+    # against the 1024 held (it did: every later process became 'limit')
+    expect(st.get("usdt_attach_limit", 0) == 0, "processes refused at the attach limit: %s" % st)
 
 
 ONCE = [t_usdt_leaks]

@@ -231,11 +231,13 @@ static void results(struct usdt *u, struct profile *prof)
 		size_t i = 0;
 
 		prof->stats.counters[CTR_USDT_ATTACH_NS] += (uint64_t)(r[k].secs * 1e9);
-		if (r[k].op == UW_DETACH || (r[k].op == UW_ATTACH && r[k].err)) {
-			u->held--;	/* nothing of it is attached any more */
-			if (r[k].op == UW_DETACH)
-				continue;
-		}
+		/* nothing of it is attached any more: a failed attach, or a
+		 * detach of one that had succeeded (the detach of a failed one,
+		 * posted when it exited first, finds nothing: counted once) */
+		if ((r[k].op == UW_DETACH && !r[k].err) || (r[k].op == UW_ATTACH && r[k].err))
+			u->held--;
+		if (r[k].op == UW_DETACH)
+			continue;
 		while (i < u->n && u->v[i].gen != r[k].gen)
 			i++;
 		if (i == u->n)

@@ -70,6 +70,9 @@ static void do_detach(struct usdtwork *w, uint64_t gen, struct usdt_result *r)
 			w->held[i] = w->held[--w->nheld];
 			return;
 		}
+	/* its attach failed (a process that exited first): nothing was held,
+	 * and the caller counted it free at the attach's answer */
+	r->err = ENOENT;
 }
 
 static void *worker(void *arg)

@@ -29,7 +29,8 @@ struct usdt_job {
 struct usdt_result {
 	int op;
 	uint64_t gen;
-	int err;		/* 0, or the errno of a failed attach */
+	int err;		/* 0, or the errno of a failed attach; ENOENT: a detach
+				 * of nothing (its attach had failed) */
 	char why[160];		/* ... which marker and why */
 	size_t links;		/* markers attached */
 	double secs;		/* the job's wall time */
