@@ -18,7 +18,9 @@ def _attached(pid, agent, notes):
     while time.monotonic() < deadline:
         if agent.poll() is not None:
             raise AssertionError("coldbpf exited: %s" % agent.communicate()[1])
-        if semaphores(pid, notes).get("import__find__load__start", 0) > 0:
+        s = semaphores(pid, notes)
+        if s.get("import__find__load__start", 0) > 0 and s.get("import__find__load__done", 0) > 0:
+            time.sleep(0.3)     # every call site of both (3.15 has two each): ~10 ms apiece
             return
         time.sleep(0.05)
     raise AssertionError("import markers not attached: %s" % semaphores(pid, notes))
