@@ -102,10 +102,10 @@ static void check_image(const char *path)
 		 * headers (interp->gc.collecting; tstate->interp; 3.13's _status
 		 * bit holds_gil, 3.14+'s int holds_gil) */
 		{
-			static const struct { uint32_t coll; uint16_t interp, gil; uint32_t mask; } want[] = {
+			static const struct { uint32_t coll; uint16_t interp, gil, mask; } want[] = {
 				[13] = { 7400 + 200, 16, 32, 1u << 5 },
-				[14] = { 7408 + 192, 16, 36, ~0u },
-				[15] = { 7400 + 112, 16, 36, ~0u },
+				[14] = { 7408 + 192, 16, 36, 0xffff },
+				[15] = { 7400 + 112, 16, 36, 0xffff },
 			};
 
 			cr_assert(minor <= 15, "%s: no expected <gc> offsets", path);
