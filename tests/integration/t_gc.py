@@ -93,8 +93,8 @@ def t_gc_frame(label, py, mm):
     print("     " + msg)
     expect(total > 600, "too few samples: " + msg)
     expect(prof["stats"]["gc_samples"] == sum(names.values()), "gc_samples %d: %s" % (prof["stats"]["gc_samples"], msg))
-    if not markers and tuple(mm) < (3, 13):
-        expect(not names, "a <gc> frame without markers before 3.13: " + msg)
+    if not markers and (tuple(mm) < (3, 13) or is_ft(py)):
+        expect(not names, "a <gc> frame without markers before 3.13 or free-threaded: " + msg)
         return
     expect(abs(share - truth) <= TOLERANCE, msg)
     expect(set(parents) == {"collect_here"}, "<gc> not on collect_here: " + msg)

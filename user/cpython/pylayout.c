@@ -228,6 +228,9 @@ static void gc_state_offsets(const uint8_t *buf, const struct dbg_pos *p, struct
 	uint32_t lo, hi;
 	uint16_t mask;
 
+	if (o->ft)	/* no GIL: no thread is known to run the collection */
+		return;
+
 	if (p->ts_holds_gil) {
 		gil = off16(buf, &bad, p->ts_holds_gil);
 		mask = 0xffff;	/* an int, 0 or 1 */
