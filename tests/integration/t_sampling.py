@@ -197,11 +197,13 @@ def t_recursion(label, py, mm):
 def t_all_python(label, py, mm):
     """Two running processes plus one started later: all three reported."""
     script = os.path.join(WL, "spin.py")
-    early = [subprocess.Popen([py, script, "7"]) for _ in range(2)]
+    early = [subprocess.Popen([py, script, "10"]) for _ in range(2)]
     out = os.path.join(TMP, "all%d.json" % time.monotonic_ns())
     try:
         time.sleep(0.3)
-        prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "199", "-d", "4", "-o", out],
+        # the late one (2 s, from 1.5 s) ends seconds before the run does: a
+        # loaded CI host once ended a 4 s run before it had exited
+        prof_proc = subprocess.Popen([COLDBPF, "--all-python", "-F", "199", "-d", "6", "-o", out],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1.5)
         late = subprocess.Popen([py, script, "2"])
