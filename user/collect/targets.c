@@ -341,10 +341,10 @@ void targets__retry_pending(struct targets *t)
 			continue;
 		}
 		/* the dynamic loader maps libpython after exec (or a plugin host
-		 * dlopen()s it later): retry for a while, backing off */
+		 * dlopen()s it later): retry every tick for a while (backing off
+		 * found a free-threaded 3.13t seconds late: t_all_python) */
 		if (targets__consider(t, p.pid) == CL_NOT_PYTHON) {
 			if (now - p.since < PENDING_SECS) {
-				p.next = now + (now - p.since > 0.05 ? now - p.since : 0.05);
 				t->pend[k++] = p;
 			} else {
 				take_fresh(t, p.pid, false);	/* not a CPython after all */
