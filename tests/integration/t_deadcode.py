@@ -69,6 +69,22 @@ def cold_on_ready(cmd, src, what, stderr_out=None, **popen):
 COLD_RAN_FT = [("app/used.py", "Service", 20)]
 
 
+def _demo_app_exact(cmd, what):
+    """Run the demo app with cmd (an interpreter and its options), read it
+    with `cold -p`, stop it: t_cold's exact statuses, or fail naming what."""
+    p = subprocess.Popen(cmd + [os.path.join(COLDAPP, "app", "main.py"), "60"], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(p.stdout.readline().strip() == "ready", "%s: the demo app did not start" % what)
+        st, _ = cold_statuses(["-p", str(p.pid)])
+    finally:
+        p.kill()
+        p.wait()
+    for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
+        for key in keys:
+            expect(key in st and st[key]["status"] == want, "%s: %s is %s, want %s" %
+                   (what, key, st.get(key, {}).get("status"), want))
+
+
 def t_cold(label, py, mm):
     """cold -p: exact ran / never-ran per version; 3.12 never calls a function
     dead without proof; free-threaded 3.13t (no markers: docs/free-threaded.md)
@@ -683,18 +699,7 @@ def t_cold_lazy_imports(py):
         {k: v for k, v in prof["stats"].items() if k.startswith("exit")})
     # every import lazy (-X lazy_imports=all): the demo app's statuses are
     # t_cold's (app.used loads at its first use, before "ready")
-    p = subprocess.Popen(cmd + ["-X", "lazy_imports=all", os.path.join(COLDAPP, "app", "main.py"), "60"],
-                         stdout=subprocess.PIPE, text=True)
-    try:
-        expect(p.stdout.readline().strip() == "ready", "the demo app did not start")
-        st, _ = cold_statuses(["-p", str(p.pid)])
-    finally:
-        p.kill()
-        p.wait()
-    for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
-        for key in keys:
-            expect(key in st and st[key]["status"] == want, "lazy_imports=all: %s is %s, want %s" %
-                   (key, st.get(key, {}).get("status"), want))
+    _demo_app_exact(cmd + ["-X", "lazy_imports=all"], "lazy_imports=all")
 
 
 def t_two_builds_314(py):
@@ -734,17 +739,7 @@ def t_two_builds_314(py):
             share, want = 100.0 * counts[n] / total, 100.0 * tr[n] / sum(tr.values())
             expect(abs(share - want) <= 3, "%s: %s %.1f%%, in-process truth %.1f%%" % (exe, n, share, want))
             shares.append("%s %.1f/%.1f" % (n, share, want))
-        p = subprocess.Popen(cmd + [os.path.join(COLDAPP, "app", "main.py"), "60"], stdout=subprocess.PIPE, text=True)
-        try:
-            expect(p.stdout.readline().strip() == "ready", "%s: the demo app did not start" % exe)
-            st, _ = cold_statuses(["-p", str(p.pid)])
-        finally:
-            p.kill()
-            p.wait()
-        for keys, want in ((COLD_RAN, "ran"), (COLD_NEVER_NOT_312, "never-ran"), (COLD_NOT_LOADED, "not-loaded")):
-            for key in keys:
-                expect(key in st and st[key]["status"] == want, "%s: %s is %s, want %s" %
-                       (exe, key, st.get(key, {}).get("status"), want))
+        _demo_app_exact(cmd, exe)
         print("     %s %s: %d samples, sampled/truth %s; cold exact" % (exe, version[0], total, ", ".join(shares)))
 
 

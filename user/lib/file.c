@@ -98,6 +98,28 @@ static bool sudo_owner(uid_t *uid, gid_t *gid)
 	return true;
 }
 
+/* The outfile writing fd to path (through tmp, renamed over path at the
+ * commit, or in place when tmp is NULL); NULL, fd closed and tmp removed
+ * and freed, when no stream can be made. */
+static struct outfile *outfile_new(int fd, const char *path, char *tmp)
+{
+	struct outfile *o = xcalloc(1, sizeof(*o));
+
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		if (tmp)
+			unlink(tmp);
+		free(tmp);
+		free(o);
+		msg__err("cannot write %s", path);
+		return NULL;
+	}
+	o->path = xstrdup(path);
+	o->tmp = tmp;
+	return o;
+}
+
 /* An output that exists and is a character device (-o /dev/null, a
  * terminal) is written in place: renaming a file over it would replace the
  * device node. Other kinds that are not regular files (a directory, a
@@ -105,7 +127,6 @@ static bool sudo_owner(uid_t *uid, gid_t *gid)
  * symbolic link is replaced, never followed (it may be planted). */
 static struct outfile *create_special(const char *path, const struct stat *st)
 {
-	struct outfile *o;
 	int fd;
 
 	if (!S_ISCHR(st->st_mode)) {
@@ -119,21 +140,11 @@ static struct outfile *create_special(const char *path, const struct stat *st)
 		msg__err("cannot write %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	o = xcalloc(1, sizeof(*o));
-	o->f = fdopen(fd, "w");
-	if (!o->f) {
-		close(fd);
-		free(o);
-		msg__err("cannot write %s", path);
-		return NULL;
-	}
-	o->path = xstrdup(path);
-	return o;
+	return outfile_new(fd, path, NULL);
 }
 
 struct outfile *file__create_as(const char *path, unsigned int mode, long uid, long gid)
 {
-	struct outfile *o;
 	struct stat st;
 	char *tmp;
 	int fd = -1;
@@ -170,19 +181,7 @@ struct outfile *file__create_as(const char *path, unsigned int mode, long uid, l
 		free(tmp);
 		return NULL;
 	}
-	o = xcalloc(1, sizeof(*o));
-	o->f = fdopen(fd, "w");
-	if (!o->f) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		free(o);
-		msg__err("cannot write %s", path);
-		return NULL;
-	}
-	o->path = xstrdup(path);
-	o->tmp = tmp;
-	return o;
+	return outfile_new(fd, path, tmp);
 }
 
 struct outfile *file__create(const char *path)
