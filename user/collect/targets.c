@@ -246,10 +246,19 @@ static void take_fresh(struct targets *t, uint32_t pid, bool profiled)
 		t->prof->stats.counters[CTR_SAMPLES_BEFORE_CLASSIFIED] += n;
 }
 
-/* --include/--exclude under --all-python leave pid out */
-static bool filtered_out(const struct targets *t, int pid)
+/* --include/--exclude under --all-python leave pid out: it is counted and
+ * not read, looked at again only when it maps something new or execs, as a
+ * non-Python one. True when it was left out. */
+static bool filter_out(struct targets *t, int pid)
 {
-	return t->o->mode == MODE_ALL && t->o->filter && !filter__wants(t->o->filter, pid);
+	uint64_t st;
+
+	if (t->o->mode != MODE_ALL || !t->o->filter || filter__wants(t->o->filter, pid))
+		return false;
+	if (!procfs__starttime(pid, &st))
+		ignore(t, pid, st);
+	t->prof->stats.counters[CTR_PROCS_FILTERED]++;
+	return true;
 }
 
 enum classify targets__consider(struct targets *t, int pid)
@@ -259,16 +268,8 @@ enum classify targets__consider(struct targets *t, int pid)
 	enum classify c;
 	double began = clock__now();
 
-	if (filtered_out(t, pid)) {
-		uint64_t st;
-
-		/* filtered out (--include/--exclude): not read, looked at again
-		 * only when it maps something new or execs, as a non-Python one */
-		if (!procfs__starttime(pid, &st))
-			ignore(t, pid, st);
-		t->prof->stats.counters[CTR_PROCS_FILTERED]++;
+	if (filter_out(t, pid))
 		return CL_NOT_PYTHON;
-	}
 	c = classifier__classify(t->cl, pid, &info, why, sizeof(why));
 	if (c != CL_NOT_PYTHON)
 		take_fresh(t, pid, c == CL_PYTHON);
@@ -293,12 +294,12 @@ static void pending_add(struct targets *t, int pid)
 
 	for (size_t i = 0; i < t->npend; i++)
 		if (t->pend[i].pid == pid) {
-			t->pend[i].since = t->pend[i].next = now;
+			t->pend[i].since = now;
 			return;
 		}
 	ARRAY_RESERVE(t->pend, t->npend, t->cappend, 16);
 	t->pend[t->npend].pid = pid;
-	t->pend[t->npend].since = t->pend[t->npend].next = now;
+	t->pend[t->npend].since = now;
 	t->npend++;
 }
 
@@ -328,27 +329,20 @@ void targets__retry_pending(struct targets *t)
 
 		if (tg && !tg->exited)
 			continue;
-		if (now < p.next) {
-			t->pend[k++] = p;
-			continue;
-		}
 		/* filters look at what the exec set (executable, script, user,
 		 * cgroup): decided once, not retried (a busy host execs
 		 * thousands of processes a minute) */
-		if (filtered_out(t, p.pid)) {
-			targets__consider(t, p.pid);	/* counts and ignores it */
+		if (filter_out(t, p.pid)) {
 			take_fresh(t, p.pid, false);
 			continue;
 		}
 		/* the dynamic loader maps libpython after exec (or a plugin host
-		 * dlopen()s it later): retry every tick for a while (backing off
-		 * found a free-threaded 3.13t seconds late: t_all_python) */
+		 * dlopen()s it later): retry every tick for a while */
 		if (targets__consider(t, p.pid) == CL_NOT_PYTHON) {
-			if (now - p.since < PENDING_SECS) {
+			if (now - p.since < PENDING_SECS)
 				t->pend[k++] = p;
-			} else {
+			else
 				take_fresh(t, p.pid, false);	/* not a CPython after all */
-			}
 		}
 	}
 	t->npend = k;

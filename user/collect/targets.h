@@ -56,7 +56,6 @@ struct targets {
 	struct pending {
 		int pid;
 		double since;
-		double next;	/* its next check (backing off: 50, 100, 200 ... ms) */
 	} *pend;		/* exec'd processes re-checked until libpython is mapped */
 	size_t npend, cappend;
 	struct cb_quota *quota;	/* per-slot stack quota, shared with the program */
