@@ -81,4 +81,29 @@ def t_period_rate(py):
         expect(abs(spin / want - 1) <= 0.03, "%d Hz: %d samples, want %.0f +-3%%" % (hz, spin, want))
 
 
-ONCE = [t_period_rate, t_period_aliasing]
+def t_period_phases(py):
+    """Work in long phases (ratio.py with 0.05-0.3 s calls, five or so
+    cycles in 3 s) at 999 Hz: each function's share within 2 points of its
+    thread CPU time, in each of four runs. A rate held off the mean for a
+    whole phase skews such shares: the first random period (+-50 %, held
+    0.1-0.2 s) gave 48/40/12 for 59/31/10 (issue 11's CI failures)."""
+    rows = []
+    for run in range(4):
+        truth = os.path.join(TMP, "phases%d.json" % time.monotonic_ns())
+        _, prof = profile(["-F", "999", "--", py, os.path.join(WL, "ratio.py"), "3", truth, "1000000"])
+        with open(truth) as f:
+            t = json.load(f)
+        c = {n: self_samples(prof, func_index(prof, n, "ratio.py")) for n in t}
+        total, ttotal = sum(c.values()), sum(t.values())
+        expect(total >= 2000, "run %d: %d samples in work_a/b/c" % (run, total))
+        row = []
+        for n in sorted(t):
+            got, want = 100.0 * c[n] / total, 100.0 * t[n] / ttotal
+            expect(abs(got - want) <= 2, "run %d: %s sampled %.1f%%, in-process %.1f%% (+-2): %s"
+                   % (run, n, got, want, c))
+            row.append("%.1f/%.1f" % (got, want))
+        rows.append(" ".join(row))
+    print("     sampled/in-process a b c: %s" % "; ".join(rows), flush=True)
+
+
+ONCE = [t_period_rate, t_period_aliasing, t_period_phases]

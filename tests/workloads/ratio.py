@@ -28,17 +28,18 @@ def work_never():
 
 
 def main():
-    """ratio.py [SECONDS [TRUTH.json]]: with TRUTH, each function's thread
-    CPU time is written there at the end (the in-process truth a test
+    """ratio.py [SECONDS [TRUTH.json [UNIT]]]: with TRUTH, each function's
+    thread CPU time is written there at the end (the in-process truth a test
     compares shares with: on a loaded host 6:3:1 iterations need not be a
-    60/30/10 split of the time)."""
+    60/30/10 split of the time). UNIT (100,000) sets the iterations of a
+    tenth of a cycle: a million makes each call a phase of 0.05-0.3 s."""
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
     truth = sys.argv[2] if len(sys.argv) > 2 else None
     spent = [0.0, 0.0, 0.0]
     cpu = time.thread_time
     # each call spans many sample periods: a cycle close to the sampling
     # period would alias (a stroboscope) and skew the shares
-    unit = 100_000
+    unit = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = cpu()

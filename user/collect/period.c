@@ -7,9 +7,9 @@
 #include <unistd.h>
 #include "lib/alloc.h"
 
-#define SPREAD		0.5	/* rates drawn within +-50 % of the target */
-#define MIN_GAP		0.1	/* seconds between two resets of a CPU, at least */
-#define GAP_PERIODS	8.0	/* ... and at least this many mean periods */
+#define SPREAD		0.1	/* rates drawn within +-10 % of the target */
+#define MIN_GAP		0.05	/* seconds between two resets of a CPU, at least (a tick) */
+#define GAP_PERIODS	40.0	/* ... and at least this many mean periods (period.h) */
 
 uint64_t period__ns(double hz)
 {
@@ -33,20 +33,13 @@ double period__gap(double hz, double v)
 
 	if (min < MIN_GAP)
 		min = MIN_GAP;
-	return min * (1.0 + v);	/* 1 to 2 times the minimum */
+	return min * (1.0 + 0.5 * v);	/* 1 to 1.5 times the minimum */
 }
 
-double period__expected(double rate, double len)
+double period__rate(double hz, double u, double len)
 {
-	double n = rate * len - 0.5;
-
-	return n > 0 ? n : 0;
-}
-
-double period__rate(double hz, double u, double debt, double gap)
-{
-	/* the draw, plus what is owed and the half sample the next reset loses */
-	double r = hz * (1.0 + SPREAD * (2.0 * u - 1.0)) + (debt + 0.5) / gap;
+	/* the draw, plus the half sample the next reset loses */
+	double r = hz * (1.0 + SPREAD * (2.0 * u - 1.0)) + (len > 0 ? 0.5 / len : 0);
 
 	if (r < 0.25 * hz)
 		r = 0.25 * hz;
@@ -61,6 +54,7 @@ void period__init(struct period *p, const int *fds, int nfds, double hz, double 
 	p->n = 0;
 	p->hz = p->want_hz = hz;
 	p->fixed = fixed;
+	p->resets = p->failed = 0;
 	p->rng = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^ 0x636f6c64ULL;
 	if (!p->rng)
 		p->rng = 1;
@@ -121,9 +115,10 @@ void period__tick(struct period *p, double now)
 
 		if (p->fixed || now < c->next)
 			continue;
+		/* the stretch ending now predicts the next one's length (resets
+		 * come at ticks, so a stretch is its gap rounded up to one) */
 		gap = period__gap(p->hz, uniform(&p->rng));
-		c->debt += p->hz * len - period__expected(c->rate, len);
-		c->rate = period__rate(p->hz, uniform(&p->rng), c->debt, gap);
+		c->rate = period__rate(p->hz, uniform(&p->rng), len);
 		ns = period__ns(c->rate);
 		p->resets++;
 		if (ioctl(c->fd, PERF_EVENT_IOC_PERIOD, &ns))

@@ -5,15 +5,23 @@
  * a workload whose cycle equals it, or nearly: every sample lands at the
  * same phase and the shares are skewed; docs/design.md, "Aliasing").
  *
- * Each CPU's cpu-clock event runs in period mode; every 8 to 16 mean
- * periods (at least 0.1 s) the agent gives it a new period with
- * PERF_EVENT_IOC_PERIOD, its rate drawn uniformly within +-50 % of the
- * target. The kernel restarts the timer at the ioctl (measured: the gap
- * across it is the time since the last sample plus the new period), so an
- * interval of length L at rate r expects r * L - 1/2 samples; the agent
- * keeps, per CPU, the samples expected so far against hz * elapsed and
- * adds the difference to the next rate, so the mean rate stays hz
- * (tests/integration/t_period.py: t_period_rate; tests/unit: the model).
+ * Each CPU's cpu-clock event runs in period mode; every 40 to 60 mean
+ * periods (at least one agent tick, 50 ms) the agent gives it a new period
+ * with PERF_EVENT_IOC_PERIOD, its rate drawn uniformly within +-10 % of the
+ * target. Two errors trade off here. A rate that stays off the mean for a
+ * stretch of m samples weighs whatever runs then by that error: a function
+ * running in phases as long as a stretch gets a share noisier than sampling
+ * at a constant rate, by a variance factor of about 1 + spread^2 * m / 3
+ * (the first design, +-50 % held 0.1-0.2 s, made that 3.7 times the
+ * binomial spread at 999 Hz: a 6:3:1 workload in 0.5 s cycles came out
+ * 48/40/12). Against aliasing, each stretch must move the sampling phase
+ * through the workload's cycle: |rate error| * m cycles, on average
+ * spread * m / 2 = 2 here. The kernel restarts the timer at the ioctl
+ * (measured: the gap across it is the time since the last sample plus the
+ * new period), so a reset loses half a sample on average; the next rate
+ * makes it up over the next stretch. The draws have the requested mean, so
+ * the mean rate stays hz (tests/integration/t_period.py: t_period_rate,
+ * t_period_phases; tests/unit/test_period.c: the model).
  * Over-sampling and dropping at random in BPF was not chosen: the kept
  * samples stay on the fine period's lattice, so a workload whose cycle is a
  * multiple of it still aliases.
@@ -27,7 +35,6 @@ struct period_cpu {
 	double last;		/* when its period was last set */
 	double next;		/* when it is set again */
 	double rate;		/* the rate it runs at now */
-	double debt;		/* samples expected at hz minus expected at the rates set */
 };
 
 struct period {
@@ -54,12 +61,10 @@ void period__set_hz(struct period *p, double hz);
  * it, the rate drops in proportion (with a margin); under 70 % of it, the
  * rate rises by a quarter, never above want_hz. Returns the new rate. */
 double period__budget(struct period *p, double cost, double max);
-/* The rate to set for the next gap seconds, for a draw u in [0,1), when
- * debt samples are owed so far (exposed for the unit test). */
-double period__rate(double hz, double u, double debt, double gap);
-/* The samples an interval of length len at rate expects (the timer restarts
- * at each reset: half a period lost on average). */
-double period__expected(double rate, double len);
+/* The rate to set for a draw u in [0,1), making up the half sample the
+ * reset loses over a stretch of about len seconds (exposed for the unit
+ * test). */
+double period__rate(double hz, double u, double len);
 /* The seconds until a CPU's next reset for a draw v in [0,1). */
 double period__gap(double hz, double v);
 void period__free(struct period *p);
