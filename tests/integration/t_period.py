@@ -4,6 +4,7 @@ the sampling period gets its in-process shares, quiet and with every CPU
 busy."""
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -106,4 +107,33 @@ def t_period_phases(py):
     print("     sampled/in-process a b c: %s" % "; ".join(rows), flush=True)
 
 
-ONCE = [t_period_rate, t_period_aliasing, t_period_phases]
+def t_max_overhead(py):
+    """--max-overhead (issue 15's CPU budget): a budget below the agent's own
+    idle cost drives the rate down, the profile and the text header carry
+    the rate sampled at, and the samples match it times the target's CPU
+    time; a generous budget keeps -F."""
+    code = ("import time,sys\nt=time.thread_time()\ne=time.monotonic()+float(sys.argv[2])\nx=0\n"
+            "while time.monotonic()<e: x+=1\nopen(sys.argv[1],'w').write(repr(time.thread_time()-t))\n")
+    rows = []
+    for budget, low in (("0.05", True), ("50", False)):
+        out = os.path.join(TMP, "budget%d.txt" % time.monotonic_ns())
+        cp, prof = profile(["-F", "999", "--max-overhead", budget, "--", py, "-c", code, out, "6"])
+        with open(out) as f:
+            cpu = float(f.read())
+        n = sum(s["count"] for s in prof["stacks"])
+        eff = prof.get("effective_hz", 0)
+        rows.append("budget %s%%: effective %.0f Hz, %d samples for %.2f CPU s (%.2f of the rate)"
+                    % (budget, eff, n, cpu, n / max(1e-9, eff * cpu)))
+        expect(eff > 0, "budget %s: no effective_hz in the profile" % budget)
+        if low:
+            expect(eff < 300, "budget %s: the rate stayed at %.0f Hz" % (budget, eff))
+            expect("effective rate %.1f Hz (--max-overhead lowered it" % eff in cp.stdout,
+                   "the text header hides the rate: %s" % cp.stdout[:400])
+        else:
+            expect(eff > 990, "budget %s: the rate was lowered to %.0f Hz" % (budget, eff))
+            expect("effective rate" not in cp.stdout, "a rate never lowered is called lowered: %s" % cp.stdout[:400])
+        expect(0.8 <= n / (eff * cpu) <= 1.2, rows[-1])
+    print("     " + "; ".join(rows), flush=True)
+
+
+ONCE = [t_period_rate, t_period_aliasing, t_period_phases, t_max_overhead]

@@ -169,6 +169,10 @@ Test(period, budget_lowers_and_raises)
 	cr_assert_eq(hz, 999);
 	/* never below 1 Hz */
 	cr_assert_eq(period__budget(&p, 100, 0.01), 1);
+	/* a new rate is set at the next tick, not at the end of the stretch */
+	period__tick(&p, 0.01);
+	cr_assert_float_eq(p.v[0].rate, 1, 0.2, "rate %.2f", p.v[0].rate);
+	cr_assert_eq(p.v[0].last, 0.01);
 	period__free(&p);
 	close(fd);
 }

@@ -77,8 +77,14 @@ void period__set_hz(struct period *p, double hz)
 	if (hz == p->hz)
 		return;
 	p->hz = hz;
-	if (!p->fixed)
-		return;	/* the random period takes it at each CPU's next reset */
+	if (!p->fixed) {
+		/* the random period takes it at each CPU's next reset: due at
+		 * the next tick (a stretch lasts 40-60 periods: at a rate the
+		 * budget lowered, seconds) */
+		for (int i = 0; i < p->n; i++)
+			p->v[i].next = 0;
+		return;
+	}
 	for (int i = 0; i < p->n; i++) {
 		uint64_t ns = period__ns(hz);
 
@@ -116,9 +122,10 @@ void period__tick(struct period *p, double now)
 		if (p->fixed || now < c->next)
 			continue;
 		/* the stretch ending now predicts the next one's length (resets
-		 * come at ticks, so a stretch is its gap rounded up to one) */
+		 * come at ticks, so a stretch is its gap rounded up to one); not
+		 * when it was cut short by a new rate */
 		gap = period__gap(p->hz, uniform(&p->rng));
-		c->rate = period__rate(p->hz, uniform(&p->rng), len);
+		c->rate = period__rate(p->hz, uniform(&p->rng), len > gap ? len : gap);
 		ns = period__ns(c->rate);
 		p->resets++;
 		if (ioctl(c->fd, PERF_EVENT_IOC_PERIOD, &ns))

@@ -218,7 +218,7 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 	fprintf(out, "coldbpf: %" PRIu64 " Python samples from %zu process%s in %.1f s at %d Hz "
 		"(started %s)\n", total, p->nprocs, p->nprocs == 1 ? "" : "es", p->duration_s,
 		p->frequency_hz, p->started[0] ? p->started : "?");
-	if (p->effective_hz > 0)
+	if (p->effective_hz > 0 && p->effective_hz < p->frequency_hz - 0.5)
 		fprintf(out, "  effective rate %.1f Hz (--max-overhead lowered it while over its budget)\n",
 			p->effective_hz);
 
