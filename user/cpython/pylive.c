@@ -141,7 +141,7 @@ static enum pylive attempt(struct walk *w)
 {
 	const struct pylayout *l = w->l;
 	const struct cb_layout *b = &l->bpf;
-	static uint8_t ts[TS_MAX];
+	uint8_t ts[TS_MAX];
 	uint64_t interp, tstate;
 
 	memset(&w->st, 0, sizeof(w->st));

@@ -207,6 +207,14 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 			msg__err("%s", why);
 		return quiet ? 0 : -1;
 	}
+	if (info.layout.future) {
+		/* newer than tested: no evidence, and it may run any code */
+		msg__err("note: PID %d runs CPython %s, newer than coldbpf was tested with, which gives no "
+			 "evidence: nothing is called never-ran", pid, info.layout.version);
+		d->incomplete = true;
+		d->sources++;
+		return 0;
+	}
 	t0 = clock__now();
 	if ((d->lines ? evidence__scan_lines : evidence__scan)(pid, &info.layout, &sc, why, sizeof(why))) {
 		msg__err("PID %d: %s", pid, why);
