@@ -215,7 +215,7 @@ static void process(struct pylayout *l)
 
 static enum pylive check(const struct pylayout *l, struct pylive_stats *st, char *why)
 {
-	return pylive__verify(FAKE_PID, l, st, why, 300);
+	return pylive__verify(FAKE_PID, l, false, st, why, 300);
 }
 
 Test(future, live_check_passes_on_a_consistent_process)
@@ -234,8 +234,15 @@ Test(future, live_check_passes_on_a_consistent_process)
 	put(ts, 72, 0);		/* no Python running yet */
 	cr_assert_eq(check(&l, &st, why), PYLIVE_NOT_YET);
 	cr_assert(strstr(why, "no Python frame"), "%s", why);
+	cr_assert_eq(pylive__verify(FAKE_PID, &l, true, &st, why, 300), PYLIVE_NOT_YET, "a C REPL waiting");
+	put(interp, 7336, 0);	/* no thread state: early, or wrong once settled */
+	cr_assert_eq(check(&l, &st, why), PYLIVE_NOT_YET);
+	cr_assert_eq(pylive__verify(FAKE_PID, &l, true, &st, why, 300), PYLIVE_FAIL);
+	cr_assert(strstr(why, "lists no thread state"), "%s", why);
 	put(rt, 936, 0);
 	cr_assert_eq(check(&l, &st, why), PYLIVE_NOT_YET);
+	cr_assert_eq(pylive__verify(FAKE_PID, &l, true, &st, why, 300), PYLIVE_FAIL);
+	cr_assert(strstr(why, "lists no interpreter"), "%s", why);
 	mem__use_image(FAKE_PID, NULL);
 }
 

@@ -149,7 +149,8 @@ static enum classify future(struct classifier *d, struct elfcache_entry *e, int 
 	char reason[200], path[300];
 
 	out->markers = 0;
-	switch (pylive__verify(pid, &out->layout, &st, reason, sizeof(reason))) {
+	switch (pylive__verify(pid, &out->layout, procfs__age(out->starttime) >= PYLIVE_SETTLED_SECS, &st, reason,
+			       sizeof(reason))) {
 	case PYLIVE_OK:
 		break;
 	case PYLIVE_NOT_YET:
@@ -165,9 +166,11 @@ static enum classify future(struct classifier *d, struct elfcache_entry *e, int 
 		e->future_warned = true;
 		str__sanitize(m->path, path, sizeof(path));
 		msg__err("warning: %s (CPython %s, PID %d) is newer than the versions coldbpf was tested with "
-			 "(3.8-3.%d); its _Py_DebugOffsets passed the checks (%u threads, %u frames, %u code "
-			 "objects), so it is sampled best-effort: shares may be wrong, and no evidence says never-ran",
-			 path, out->layout.version, pid, out->layout.known_minor, st.threads, st.frames, st.codes);
+			 "(3.8-3.%d); its _Py_DebugOffsets, read as 3.%d's (%u of %u offsets differ from its row), "
+			 "passed the checks (%u threads, %u frames, %u code objects), so it is read best-effort: "
+			 "sampled shares may be wrong, and no evidence says never-ran", path, out->layout.version, pid,
+			 out->layout.known_minor, out->layout.known_minor, out->layout.row_ndiff,
+			 out->layout.row_ncompared, st.threads, st.frames, st.codes);
 	}
 	return CL_PYTHON;
 }
@@ -253,7 +256,7 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;
-					if (out->layout.row_ndiff && !e->row_warned && !d->quiet) {
+					if (out->layout.row_ndiff && !out->layout.future && !e->row_warned && !d->quiet) {
 						/* once per interpreter file: every process of it says the same;
 						 * the path is the target's to choose: escaped */
 						char path[300];

@@ -27,6 +27,7 @@ static uint64_t u64_at(const uint8_t *b, size_t pos)
 struct walk {
 	int pid;
 	const struct pylayout *l;
+	bool settled;		/* past its start: an empty list is wrong, not early */
 	uint64_t code_type;	/* known or found; 0: not yet */
 	struct pylive_stats st;
 	char *why;
@@ -152,6 +153,9 @@ static enum pylive attempt(struct walk *w)
 	if (mem__read(w->pid, b->runtime_addr + b->rt_interp_head, &interp, 8))
 		return fail(w, "cannot read _PyRuntime at 0x%" PRIx64 " (runtime_state.interpreters_head +%u)",
 			    b->runtime_addr, b->rt_interp_head);
+	if (!interp && w->settled)
+		return fail(w, "_PyRuntime at 0x%" PRIx64 " lists no interpreter in a process past its start "
+			    "(runtime_state.interpreters_head +%u)", b->runtime_addr, b->rt_interp_head);
 	if (!interp) {
 		snprintf(w->why, w->whysz, "no interpreter yet");
 		return PYLIVE_NOT_YET;
@@ -159,6 +163,10 @@ static enum pylive attempt(struct walk *w)
 	if ((interp & 7) || mem__read(w->pid, interp + b->interp_threads, &tstate, 8))
 		return fail(w, "cannot read the interpreter at 0x%" PRIx64 " (interpreter_state.threads_head +%u)",
 			    interp, b->interp_threads);
+	/* the main thread's state exists from the interpreter's first moments */
+	if (!tstate && w->settled)
+		return fail(w, "the interpreter at 0x%" PRIx64 " lists no thread state in a process past its start "
+			    "(interpreter_state.threads_head +%u)", interp, b->interp_threads);
 	for (int n = 0; n < MAX_THREADS && tstate; n++) {
 		enum pylive r;
 
@@ -177,10 +185,10 @@ static enum pylive attempt(struct walk *w)
 	return PYLIVE_OK;
 }
 
-enum pylive pylive__verify(int pid, const struct pylayout *l, struct pylive_stats *st, char *why,
+enum pylive pylive__verify(int pid, const struct pylayout *l, bool settled, struct pylive_stats *st, char *why,
 			   size_t whysz)
 {
-	struct walk w = { .pid = pid, .l = l, .why = why, .whysz = whysz };
+	struct walk w = { .pid = pid, .l = l, .settled = settled, .why = why, .whysz = whysz };
 	enum pylive r = PYLIVE_FAIL;
 
 	/* the offsets it reads: bounded by future_check (pylayout.c) */

@@ -7,6 +7,7 @@
  */
 #ifndef COLDBPF_CPYTHON_PYLIVE_H
 #define COLDBPF_CPYTHON_PYLIVE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "cpython/pylayout.h"
 
@@ -27,7 +28,11 @@ struct pylive_stats {
  * frames lie inside its data-stack chunks (chunk->size agreeing with
  * datastack_limit); every frame's code object has the code type (l->code_type
  * when the file exports PyCode_Type, else the type whose tp_name is "code",
- * the same for all). A few attempts: the process runs while it is read. */
-enum pylive pylive__verify(int pid, const struct pylayout *l, struct pylive_stats *st, char *why,
+ * the same for all). A few attempts: the process runs while it is read.
+ * settled: the process is past its start (PYLIVE_SETTLED_SECS old), so an
+ * empty interpreter or thread list fails instead of being early; a thread
+ * list without a Python frame stays PYLIVE_NOT_YET (a C REPL waiting). */
+#define PYLIVE_SETTLED_SECS 2.0
+enum pylive pylive__verify(int pid, const struct pylayout *l, bool settled, struct pylive_stats *st, char *why,
 			   size_t whysz);
 #endif
