@@ -231,6 +231,10 @@ Test(future, live_check_passes_on_a_consistent_process)
 	cr_assert_eq(st.codes, 2);
 	l.code_type = 0;	/* no PyCode_Type symbol: found by its name */
 	cr_assert_eq(check(&l, &st, why), PYLIVE_OK, "%s", why);
+	put(ts, 72, BASE);	/* at its base frame: no Python running, no data stack needed */
+	put(ts, 256, 0);
+	cr_assert_eq(check(&l, &st, why), PYLIVE_NOT_YET, "%s", why);
+	put(ts, 256, CHUNK);
 	put(ts, 72, 0);		/* no Python running yet */
 	cr_assert_eq(check(&l, &st, why), PYLIVE_NOT_YET);
 	cr_assert(strstr(why, "no Python frame"), "%s", why);

@@ -105,14 +105,14 @@ static enum pylive check_thread(struct walk *w, uint64_t interp, const uint8_t *
 		return fail(w, "a thread state's interpreter 0x%" PRIx64 " is not the one that lists it "
 			    "(thread_state.interp +%u)", u64_at(ts, l->ts_interp_off), l->ts_interp_off);
 	w->st.threads++;
-	if (!frame)
-		return PYLIVE_OK;	/* no Python running on this thread */
+	if (b->flags & CB_LF_BASEFRAME)
+		base = u64_at(ts, b->ts_base_frame);
+	if (!frame || frame == base)
+		return PYLIVE_OK;	/* no Python running on this thread (its data stack may not exist) */
 	if (!chunk || (chunk & 7) || top <= chunk || top > limit || limit - chunk > CHUNK_MAX ||
 	    mem__read(w->pid, chunk, h, sizeof(h)) || h[1] != limit - chunk)
 		return fail(w, "the data-stack chunk at 0x%" PRIx64 " disagrees with datastack_top and "
 			    "datastack_limit (thread_state.datastack_chunk +%u)", chunk, l->ts_datastack);
-	if (b->flags & CB_LF_BASEFRAME)
-		base = u64_at(ts, b->ts_base_frame);
 	for (int i = 0; i < MAX_FRAMES && frame && frame != base; i++) {
 		uint8_t owner = 0;
 		enum pylive r;
