@@ -422,8 +422,8 @@ static int future_check(const uint8_t *buf, const struct dbg_pos *p, struct pyla
 	return 0;
 }
 
-int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
-				 char *why, size_t whysz)
+static int parse_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o, char *why, size_t whysz,
+			       bool *futurep)
 {
 	struct pylayout row;
 	const struct dbg_pos *p = NULL;
@@ -468,7 +468,7 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		 * positions, kept only if the table proves them (future_check)
 		 * and the live process agrees (cpython/pylive.c) */
 		p = &dbg_rows[sizeof(dbg_rows) / sizeof(dbg_rows[0]) - 1];
-		future = true;
+		future = *futurep = true;
 	}
 	if (!p) {
 		snprintf(why, whysz, "CPython 3.%d is not supported (its _Py_DebugOffsets layout is unknown; "
@@ -578,6 +578,23 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 	if (o->co_firstlineno + 4 > o->code_read)
 		o->code_read = o->co_firstlineno + 4;
 	return 0;
+}
+
+int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
+				 char *why, size_t whysz)
+{
+	bool future = false;
+	char inner[240];
+
+	if (!parse_debug_offsets(buf, len, o, inner, sizeof(inner), &future))
+		return 0;
+	/* a newer minor's refusal says what it was read as */
+	if (future && !strstr(inner, "newer than coldbpf knows"))
+		snprintf(why, whysz, "CPython 3.%d is newer than coldbpf knows and its _Py_DebugOffsets, read as "
+			 "3.%d's, fails a check: %s", (int)((u64_at(buf, 8) >> 16) & 0xff), NEWEST_MINOR, inner);
+	else
+		snprintf(why, whysz, "%s", inner);
+	return -1;
 }
 
 /* "libpython3.11.so.1.0", "python3.11", "libpython3.7m.so" -> 3, 11;
