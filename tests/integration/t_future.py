@@ -1,6 +1,7 @@
 """A CPython newer than tested (issue 11, item 3): a copy of Debian sid's
 python3.15 whose _Py_DebugOffsets says 3.16.0 final is sampled best-effort,
 with shares right and no never-ran; forged tables are refused."""
+import glob
 import json
 import os
 import re
@@ -69,8 +70,8 @@ def t_future_version(py):
     warning, marked in the profile and the report, shares within 3 points of
     the process's own thread CPU time, and `cold` calls nothing never-ran or
     not-loaded. Forged tables (threads_head moved by 8, current_frame moved
-    by 8, a code object size below an offset used) are refused naming the
-    failed check, exit 1, no crash."""
+    by 8, a code object size below an offset used, pyenv's 3.13 table saying
+    3.16) are refused naming the failed check, exit 1, no crash."""
     d = tempfile.mkdtemp(prefix="coldbpf-future-", dir="/tmp")
     try:
         fut = _future_copies(d)
@@ -137,6 +138,31 @@ def t_future_version(py):
             expect(re.search(pattern, cr.stderr), "%s: want /%s/: %s" % (name, pattern, cr.stderr))
             expect(len(cr.stderr.strip().splitlines()) == 1, "%s: one line: %s" % (name, cr.stderr))
             expect(WARNING not in cr.stderr, "%s: warned as if accepted" % name)
+
+        # another version's table saying 3.16 (pyenv's libpython3.13: its
+        # _Py_DebugOffsets has 3.13's layout, read at 3.15's positions)
+        base = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.13.*")))
+        expect(base, "needs a pyenv 3.13")
+        lib = os.path.join(d, "libpython3.13.so.1.0")
+        shutil.copy2(os.path.join(base[0], "lib", "libpython3.13.so.1.0"), lib)
+        sec = subprocess.run(["readelf", "-S", "-W", lib], capture_output=True, text=True, check=True).stdout
+        off = int(re.search(r"\.PyRuntime\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", sec).group(1), 16)
+        with open(lib, "r+b") as f:
+            f.seek(off + 8)
+            f.write(FUTURE_HEX.to_bytes(8, "little"))
+        t = subprocess.Popen([os.path.join(base[0], "bin", "python3.13"), "-c", "import time; time.sleep(30)"],
+                             env=dict(os.environ, LD_LIBRARY_PATH=d, PYTHONHOME=base[0]))
+        try:
+            time.sleep(0.5)
+            with open("/proc/%d/maps" % t.pid) as f:
+                expect(lib in f.read(), "the patched libpython is not the one mapped")
+            cr = run_coldbpf(["-d", "1", "-o", os.path.join(d, "x.json"), "-p", str(t.pid)], timeout=60)
+        finally:
+            t.kill()
+            t.wait()
+        expect(cr.returncode == 1 and re.search(r"CPython 3\.16 is newer than coldbpf knows and its "
+                                                r"_Py_DebugOffsets, read as 3\.15's, fails a check", cr.stderr),
+               "3.13's table as 3.16: exit %d: %s" % (cr.returncode, cr.stderr))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
