@@ -139,6 +139,26 @@ def t_future_version(py):
             expect(len(cr.stderr.strip().splitlines()) == 1, "%s: one line: %s" % (name, cr.stderr))
             expect(WARNING not in cr.stderr, "%s: warned as if accepted" % name)
 
+        # --all-python: the forged one listed as skipped, the good one profiled
+        ts = [subprocess.Popen([fut["ok"], "-c", "while True: sum(range(100000))"]),
+              subprocess.Popen([fut["threads"], "-c", "import time\nwhile True: time.sleep(0.05)"])]
+        try:
+            time.sleep(0.5)
+            ca, pa = profile(["-d", "1.5", "--all-python"])
+        finally:
+            for t in ts:
+                t.kill()
+                t.wait()
+        skipped = {s["pid"]: s for s in pa["skipped"]}
+        expect(ts[1].pid in skipped and "fails the live check" in skipped[ts[1].pid]["reason"],
+               "the forged process is not listed as refused: %s" % pa["skipped"])
+        expect(proc_entry(pa, ts[1].pid) is None, "the forged process was profiled")
+        good = proc_entry(pa, ts[0].pid)
+        expect(good and good.get("best_effort") is True and good["samples"] > 0,
+               "the good one under --all-python: %s" % good)
+        expect(re.search(r"^\s+%d .*fails the live check" % ts[1].pid, ca.stdout, re.M),
+               "summary lacks the refused PID:\n%s" % ca.stdout)
+
         # another version's table saying 3.16 (pyenv's libpython3.13: its
         # _Py_DebugOffsets has 3.13's layout, read at 3.15's positions)
         base = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.13.*")))

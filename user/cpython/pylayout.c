@@ -7,7 +7,9 @@
  * source of truth (offsets move between patch releases); the table rows for
  * 3.13/3.14 only serve as a cross-check.
  * Over 500 lines: the table rows and _Py_DebugOffsets decoding of every
- * version are one piece of knowledge, checked against each other here.
+ * version are one piece of knowledge, checked against each other here; a
+ * newer minor's table is checked against the newest row here too
+ * (future_check; the live process in pylive.c).
  */
 #include "cpython/pylayout.h"
 #include <stdio.h>
