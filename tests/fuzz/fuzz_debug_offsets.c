@@ -20,6 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pylayout__from_debug_offsets(buf, size, &l, why, sizeof(why))) {
 		if (l.bpf.frame_read > CB_FRAME_READ_MAX || l.code_read > 1024 || l.co_firstlineno + 4 > l.code_read)
 			__builtin_trap();
+		/* a newer minor: what the live check (cpython/pylive.c) reads of a thread state */
+		if (l.future && (l.ts_size > 8192 || l.ts_interp_off + 8 > l.ts_size ||
+				 l.ts_datastack + 24 > l.ts_size || l.bpf.ts_frame + 8 > l.ts_size ||
+				 l.bpf.ts_next + 8 > l.ts_size || l.bpf.ts_base_frame + 8 > l.ts_size ||
+				 l.ob_type + 8 > 72 || l.bpf.gc_collecting))
+			__builtin_trap();
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cpython/classify.h"
+#include "cpython/pylive.h"
 #include "lib/msg.h"
 #include "lib/alloc.h"
 #include "lib/htab.h"
@@ -20,6 +21,7 @@ struct elfcache_entry {
 	int ok;			/* elfinfo__read succeeded */
 	int open_errno;		/* when it could not open the file */
 	bool row_warned;	/* its _Py_DebugOffsets vs the table: said once */
+	bool future_warned;	/* newer than tested, sampled best-effort: said once */
 	struct elfinfo info;
 };
 
@@ -135,6 +137,44 @@ static uint64_t file_base(const char *maps, const struct mapping *f)
 	return base;
 }
 
+/* A CPython newer than tested (layout.future): sampled only when the live
+ * process agrees with its offsets (cpython/pylive.c), with one warning per
+ * interpreter file; refused naming the check that failed; left for a later
+ * look (CL_NOT_PYTHON, why set) while it runs no Python frame yet. Its
+ * markers are not used: their arguments' layouts are version knowledge. */
+static enum classify future(struct classifier *d, struct elfcache_entry *e, int pid, const struct mapping *m,
+			    struct pyproc_info *out, char *why, size_t whysz)
+{
+	struct pylive_stats st;
+	char reason[200], path[300];
+
+	out->markers = 0;
+	switch (pylive__verify(pid, &out->layout, procfs__age(out->starttime) >= PYLIVE_SETTLED_SECS, &st, reason,
+			       sizeof(reason))) {
+	case PYLIVE_OK:
+		break;
+	case PYLIVE_NOT_YET:
+		snprintf(why, whysz, "PID %d (%s): CPython %s is newer than tested and cannot be checked yet: %s",
+			 pid, out->comm, out->layout.version, reason);
+		return CL_NOT_PYTHON;
+	default:
+		snprintf(why, whysz, "PID %d (%s): CPython %s is newer than coldbpf knows and fails the live check "
+			 "of its _Py_DebugOffsets: %s", pid, out->comm, out->layout.version, reason);
+		return CL_UNSUPPORTED;
+	}
+	if (!e->future_warned && !d->quiet) {
+		e->future_warned = true;
+		str__sanitize(m->path, path, sizeof(path));
+		msg__err("warning: %s (CPython %s, PID %d) is newer than the versions coldbpf was tested with "
+			 "(3.8-3.%d); its _Py_DebugOffsets, read as 3.%d's (%u of %u offsets differ from its row), "
+			 "passed the checks (%u threads, %u frames, %u code objects), so it is read best-effort: "
+			 "sampled shares may be wrong, and no evidence says never-ran", path, out->layout.version, pid,
+			 out->layout.known_minor, out->layout.known_minor, out->layout.row_ndiff,
+			 out->layout.row_ncompared, st.threads, st.frames, st.codes);
+	}
+	return CL_PYTHON;
+}
+
 enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_info *out,
 				  char *why, size_t whysz)
 {
@@ -216,7 +256,7 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 					snprintf(out->binary, sizeof(out->binary), "%.255s", m.path);
 					snprintf(out->map_file, sizeof(out->map_file), "%s", mf);
 					out->markers = e->info.markers;
-					if (out->layout.row_ndiff && !e->row_warned && !d->quiet) {
+					if (out->layout.row_ndiff && !out->layout.future && !e->row_warned && !d->quiet) {
 						/* once per interpreter file: every process of it says the same;
 						 * the path is the target's to choose: escaped */
 						char path[300];
@@ -230,6 +270,8 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 							 out->layout.row_ncompared, out->layout.row_diff);
 					}
 					res = CL_PYTHON;
+					if (out->layout.future)
+						res = future(d, e, pid, &m, out, why, whysz);
 					break;
 				}
 			}
@@ -238,7 +280,7 @@ enum classify classifier__classify(struct classifier *d, int pid, struct pyproc_
 		line = line ? line + 1 : NULL;
 	}
 	free(maps);
-	if (res == CL_NOT_PYTHON)
+	if (res == CL_NOT_PYTHON && !why[0])
 		snprintf(why, whysz, "PID %d (%s) is not a CPython process", pid, out->comm);
 	return res;
 }

@@ -7,7 +7,9 @@
  * source of truth (offsets move between patch releases); the table rows for
  * 3.13/3.14 only serve as a cross-check.
  * Over 500 lines: the table rows and _Py_DebugOffsets decoding of every
- * version are one piece of knowledge, checked against each other here.
+ * version are one piece of knowledge, checked against each other here; a
+ * newer minor's table is checked against the newest row here too
+ * (future_check; the live process in pylive.c).
  */
 #include "cpython/pylayout.h"
 #include <stdio.h>
@@ -190,6 +192,10 @@ struct dbg_pos {
 	 * thread_state.interp, the gc section's size and its collecting;
 	 * thread_state.holds_gil (3.15; 0: not in the table) */
 	uint16_t interp_gc, ts_interp, gc_size, gc_collecting, ts_holds_gil;
+	/* for a newer minor read with this row (future_check, cpython/pylive.c):
+	 * thread_state.datastack_chunk (then datastack_top, datastack_limit),
+	 * type_object.tp_name, the free_threaded flag; 0: not read */
+	uint16_t ts_datastack, tp_name;
 };
 
 static const struct dbg_pos dbg_rows[] = {
@@ -203,8 +209,9 @@ static const struct dbg_pos dbg_rows[] = {
 	 * state section grew (base_frame, last_profiled_frame, holds_gil, ...) */
 	{ 15, 888, 40, 56, 64, 72, 192, 208, 240, 264, 320, 328, 336, 352,
 	  384, 392, 400, 408, 416, 448, 472, 704, 720, 728, 736, 48, 176, 312, 376, 96, 216,
-	  88, 200, 752, 760, 272 },
+	  88, 200, 752, 760, 272, 256, 488 },
 };
+#define NEWEST_MINOR 15	/* the last row: a newer final release is tried with it */
 
 /* Is the thread holding the GIL, for the <gc> frame without markers: 3.13
  * keeps it as bit holds_gil of _status (after active: bit 5); 3.14 moved it
@@ -324,12 +331,105 @@ static void row_check(struct pylayout *o, const struct pylayout *t)
 #undef CMPB
 }
 
-int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
-				 char *why, size_t whysz)
+/* Do n offsets (each w bytes wide) overlap? */
+static bool overlap(const uint16_t *v, const uint8_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (v[i] < v[j] + w[j] && v[j] < v[i] + w[i])
+				return true;
+	return false;
+}
+
+/*
+ * A minor newer than the newest row (3.16+) is read at the newest row's
+ * positions in _Py_DebugOffsets. The table's own layout may have changed,
+ * so what was read there must prove itself before anything is sampled
+ * (docs/design.md, "Versions newer than tested"): every section's size in
+ * a plausible range, every offset aligned, inside its section, and apart
+ * from the others of its section; the orders CPython's structs have kept
+ * since 3.11 (PyThreadState begins prev, next, interp; co_filename,
+ * co_name, co_qualname, co_linetable follow each other, all before
+ * co_code_adaptive); the object header, str and bytes offsets and
+ * tp_name equal to the newest row's (they are ABI); free_threaded 0.
+ * The live check (cpython/pylive.c) comes after. *why names the check.
+ */
+static int future_check(const uint8_t *buf, const struct dbg_pos *p, struct pylayout *o,
+			const struct pylayout *row, char *why, size_t whysz)
+{
+	uint64_t is = u64_at(buf, p->interp_size), ts = u64_at(buf, p->ts_size);
+	uint64_t fs = u64_at(buf, p->frame_size), cs = u64_at(buf, p->code_size);
+	bool bad = false;
+	const char *what = NULL;
+	uint16_t tsi = off16(buf, &bad, p->ts_interp), ds = off16(buf, &bad, p->ts_datastack);
+	uint16_t tpn = off16(buf, &bad, p->tp_name);
+	const struct cb_layout *b = &o->bpf;
+	uint16_t tsv[] = { b->ts_next, tsi, b->ts_frame, b->ts_thread_id, ds, b->ts_status, b->ts_base_frame };
+	uint8_t tsw[] = { 8, 8, 8, 8, 24, 4, 8 };
+	uint16_t iv[] = { b->interp_id, b->interp_next, b->interp_threads, o->interp_modules };
+	uint8_t iw[] = { 8, 8, 8, 8 };
+	uint16_t fv[] = { b->f_back, b->f_code, b->f_lasti, b->f_owner };
+	uint8_t fw[] = { 8, 8, 8, 1 };
+	uint16_t cv[] = { o->co_filename, o->co_name, o->co_qualname, o->co_linetable, o->co_firstlineno };
+	uint8_t cw[] = { 8, 8, 8, 8, 4 };
+	uint16_t ptrs[] = { b->rt_interp_head, b->interp_next, b->interp_threads, o->interp_modules, b->ts_next,
+			    tsi, b->ts_frame, ds, b->ts_base_frame, b->f_back, b->f_code, b->f_lasti,
+			    o->co_filename, o->co_name, o->co_qualname, o->co_linetable, b->code_adaptive };
+
+	if (u64_at(buf, 16) != 0)
+		what = "free_threaded is not 0";
+	else if (is < 1024 || is > (4u << 20))
+		what = "interpreter_state.size out of range";
+	else if (ts < 256 || ts > 8192)
+		what = "thread_state.size out of range";
+	else if (fs < 48 || fs > 256)
+		what = "interpreter_frame.size out of range";
+	else if (cs < 128 || cs > 1024)
+		what = "code_object.size out of range";
+	else if (bad || tsi + 8u > ts || ds + 24u > ts || tpn != 24)
+		what = "thread_state.interp, thread_state.datastack_chunk or type_object.tp_name out of range";
+	if (!what)
+		for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
+			if (ptrs[i] & 7)
+				what = "a pointer's offset is not 8-byte aligned";
+	if (what)
+		;
+	else if (overlap(tsv, tsw, sizeof(tsv) / sizeof(tsv[0])))
+		what = "thread_state offsets overlap";
+	else if (overlap(iv, iw, sizeof(iv) / sizeof(iv[0])))
+		what = "interpreter_state offsets overlap";
+	else if (overlap(fv, fw, sizeof(fv) / sizeof(fv[0])))
+		what = "interpreter_frame offsets overlap";
+	else if (overlap(cv, cw, sizeof(cv) / sizeof(cv[0])))
+		what = "code_object offsets overlap";
+	else if (b->ts_next != 8 || tsi != 16)
+		what = "thread_state does not begin prev, next, interp";
+	else if (!(o->co_filename < o->co_name && o->co_name < o->co_qualname &&
+		   o->co_qualname < o->co_linetable && o->co_linetable < b->code_adaptive &&
+		   o->co_firstlineno < b->code_adaptive))
+		what = "code_object offsets out of CPython's order";
+	else if (o->ob_type != row->ob_type || o->str_length != row->str_length ||
+		 o->str_state != row->str_state || o->str_ascii_data != row->str_ascii_data ||
+		 o->bytes_sval != row->bytes_sval)
+		what = "object header, str or bytes offsets differ from the newest row's";
+	if (what) {
+		snprintf(why, whysz, "CPython 3.%d is newer than coldbpf knows and its _Py_DebugOffsets, read as "
+			 "3.%d's, fails a check: %s", o->minor, o->known_minor, what);
+		return -1;
+	}
+	o->ts_interp_off = tsi;
+	o->ts_datastack = ds;
+	o->tp_name = tpn;
+	o->ts_size = (uint16_t)ts;
+	return 0;
+}
+
+static int parse_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o, char *why, size_t whysz,
+			       bool *futurep)
 {
 	struct pylayout row;
 	const struct dbg_pos *p = NULL;
-	bool bad = false, ft;
+	bool bad = false, ft, future = false;
 	uint64_t hex;
 	int minor;
 
@@ -343,21 +443,9 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		snprintf(why, whysz, "_Py_DebugOffsets names CPython %d.%d", (int)(hex >> 24), minor);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(dbg_rows) / sizeof(dbg_rows[0]); i++)
-		if (dbg_rows[i].minor == minor)
-			p = &dbg_rows[i];
-	if (!p) {
-		snprintf(why, whysz, "CPython 3.%d is not supported (its _Py_DebugOffsets layout is unknown; "
-			 "coldbpf supports 3.8-3.15)", minor);
-		return -1;
-	}
-	if (len < p->size) {
-		snprintf(why, whysz, "_Py_DebugOffsets truncated");
-		return -1;
-	}
 	/* a pre-release's table moved between alphas and betas: only the
 	 * final releases' layouts are known here (3.13 and 3.14 were checked on
-	 * their .0 and later releases) */
+	 * their .0 and later releases); a newer minor's pre-release too */
 	if (minor >= 15 && ((hex >> 4) & 0xf) != 0xf) {
 		snprintf(why, whysz, "CPython 3.%d.%d pre-release (%c%d) is not supported: its _Py_DebugOffsets "
 			 "layout moved before the final release", minor, (int)((hex >> 8) & 0xff),
@@ -374,13 +462,35 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 			 "copies, co_tlbc; 3.13t is)", minor);
 		return -1;
 	}
+	for (size_t i = 0; i < sizeof(dbg_rows) / sizeof(dbg_rows[0]); i++)
+		if (dbg_rows[i].minor == minor)
+			p = &dbg_rows[i];
+	if (!p && minor > NEWEST_MINOR) {
+		/* a final release newer than any row: tried with the newest row's
+		 * positions, kept only if the table proves them (future_check)
+		 * and the live process agrees (cpython/pylive.c) */
+		p = &dbg_rows[sizeof(dbg_rows) / sizeof(dbg_rows[0]) - 1];
+		future = *futurep = true;
+	}
+	if (!p) {
+		snprintf(why, whysz, "CPython 3.%d is not supported (its _Py_DebugOffsets layout is unknown; "
+			 "coldbpf supports 3.8-3.15, and newer final GIL releases best-effort)", minor);
+		return -1;
+	}
+	if (len < p->size) {
+		snprintf(why, whysz, "_Py_DebugOffsets truncated");
+		return -1;
+	}
 	/* start from the table row for the flags that _Py_DebugOffsets does not
 	 * carry (owner values, tagging), then take every offset it does carry */
-	if (from_table(3, minor, ft, o)) {
+	if (from_table(3, future ? NEWEST_MINOR : minor, ft, o)) {
 		snprintf(why, whysz, "CPython 3.%d%s has no layout row", minor, ft ? "t" : "");
 		return -1;
 	}
 	row = *o;
+	o->minor = minor;
+	o->future = future;
+	o->known_minor = future ? NEWEST_MINOR : minor;
 	o->bpf.rt_interp_head = off16(buf, &bad, p->interp_head);
 	o->bpf.interp_threads = off16(buf, &bad, p->threads_head);
 	o->bpf.ts_next = off16(buf, &bad, p->ts_next);
@@ -451,6 +561,8 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 		return -1;
 	}
 	row_check(o, &row);
+	if (future && future_check(buf, p, o, &row, why, whysz))
+		return -1;
 	if (2 * o->row_ndiff > o->row_ncompared) {
 		/* not a field that moved in a patch release: another layout
 		 * altogether (a fork, a forged table), whose owner values, tagging
@@ -459,12 +571,32 @@ int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout
 			 "(%.80s...): not a layout coldbpf knows", minor, o->row_ndiff, o->row_ncompared, o->row_diff);
 		return -1;
 	}
-	gc_state_offsets(buf, p, o);
+	/* a newer minor: no <gc> frame without markers (the gc section's
+	 * offsets have nothing in the table or the live check to prove them) */
+	if (!future)
+		gc_state_offsets(buf, p, o);
 	o->bpf.frame_read = frame_read(&o->bpf);
 	o->code_read = o->bpf.code_adaptive;
 	if (o->co_firstlineno + 4 > o->code_read)
 		o->code_read = o->co_firstlineno + 4;
 	return 0;
+}
+
+int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *o,
+				 char *why, size_t whysz)
+{
+	bool future = false;
+	char inner[240];
+
+	if (!parse_debug_offsets(buf, len, o, inner, sizeof(inner), &future))
+		return 0;
+	/* a newer minor's refusal says what it was read as */
+	if (future && !strstr(inner, "newer than coldbpf knows"))
+		snprintf(why, whysz, "CPython 3.%d is newer than coldbpf knows and its _Py_DebugOffsets, read as "
+			 "3.%d's, fails a check: %s", (int)((u64_at(buf, 8) >> 16) & 0xff), NEWEST_MINOR, inner);
+	else
+		snprintf(why, whysz, "%s", inner);
+	return -1;
 }
 
 /* "libpython3.11.so.1.0", "python3.11", "libpython3.7m.so" -> 3, 11;
@@ -512,7 +644,7 @@ int pylayout__resolve(const struct elfinfo *e, const char *filename, struct pyla
 				 filename);
 			return -1;
 		}
-		method = "debug-offsets";
+		method = o->future ? PYLAYOUT_METHOD_FUTURE : "debug-offsets";
 		major = o->major;
 		minor = o->minor;
 		micro = o->micro;

@@ -50,6 +50,16 @@ struct pylayout {
 	 * _Py_DebugOffsets does not carry (owner values, tagging, the active
 	 * bit), so a difference is reported, and a wholesale one refused. */
 	uint8_t row_ndiff, row_ncompared;
+	/* A final release newer than the newest row (3.16+): its
+	 * _Py_DebugOffsets read at the newest row's (known_minor) positions,
+	 * which the table proved (pylayout.c, future_check); sampled
+	 * best-effort only after the live check (cpython/pylive.c) passes.
+	 * ts_interp_off, ts_datastack (chunk, top, limit), tp_name and ts_size
+	 * are for that check. minor stays the process's own: no opcode table
+	 * knows it, so no evidence says never-ran. */
+	bool future;
+	int known_minor;
+	uint16_t ts_interp_off, ts_datastack, tp_name, ts_size;
 	char row_diff[160];
 	/* type objects in the target (load bias applied), 0 when unknown */
 	uint64_t code_type, unicode_type, bytes_type, function_type, type_type;
@@ -72,4 +82,6 @@ int pylayout__from_table_ft(int major, int minor, struct pylayout *out);
  * out->ft set). -1 with why on failure. */
 int pylayout__from_debug_offsets(const uint8_t *buf, size_t len, struct pylayout *out,
 				 char *why, size_t whysz);
+/* version_method of a process whose CPython is newer than tested (future) */
+#define PYLAYOUT_METHOD_FUTURE "debug-offsets-untested"
 #endif

@@ -11,6 +11,7 @@
  * tail.
  */
 #include "deadcode/deadcode.h"
+#include "cpython/pylayout.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,14 @@ int match__pid(struct deadcode *d, struct classifier *cl, int pid, bool quiet)
 		if (!quiet)
 			msg__err("%s", why);
 		return quiet ? 0 : -1;
+	}
+	if (info.layout.future) {
+		/* newer than tested: no evidence, and it may run any code */
+		msg__err("note: PID %d runs CPython %s, newer than coldbpf was tested with, which gives no "
+			 "evidence: nothing is called never-ran", pid, info.layout.version);
+		d->incomplete = true;
+		d->sources++;
+		return 0;
 	}
 	t0 = clock__now();
 	if ((d->lines ? evidence__scan_lines : evidence__scan)(pid, &info.layout, &sc, why, sizeof(why))) {
@@ -415,12 +424,28 @@ void match__profile_data(struct deadcode *d, const struct profile *p, const char
 	}
 	free(fs);
 	free(fproc);
-	if (!p->nevidence && p->nprocs) {
+	bool untested = false;
+
+	for (size_t i = 0; i < p->nprocs && !untested; i++)
+		if (!p->procs[i].unused && p->procs[i].method &&
+		    !strcmp(p->procs[i].method, PYLAYOUT_METHOD_FUTURE) && !profile__has_evidence(p, i)) {
+			/* newer than tested: no opcode table reads its code objects,
+			 * so it may have run any code unsampled (docs/cold.md) */
+			untested = true;
+			if (path)
+				msg__err("note: %s: PID %d ran CPython %.24s, newer than coldbpf was tested with, "
+					 "which gives no evidence: nothing is called never-ran", path,
+					 p->procs[i].pid, p->procs[i].python ? p->procs[i].python : "?");
+			d->incomplete = true;
+		}
+	if (!p->nevidence && p->nprocs && !untested) {
 		d->incomplete = true;
 		if (path)
 			msg__err("note: %s was recorded without --evidence: its processes may have run any code, "
 				 "so nothing is called never-ran", path);
 	}
+	else if (untested)
+		;
 	else if (!p->nevidence && !p->nstacks && path)
 		msg__err("note: %s holds no evidence and no samples", path);
 	else if (d->in_tree == before && path)

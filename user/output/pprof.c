@@ -12,6 +12,7 @@
  * Lines of functions that ran: one sample per function, line and program.
  */
 #include "output/pprof.h"
+#include "cpython/pylayout.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -409,10 +410,13 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 	uint64_t loc, *v;
 	struct label lab[3] = {};
 	char host[256] = "";
+	bool untested = false;	/* a process newer than tested: no evidence, any code may have run */
 
 	for (size_t i = 0; i < p->nprocs; i++)
-		if (!p->procs[i].unused)
+		if (!p->procs[i].unused) {
 			ps_of(e, e->prog[i])->h[PC_EV_UNREAD_EXITS] += p->procs[i].unread;
+			untested |= p->procs[i].method && !strcmp(p->procs[i].method, PYLAYOUT_METHOD_FUTURE);
+		}
 	if (!e->nps)
 		return;	/* no process: no claim at all */
 	for (size_t i = 0; i < p->nevidence && !o->no_evidence; i++)
@@ -452,7 +456,7 @@ static void evidence(struct enc *e, const struct pprof_opts *o)
 		s->h[PC_EV_PROFILES] = 1;
 		s->h[PC_EV_WINDOW_SECONDS] = s->h[PC_EV_PROCESSES] && !s->window_unknown && s->window > 0 ?
 						     (uint64_t)floor(s->window) : 0;
-		s->h[PC_EV_INCOMPLETE] = o->no_evidence || !p->nevidence;
+		s->h[PC_EV_INCOMPLETE] = o->no_evidence || !p->nevidence || untested;
 		lab[0].str = s->prog;
 		put_sample(e, &loc, 1, s->h, lab, 3);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lib/alloc.h"
 #include "lib/str.h"
+#include "cpython/pylayout.h"
 #include "profile/aggregate.h"
 #include "profile/counters.h"
 #include "profile/pusdt.h"
@@ -259,10 +260,12 @@ int text__write(const struct profile *p, const struct output_opts *o, FILE *out)
 
 		str__sanitize(r->cmdline, cmd, sizeof(cmd));
 		str__sanitize(r->python, py, sizeof(py));	/* a profile file is input too */
-		char drop[64] = "";
+		char drop[112] = "";
 
 		if (r->dropped)	/* its own loss counter: the stack quota */
 			snprintf(drop, sizeof(drop), "  [%" PRIu64 " samples over its stack quota]", r->dropped);
+		if (r->method && !strcmp(r->method, PYLAYOUT_METHOD_FUTURE))	/* after the quota's */
+			snprintf(drop + strlen(drop), sizeof(drop) - strlen(drop), "  [best-effort: newer than tested]");
 		if (r->merged && r->alive)	/* a pprof file's evidence, merged (docs/pprof.md) */
 			fprintf(out, "  %7s %-9s %8" PRIu64 "  %s  [evidence of %u process%s read alive]\n", "-", py,
 				r->samples, cmd, r->alive, r->alive == 1 ? "" : "es");
@@ -355,10 +358,13 @@ void text__stats(const struct profile *p, FILE *out)
 
 		str__sanitize(p->procs[i].python, py, sizeof(py));	/* a profile file is input too */
 		str__sanitize(p->procs[i].method, how, sizeof(how));
+		const char *be = p->procs[i].method && !strcmp(p->procs[i].method, PYLAYOUT_METHOD_FUTURE) ?
+				 " (BEST-EFFORT: newer than the CPython versions coldbpf was tested with)" : "";
+
 		if (p->procs[i].folded)
-			fprintf(out, "  %u exited processes: CPython %s, version found by %s\n",
-				p->procs[i].folded, py, how);
+			fprintf(out, "  %u exited processes: CPython %s, version found by %s%s\n",
+				p->procs[i].folded, py, how, be);
 		else
-			fprintf(out, "  PID %-7d CPython %s, version found by %s\n", p->procs[i].pid, py, how);
+			fprintf(out, "  PID %-7d CPython %s, version found by %s%s\n", p->procs[i].pid, py, how, be);
 	}
 }

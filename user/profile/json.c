@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpython/evlines.h"
+#include "cpython/pylayout.h"
 #include "lib/alloc.h"
 #include "lib/file.h"
 #include "profile/counters.h"
@@ -40,6 +41,8 @@ static json_t *to_json(const struct profile *p)
 				      "cmdline", r->cmdline, "python", r->python, "version_method",
 				      r->method, "samples", (json_int_t)r->samples, "exited", r->exited);
 
+		if (r->method && !strcmp(r->method, PYLAYOUT_METHOD_FUTURE))	/* newer than tested */
+			json_object_set_new(o, "best_effort", json_true());
 		if (r->folded)	/* an entry of exited processes of one program (profile/fold.c) */
 			json_object_set_new(o, "folded", json_integer(r->folded));
 		if (r->dropped)

@@ -66,7 +66,7 @@ enum pprof_col {
 	PC_EV_EXITS_READ,	/* ... read at their exit */
 	PC_EV_LATE_EXITS,	/* ... of which imported modules after their last round */
 	PC_EV_PARTIAL,		/* processes whose scan skipped memory */
-	PC_EV_INCOMPLETE,	/* 1: the profile carries no evidence (recorded without it) */
+	PC_EV_INCOMPLETE,	/* 1: the profile carries no evidence (recorded without it), or a best-effort process */
 	/* per-line evidence (docs/pprof.md, "Lines"): on a function's sample,
 	 * 1 when its status is ran and its line samples are given */
 	PC_EV_LINES,
