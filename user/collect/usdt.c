@@ -12,6 +12,7 @@
 #include "collect/caps.h"
 #include "collect/targets.h"
 #include "collect/usdtcalls.h"
+#include "collect/usdtopt.h"
 #include "collect/usdtwork.h"
 #include "cpython/elfinfo.h"
 #include "lib/alloc.h"
@@ -282,6 +283,12 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 		return;
 	if ((v = htab__get(&u->by_pid, pid)))
 		retire(u, prof, *v - 1);	/* the same PID before an exec */
+	if (t->usdt_off) {	/* kept off it: sampled only (collect/usdtopt.h) */
+		msg__dbg("usdt: PID %d: off (%s)", t->info.pid, usdtopt__why(t->usdt_off));
+		entry(prof, t->proc, PU_OFF, 0, usdtopt__why(t->usdt_off));
+		prof->stats.counters[CTR_USDT_OFF]++;
+		return;
+	}
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if ((have & (1u << wanted[i].marker)) && (usdt__markers(wanted[i].feature) & ~have) == 0)
 			feats |= wanted[i].feature & u->features;
