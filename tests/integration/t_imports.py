@@ -82,4 +82,43 @@ def t_usdt_lazy_import(py):
     expect(slow2.get("cblazymod", 0) >= 20e6, "cblazymod's import not seen at first use: %s" % second)
 
 
-ONCE = [t_usdt_lazy_import]
+ONCE = [t_usdt_lazy_import, t_usdt_startup_imports]
+
+
+def t_usdt_startup_imports(py):
+    """-- CMD: the command's markers are attached before it execs, so its
+    start-up imports are seen. Debian's python3.11 -X importtime runs a
+    script whose first line imports a module beside it (sleeping 20 ms): the
+    import count equals the lines -X importtime printed (each import's
+    marker pair and its line come from the same C function, so this is the
+    truth, encodings and site included), none unpaired, and the script's
+    module is the slowest with >= 20 ms; -v says it was attached before
+    the exec."""
+    py = "/usr/bin/python3.11"
+    d = os.path.join(TMP, "startup%d" % time.monotonic_ns())
+    os.makedirs(d)
+    with open(os.path.join(d, "cbstartup_mod.py"), "w") as f:
+        f.write("import time\ntime.sleep(0.02)\n")
+    script = os.path.join(d, "main.py")
+    with open(script, "w") as f:
+        f.write("import cbstartup_mod\nimport time\nend = time.monotonic() + 0.3\n"
+                "while time.monotonic() < end:\n    pass\n")
+    out = os.path.join(d, "p.json")
+    cp = run_coldbpf(["-v", "--usdt", "import", "-F", "99", "-o", out, "--", py, "-X", "importtime", script])
+    expect(cp.returncode == 0, "coldbpf failed: %s" % cp.stderr[-2000:])
+    truth = [l.rsplit("|", 1)[1].strip() for l in cp.stderr.splitlines()
+             if l.startswith("import time:") and "imported package" not in l]
+    expect("encodings" in truth and "site" in truth and "cbstartup_mod" in truth,
+           "-X importtime printed %s" % truth)
+    expect("attached before its exec" in cp.stderr, "not attached before the exec:\n%s" % cp.stderr[-3000:])
+    with open(out) as f:
+        prof = json.load(f)
+    procs = [p for p in prof["processes"] if p.get("usdt")]
+    expect(len(procs) == 1, "processes with usdt: %s" % procs)
+    u = procs[0]["usdt"]
+    im = u["imports"]
+    expect(u["status"] == "attached" and im["count"] == len(truth) and im["failed"] == 0,
+           "imports %s, -X importtime printed %d: %s" % (im, len(truth), truth))
+    expect(prof["stats"]["usdt_import_unpaired"] == 0, "unpaired: %s" % prof["stats"]["usdt_import_unpaired"])
+    slow = im["slowest"]
+    expect(slow and slow[0]["module"] == "cbstartup_mod" and slow[0]["ns"] >= 20e6, "slowest %s" % slow)

@@ -15,13 +15,20 @@ void envscan__init(struct envscan *s)
 	memset(s, 0, sizeof(*s));
 }
 
+bool usdtopt__env_off(const char *v)
+{
+	return v && (!strcmp(v, "off") || !strcmp(v, "none"));
+}
+
 /* One entry ended: the first COLDBPF_USDT= one decides. */
 static void entry_end(struct envscan *s)
 {
 	if (!s->decided && s->m == (int)sizeof(key) - 1) {
 		s->decided = true;
-		s->off = s->nval < sizeof(s->val) && ((s->nval == 3 && !memcmp(s->val, "off", 3)) ||
-						      (s->nval == 4 && !memcmp(s->val, "none", 4)));
+		if (s->nval < sizeof(s->val)) {
+			s->val[s->nval] = 0;
+			s->off = usdtopt__env_off(s->val);
+		}
 	}
 	s->m = 0;
 	s->nval = 0;

@@ -31,7 +31,7 @@ enum usdt_off {
  * first COLDBPF_USDT= entry decides. */
 struct envscan {
 	int m;			/* bytes of "COLDBPF_USDT=" matched in this entry, -1: not it */
-	char val[8];		/* the value so far (longer values do not match) */
+	char val[8];		/* the value so far, NUL-terminated at its end (longer values do not match) */
 	size_t nval;
 	bool decided, off;
 };
@@ -40,6 +40,8 @@ void envscan__feed(struct envscan *s, const char *buf, size_t n);
 /* The end of the data: true when the first COLDBPF_USDT entry is off/none. */
 bool envscan__end(struct envscan *s);
 
+/* Whether a COLDBPF_USDT value says off ("off", "none"; NULL: no). */
+bool usdtopt__env_off(const char *value);
 /* Whether pid's markers stay off, and why (USDT_*): exclude may be NULL;
  * env: honour the process's own COLDBPF_USDT=off. */
 enum usdt_off usdtopt__check(const struct target_filter *exclude, bool env, int pid);
