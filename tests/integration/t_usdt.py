@@ -297,7 +297,7 @@ def t_usdt_opt_out(py):
                    u["imports"]["count"] == 4, "kept: %s" % u)
         else:
             why = "--usdt-exclude" if who == "filter" else "COLDBPF_USDT=off in its environment"
-            expect(u["status"] == "off" and u.get("why") == why and not u["features"], "%s: %s" % (who, u))
+            expect(u["status"] == "off" and u.get("why") == why and not u.get("features"), "%s: %s" % (who, u))
             expect(sum(u.get("gc", {}).get("collections", [0])) == 0 and u.get("imports", {}).get("count", 0) == 0,
                    "%s: events of an opted-out process: %s" % (who, u))
     st = prof["stats"]
