@@ -9,7 +9,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "cpython/elfinfo.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
+#include "lib/file.h"
 #include "lib/htab.h"
 #include "lib/msg.h"
 #include "lib/str.h"
@@ -552,30 +552,6 @@ void usdt__free(struct usdt *u, struct profile *prof)
 	free(u);
 }
 
-/* Where execvp() would find cmd (PATH searched as it does), resolved. */
-static int command_file(const char *cmd, char *out, size_t sz)
-{
-	const char *path = getenv("PATH"), *p;
-	char cand[PATH_MAX], res[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		snprintf(cand, sizeof(cand), "%s", cmd);
-	else
-		for (p = path && *path ? path : "/usr/local/bin:/bin:/usr/bin", *cand = 0; *p;) {
-			size_t n = strcspn(p, ":");
-
-			snprintf(cand, sizeof(cand), "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
-			if (!access(cand, X_OK))
-				break;
-			*cand = 0;
-			p += n + (p[n] == ':');
-		}
-	if (!*cand || !realpath(cand, res) || strlen(res) >= sz)
-		return -1;
-	snprintf(out, sz, "%s", res);
-	return 0;
-}
-
 int usdt__preattach(struct usdt *u, struct profile *prof, int pid, char *const *cmd)
 {
 	struct usdt_job j = { .op = UW_ATTACH, .pid = pid };
@@ -587,7 +563,7 @@ int usdt__preattach(struct usdt *u, struct profile *prof, int pid, char *const *
 
 	/* --calls needs the version first (usdtcalls__status), audit is not a command's */
 	if (!u || (u->features & ~(PU_GC | PU_IMPORT)) || !cmd || !cmd[0] ||
-	    command_file(cmd[0], j.path, sizeof(j.path)) || stat(j.path, &st) || !S_ISREG(st.st_mode))
+	    file__which(cmd[0], getenv("PATH"), j.path, sizeof(j.path)) || stat(j.path, &st) || !S_ISREG(st.st_mode))
 		return -1;
 	ei = xcalloc(1, sizeof(*ei));
 	if (!elfinfo__read(j.path, ei) && ei->is_python)
