@@ -202,6 +202,7 @@ bench: deps
 	/usr/bin/python3 tests/bench/serve.py
 	/usr/bin/python3 tests/bench/usdt.py
 	/usr/bin/python3 tests/bench/calls.py
+	/usr/bin/python3 tests/bench/audit.py
 
 clean:
 	rm -rf $(OUT)

@@ -91,6 +91,9 @@ def main():
         put("fuzz_elf", open(so, "rb").read())
     for n in (1, 64, 512, 4096):
         put("fuzz_target_memory", bytes([n % 7]) + bytes(n))
+    # environments: the first byte is the read size
+    put("fuzz_environ", b"\x04PATH=/bin\0COLDBPF_USDT=off\0HOME=/\0")
+    put("fuzz_environ", b"\x01COLDBPF_USDT=on\0COLDBPF_USDT=off")
     pprof_seeds()
 
 

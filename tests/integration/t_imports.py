@@ -82,4 +82,53 @@ def t_usdt_lazy_import(py):
     expect(slow2.get("cblazymod", 0) >= 20e6, "cblazymod's import not seen at first use: %s" % second)
 
 
-ONCE = [t_usdt_lazy_import]
+
+
+def t_usdt_startup_imports(py):
+    """-- CMD: the command's markers are attached before it execs, so its
+    start-up imports are seen. Debian's python3.11 -X importtime runs a
+    script whose first line imports a module beside it (sleeping 20 ms): the
+    import count equals the lines -X importtime printed (each import's
+    marker pair and its line come from the same C function, so this is the
+    truth, encodings and site included), none unpaired, the failures at
+    least the modules never loaded (sitecustomize, ...), and the script's
+    module among the slowest with >= 20 ms; -v says it was attached before
+    the exec."""
+    py = "/usr/bin/python3.11"
+    d = os.path.join(TMP, "startup%d" % time.monotonic_ns())
+    os.makedirs(d)
+    with open(os.path.join(d, "cbstartup_mod.py"), "w") as f:
+        f.write("import time\ntime.sleep(0.02)\n")
+    script = os.path.join(d, "main.py")
+    with open(script, "w") as f:
+        f.write("import cbstartup_mod\nimport sys, time\nend = time.monotonic() + 0.3\n"
+                "while time.monotonic() < end:\n    pass\n"
+                "with open(sys.argv[1], 'w') as f:\n    f.write('\\n'.join(sys.modules))\n")
+    out = os.path.join(d, "p.json")
+    mods = os.path.join(d, "modules.json")
+    cp = run_coldbpf(["-v", "--usdt", "import", "-F", "99", "-o", out, "--", py, "-X", "importtime", script, mods])
+    expect(cp.returncode == 0, "coldbpf failed: %s" % cp.stderr[-2000:])
+    truth = [l.rsplit("|", 1)[1].strip() for l in cp.stderr.splitlines()
+             if l.startswith("import time:") and "imported package" not in l]
+    expect("encodings" in truth and "site" in truth and "cbstartup_mod" in truth,
+           "-X importtime printed %s" % truth)
+    expect("attached before its exec" in cp.stderr, "not attached before the exec:\n%s" % cp.stderr[-3000:])
+    with open(mods) as f:
+        loaded = set(f.read().split("\n"))
+    never = set(m for m in truth if m not in loaded)     # not found (sitecustomize, ...)
+    with open(out) as f:
+        prof = json.load(f)
+    procs = [p for p in prof["processes"] if p.get("usdt")]
+    expect(len(procs) == 1, "processes with usdt: %s" % procs)
+    u = procs[0]["usdt"]
+    im = u["imports"]
+    # a module that failed then succeeded (a .pth file's) is in sys.modules:
+    # the failures are at least the modules never loaded
+    expect(u["status"] == "attached" and im["count"] == len(truth) and len(never) <= im["failed"] < len(truth),
+           "imports %s, -X importtime printed %d (%s never loaded): %s" % (im, len(truth), never, truth))
+    expect(prof["stats"]["usdt_import_unpaired"] == 0, "unpaired: %s" % prof["stats"]["usdt_import_unpaired"])
+    slow = {s["module"]: s["ns"] for s in im["slowest"]}
+    expect(slow.get("cbstartup_mod", 0) >= 20e6, "slowest %s" % slow)
+
+
+ONCE = [t_usdt_lazy_import, t_usdt_startup_imports]

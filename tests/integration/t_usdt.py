@@ -229,9 +229,88 @@ def t_usdt_serve_metrics(py):
         w.wait()
 
 
+def t_usdt_opt_out(py):
+    """The per-target opt-out: three Debian python3.11 processes (markers),
+    each importing 4 fresh modules then collecting 100 times; one matches
+    --usdt-exclude, one has COLDBPF_USDT=off in its environment, one neither.
+    While coldbpf runs the kept one's semaphores are raised and the other
+    two's stay 0; after, all are 0. The kept one shows 100 generation-2
+    collections and 4 imports; the other two are sampled but 'off', with no
+    GC or import counts, and say by whom (profile, report, usdt_off)."""
+    import shutil
+    py = "/usr/bin/python3.11"
+    off_script = os.path.join(TMP, "cbusdtopt_off.py")
+    on_script = os.path.join(TMP, "cbusdtopt_on.py")
+    shutil.copy(MARKERS, off_script)
+    shutil.copy(MARKERS, on_script)
+    go = os.path.join(TMP, "go%d" % time.monotonic_ns())
+    out = os.path.join(TMP, "usdtopt%d.json" % time.monotonic_ns())
+    env_off = dict(os.environ, COLDBPF_USDT="off")
+    specs = [("filter", off_script, None), ("env", on_script, env_off), ("kept", on_script, None)]
+    ws, agent = [], None
+    try:
+        for _, script, env in specs:
+            d = os.path.join(TMP, "optmods%d" % time.monotonic_ns())
+            ws.append(subprocess.Popen([py, script, "both", "100", "4", go, d, "30"], stdout=subprocess.PIPE,
+                                       text=True, env=env))
+        pids = [int(w.stdout.readline()) for w in ws]
+        notes = sdt_notes(pids[0])
+        expect(all(n in notes for n in NEEDED), "Debian's python3.11 has the markers: %s" % notes)
+        before = [semaphores(p, notes) for p in pids]
+        expect(all(v == 0 for b in before for v in b.values()), "semaphores not 0 before: %s" % before)
+        agent = subprocess.Popen([COLDBPF, "-p", ",".join(map(str, pids)), "-F", "499", "-d", "5", "-o", out,
+                                  "--usdt", "gc,import", "--usdt-exclude", "*cbusdtopt_off*"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(semaphores(pids[2], notes)[n] > 0 for n in NEEDED):
+            time.sleep(0.05)
+        during = [semaphores(p, notes) for p in pids]
+        expect(all(during[2][n] > 0 for n in NEEDED), "the kept process's semaphores not raised: %s" % during[2])
+        open(go, "w").close()
+        lines = [[w.stdout.readline().strip(), w.stdout.readline().strip()] for w in ws]
+        during2 = [semaphores(p, notes) for p in pids[:2]]   # after their work, coldbpf still running
+        expect(agent.poll() is None, "coldbpf ended before the workloads were done")
+        for i in (0, 1):
+            expect(all(v == 0 for v in during[i].values()) and all(v == 0 for v in during2[i].values()),
+                   "the %s-excluded process's semaphores were raised: %s %s" % (specs[i][0], during[i], during2[i]))
+        so, se = agent.communicate(timeout=120)
+        expect(agent.returncode == 0, "coldbpf failed: %s" % se)
+        after = [semaphores(p, notes) for p in pids]
+        expect(after == before, "semaphores not back: %s -> %s" % (before, after))
+    finally:
+        if agent and agent.poll() is None:
+            agent.kill()
+            agent.wait()
+        for w in ws:
+            w.kill()
+            w.wait()
+    with open(out) as f:
+        prof = json.load(f)
+    for i, (who, _, _) in enumerate(specs):
+        expect(lines[i][0] == "collections 0 0 100" and lines[i][1].startswith("imported cbmark"),
+               "workload %s: %s" % (who, lines[i]))
+        e = proc_entry(prof, pids[i])
+        expect(e is not None and e["samples"] > 20, "%s: not sampled: %s" % (who, e and e["samples"]))
+        u = e.get("usdt")
+        if who == "kept":
+            expect(u["status"] == "attached" and u["gc"]["collections"] == [0, 0, 100, 0] and
+                   u["imports"]["count"] == 4, "kept: %s" % u)
+        else:
+            why = "--usdt-exclude" if who == "filter" else "COLDBPF_USDT=off in its environment"
+            expect(u["status"] == "off" and u.get("why") == why and not u.get("features"), "%s: %s" % (who, u))
+            expect(sum(u.get("gc", {}).get("collections", [0])) == 0 and u.get("imports", {}).get("count", 0) == 0,
+                   "%s: events of an opted-out process: %s" % (who, u))
+    st = prof["stats"]
+    expect(st["usdt_off"] == 2 and st["usdt_processes"] == 1, "counters: %s" %
+           {k: v for k, v in st.items() if k.startswith("usdt")})
+    expect(re.search(r"^\s+%d off\s+\(--usdt-exclude: sampled only\)$" % pids[0], so, re.M) and
+           re.search(r"^\s+%d off\s+\(COLDBPF_USDT=off in its environment: sampled only\)$" % pids[1], so, re.M) and
+           re.search(r"^\s+%d gc,import\s+100\s" % pids[2], so, re.M), "the report:\n%s" % so)
+
+
 PER_INTERPRETER = [t_usdt_gc, t_usdt_imports]
 AUDITED = os.path.join(WL, "audited.py")
-ONCE = [t_usdt_off_by_default, t_usdt_serve_metrics]
+ONCE = [t_usdt_off_by_default, t_usdt_serve_metrics, t_usdt_opt_out]
 
 
 def _audit_once(py, w, fmt, notes):

@@ -65,6 +65,10 @@ Test(cli, bad_arguments)
 	bad("-a --max-overhead 1x", "--max-overhead needs");
 	bad("-a --bench-stage walk", "--bench-stage takes no-walk");
 	bad("-a --top 0", "--top needs");
+	bad("-a --usdt-exclude '*x*'", "--usdt-exclude keeps markers off some processes: give --usdt or --calls too");
+	bad("-a --usdt gc --usdt-exclude ''", "an empty filter pattern");
+	bad("-a --usdt gc --usdt-exclude-user cbnosuchuser", "no user 'cbnosuchuser'");
+	bad("serve --usdt none --usdt-exclude '*x*'", "--usdt-exclude keeps markers off some processes, but --usdt is none");
 	bad("--bogus", "unrecognized option");
 	bad("report", "report needs exactly one profile file");
 	bad("report a.json b.json", "report needs exactly one profile file");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 /* lib/: the small tools every stage uses; the counters registry and the format table. */
@@ -221,5 +222,48 @@ Test(lib, outputs_to_special_files)
 	unlink(victim);
 	unlink(fifo);
 	unlink(dev);
+	rmdir(dir);
+}
+
+/* file__which: execvp()'s search, resolved (the -- CMD pre-attach). */
+Test(lib, which_finds_like_execvp)
+{
+	char dir[] = "/tmp/coldbpf-which-XXXXXX", exe[300], link[300], plain[300], out[PATH_MAX], want[PATH_MAX];
+	char path[700], cwd[PATH_MAX];
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(exe, sizeof(exe), "%s/cbtool", dir);
+	snprintf(link, sizeof(link), "%s/cblink", dir);
+	snprintf(plain, sizeof(plain), "%s/cbplain", dir);
+	f = fopen(exe, "w");
+	fclose(f);
+	chmod(exe, 0755);
+	f = fopen(plain, "w");	/* not executable: skipped, as execvp() does */
+	fclose(f);
+	cr_assert_eq(symlink("cbtool", link), 0);
+	cr_assert_not_null(realpath(exe, want));
+	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
+	cr_assert_eq(file__which("cbtool", path, out, sizeof(out)), 0);
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(file__which("cblink", path, out, sizeof(out)), 0);	/* resolved */
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(file__which(link, NULL, out, sizeof(out)), 0);	/* a path: as it is */
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(file__which("cbplain", path, out, sizeof(out)), -1);
+	cr_assert_eq(file__which("cbnone", path, out, sizeof(out)), -1);
+	cr_assert_eq(file__which("", path, out, sizeof(out)), -1);
+	cr_assert_eq(file__which("cbtool", path, out, 4), -1);	/* does not fit */
+	cr_assert_eq(file__which("sh", NULL, out, sizeof(out)), 0);	/* execvp()'s default PATH */
+	/* an empty entry is the current directory, wherever it is */
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(chdir(dir), 0);
+	cr_assert_eq(file__which("cbtool", "/nonexistent:", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, want);
+	cr_assert_eq(file__which("cbtool", "::/nonexistent", out, sizeof(out)), 0);
+	cr_assert_eq(chdir(cwd), 0);
+	unlink(link);
+	unlink(exe);
+	unlink(plain);
 	rmdir(dir);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "collect/usdt.h"
+#include "collect/usdtopt.h"
 #include "cpython/elfinfo.h"
 #include "output/metrics.h"
 #include "output/text.h"
@@ -293,4 +294,75 @@ Test(usdt, metrics_histogram_and_programs)
 	free(out);
 	metrics_state__free(&s);
 	profile__free(p);
+}
+
+/* COLDBPF_USDT=off in an environment fed in pieces of every size: like
+ * getenv(), the first entry decides; near misses do not match. */
+static bool env_off(const char *env, size_t len, size_t piece)
+{
+	struct envscan s;
+
+	envscan__init(&s);
+	for (size_t i = 0; i < len; i += piece)
+		envscan__feed(&s, env + i, len - i < piece ? len - i : piece);
+	return envscan__end(&s);
+}
+
+#define ENV(lit) lit, sizeof(lit) - 1
+
+Test(usdt, env_opt_out_scan)
+{
+	static const struct {
+		const char *env;
+		size_t len;
+		bool off;
+	} cases[] = {
+		{ ENV("PATH=/bin\0COLDBPF_USDT=off\0HOME=/root\0"), true },
+		{ ENV("COLDBPF_USDT=none\0"), true },
+		{ ENV("A=1\0COLDBPF_USDT=off"), true },		/* no final NUL */
+		{ ENV("COLDBPF_USDT=on\0COLDBPF_USDT=off\0"), false },	/* the first decides */
+		{ ENV("COLDBPF_USDT=offf\0"), false },
+		{ ENV("COLDBPF_USDT=of\0"), false },
+		{ ENV("COLDBPF_USDT=off-with-a-long-tail\0"), false },
+		{ ENV("XCOLDBPF_USDT=off\0"), false },
+		{ ENV("COLDBPF_USDTX=off\0"), false },
+		{ ENV("COLDBPF_USDT\0off\0"), false },
+		{ ENV("X=COLDBPF_USDT=off\0"), false },
+		{ ENV("\0\0COLDBPF_USDT=off\0"), true },
+		{ ENV("COLDBPF_USDT=\0"), false },
+		{ ENV(""), false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (size_t piece = 1; piece <= cases[i].len + 1; piece++)
+			cr_assert_eq(env_off(cases[i].env, cases[i].len, piece), cases[i].off, "case %zu piece %zu", i,
+				     piece);
+}
+
+/* An opted-out process: "off" and by whom, in the JSON and the report. */
+Test(usdt, opt_out_round_trip_and_report)
+{
+	struct profile *p = profile__new(), *q;
+	char path[] = "/tmp/coldbpf-unit-XXXXXX", err[256], *a;
+	uint32_t r;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	r = profile__proc(p, 4242, "python3", "/usr/bin/python3 app.py", "3.11.2", "Py_Version");
+	p->procs[r].usdt = pusdt__new(PU_OFF, 0, usdtopt__why(USDT_OFF_FILTER));
+	r = profile__proc(p, 4243, "python3", "/usr/bin/python3 app.py", "3.11.2", "Py_Version");
+	p->procs[r].usdt = pusdt__new(PU_OFF, 0, usdtopt__why(USDT_OFF_ENV));
+	cr_assert_eq(profile__save_json(p, path, err, sizeof(err)), 0, "%s", err);
+	q = profile__load_json(path, err, sizeof(err));
+	cr_assert_not_null(q, "%s", err);
+	cr_assert_eq(q->procs[0].usdt->status, PU_OFF);
+	cr_assert_str_eq(q->procs[0].usdt->why, "--usdt-exclude");
+	a = text_of(q);
+	cr_assert_not_null(strstr(a, "   4242 off        (--usdt-exclude: sampled only)"), "%s", a);
+	cr_assert_not_null(strstr(a, "   4243 off        (COLDBPF_USDT=off in its environment: sampled only)"), "%s", a);
+	free(a);
+	profile__free(p);
+	profile__free(q);
+	unlink(path);
 }

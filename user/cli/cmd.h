@@ -36,6 +36,9 @@ enum {
 	OPT_EXCLUDE_USER,
 	OPT_INCLUDE_CGROUP,
 	OPT_EXCLUDE_CGROUP,
+	OPT_USDT_EXCLUDE,
+	OPT_USDT_EXCLUDE_USER,
+	OPT_USDT_EXCLUDE_CGROUP,
 	OPT_FIRST_FREE,	/* a subcommand's own long-only options start here */
 };
 
@@ -64,10 +67,25 @@ enum {
 "                           unit: e.g. '*docker-*'); --exclude-cgroup G\n"               \
 "                           (each may repeat; with --all-python only)\n"
 
+/* --usdt-exclude*: processes sampled without their static markers
+ * (collect/usdtopt.h), for record and serve */
+#define USDT_EXCLUDE_OPTIONS                                                            \
+	{ "usdt-exclude", required_argument, NULL, OPT_USDT_EXCLUDE },                  \
+	{ "usdt-exclude-user", required_argument, NULL, OPT_USDT_EXCLUDE_USER },        \
+	{ "usdt-exclude-cgroup", required_argument, NULL, OPT_USDT_EXCLUDE_CGROUP }
+#define USDT_EXCLUDE_HELP                                                                      \
+"      --usdt-exclude GLOB  sample these programs (--exclude's syntax) without attaching\n"   \
+"                           their markers: no breakpoint or semaphore is written into\n"    \
+"                           them; --usdt-exclude-user U, --usdt-exclude-cgroup G alike\n"   \
+"                           (each may repeat; any target mode). A process also keeps\n"    \
+"                           them off itself with COLDBPF_USDT=off in its environment\n"
+
 struct target_filter;
 /* One filter option (c is the getopt result): 1 when c is one, 0 when it is
  * not, -1 after a message. */
 int options__filter(int c, const char *arg, struct target_filter *f);
+/* One --usdt-exclude* option into f (exclude patterns only): the same. */
+int options__usdt_exclude(int c, const char *arg, struct target_filter *f);
 
 struct profile_outputs {
 	struct output_opts opts;	/* the text report on stdout */

@@ -191,3 +191,17 @@ int options__filter(int c, const char *arg, struct target_filter *f)
 		return 0;
 	}
 }
+
+int options__usdt_exclude(int c, const char *arg, struct target_filter *f)
+{
+	switch (c) {
+	case OPT_USDT_EXCLUDE:
+		return filter__add(f, FILTER_PROGRAM, false, arg) ? -1 : 1;
+	case OPT_USDT_EXCLUDE_USER:
+		return filter__add(f, FILTER_USER, false, arg) ? -1 : 1;
+	case OPT_USDT_EXCLUDE_CGROUP:
+		return filter__add(f, FILTER_CGROUP, false, arg) ? -1 : 1;
+	default:
+		return 0;
+	}
+}

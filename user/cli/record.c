@@ -64,11 +64,13 @@ const char cli_usage[] =
 "                         gc,import). The kernel sets a breakpoint and a semaphore\n"
 "                         in each target while attached, and detaching takes it\n"
 "                         ~0.4 s per process (docs/usdt.md); interpreters without\n"
-"                         markers are sampled only\n"
+"                         markers are sampled only. -- CMD: attached before it\n"
+"                         execs, so its start-up imports are seen\n"
 "      --calls            also count every call of each Python function exactly\n"
 "                         (CPython's function__entry marker: 3.8-3.10 built with\n"
 "                         it, 3.15+; ~1-2 us per call, docs/usdt.md \"Calls\"); other\n"
 "                         versions are said to have no count, not given zeros\n"
+USDT_EXCLUDE_HELP
 "\n"
 "Filters (--all-python):\n"
 FILTER_HELP
@@ -122,6 +124,7 @@ int cmd__record(int argc, char **argv)
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		PROFILE_OUTPUT_OPTIONS,
 		FILTER_OPTIONS,
+		USDT_EXCLUDE_OPTIONS,
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },
 		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
 		{ "evidence-lines", no_argument, NULL, OPT_EVIDENCE_LINES },
@@ -144,12 +147,12 @@ int cmd__record(int argc, char **argv)
 	int usdt = 0;	/* off unless asked for: detaching costs ~0.4 s per process at the end (docs/usdt.md) */
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct profile *prof = NULL;
-	struct target_filter filter = {};
+	struct target_filter filter = {}, usdt_exclude = {};
 	int c, err = 1, modes, r;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+ap:F:d:o:vh", opts, NULL)) != -1) {
-		if ((r = options__filter(c, optarg, &filter))) {
+		if ((r = options__filter(c, optarg, &filter)) || (r = options__usdt_exclude(c, optarg, &usdt_exclude))) {
 			if (r < 0)
 				goto cleanup;
 			continue;
@@ -282,6 +285,13 @@ int cmd__record(int argc, char **argv)
 		ao.filter = &filter;
 	}
 	ao.usdt = usdt | (calls ? PU_CALLS : 0);
+	if (!filter__empty(&usdt_exclude)) {
+		if (!ao.usdt) {
+			msg__err("--usdt-exclude keeps markers off some processes: give --usdt or --calls too");
+			goto cleanup;
+		}
+		ao.usdt_exclude = &usdt_exclude;
+	}
 	if (ao.evidence && !po.json) {	/* the one switch of evidence scans: never on silently */
 		msg__err("--evidence is saved in the profile: give -o FILE too");
 		goto cleanup;
@@ -301,6 +311,7 @@ int cmd__record(int argc, char **argv)
 cleanup:
 	profile__free(prof);
 	filter__free(&filter);
+	filter__free(&usdt_exclude);
 	free(ao.pids);
 	return err;
 }

@@ -94,6 +94,7 @@ FILTER_HELP
 "      --calls              also count every call of each Python function exactly\n"
 "                           (function__entry: 3.8-3.10 built with it, 3.15+;\n"
 "                           ~1-2 us per call; docs/usdt.md \"Calls\")\n"
+USDT_EXCLUDE_HELP
 "  -v, --verbose            say what is found and how\n"
 "  -h, --help               this help\n"
 "\n"
@@ -138,7 +139,7 @@ struct serve_args {
 };
 
 static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts *ho, struct metrics_opts *mo,
-		 bool *insecure, struct target_filter *filter, struct serve_args *sa)
+		 bool *insecure, struct target_filter filter[2], struct serve_args *sa)
 {
 	static const struct option opts[] = {
 		{ "all-python", no_argument, NULL, 'a' },
@@ -167,6 +168,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		{ "drain-interval-ms", required_argument, NULL, OPT_DRAIN },	/* tests */
 		{ "evidence-interval-ms", required_argument, NULL, OPT_EVIDENCE_INTERVAL },	/* tests */
 		FILTER_OPTIONS,
+		USDT_EXCLUDE_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -175,7 +177,7 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+ap:F:vh", opts, NULL)) != -1) {
-		if ((r = options__filter(c, optarg, filter))) {
+		if ((r = options__filter(c, optarg, &filter[0])) || (r = options__usdt_exclude(c, optarg, &filter[1]))) {
 			if (r < 0)
 				return -1;
 			continue;
@@ -310,14 +312,27 @@ static int parse(int argc, char **argv, struct agent_opts *ao, struct http_opts 
 		msg__err("serve takes no arguments ('%s'); see coldbpf serve --help", argv[optind]);
 		return -1;
 	}
-	if (!filter__empty(filter)) {
+	if (!filter__empty(&filter[0])) {
 		if (ao->mode != MODE_ALL) {
 			msg__err("--include and --exclude filter --all-python's processes, not -p");
 			return -1;
 		}
-		ao->filter = filter;
+		ao->filter = &filter[0];
+	}
+	if (!filter__empty(&filter[1])) {
+		if (!ao->usdt) {
+			msg__err("--usdt-exclude keeps markers off some processes, but --usdt is none");
+			return -1;
+		}
+		ao->usdt_exclude = &filter[1];
 	}
 	return 0;
+}
+
+static void filters_free(struct target_filter filter[2])
+{
+	filter__free(&filter[0]);
+	filter__free(&filter[1]);
 }
 
 int cmd__serve(int argc, char **argv)
@@ -333,14 +348,14 @@ int cmd__serve(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal }, sh = { .sa_handler = on_hup, .sa_flags = SA_RESTART };
 	struct profile *prof;
 	struct serve sv;
-	struct target_filter filter = {};
+	struct target_filter filter[2] = {};	/* --include..., --usdt-exclude... */
 	struct http *h;
 	bool insecure = false;
 	struct serve_args args = {};
-	int r = parse(argc, argv, &ao, &ho, &mo, &insecure, &filter, &args), loop;
+	int r = parse(argc, argv, &ao, &ho, &mo, &insecure, filter, &args), loop;
 
 	if (r) {
-		filter__free(&filter);
+		filters_free(filter);
 		return r > 0 ? 0 : 1;
 	}
 	loop = http__loopback(ho.listen);
@@ -350,7 +365,7 @@ int cmd__serve(int argc, char **argv)
 		msg__err("--listen %s is not a loopback address: add --basic-auth-file (and --tls-cert/--tls-key), "
 			 "or --insecure to serve profiles to anyone who can reach it", ho.listen);
 	if (loop < 0 || (!loop && !ho.auth_file && !insecure) || caps__check()) {
-		filter__free(&filter);
+		filters_free(filter);
 		free(ao.pids);
 		return 1;
 	}
@@ -360,7 +375,7 @@ int cmd__serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((args.nsrc || ao.evidence_lines) && !ao.evidence) {
 		msg__err("%s needs the evidence rounds (drop --no-evidence)", args.nsrc ? "--src" : "--evidence-lines");
-		filter__free(&filter);
+		filters_free(filter);
 		free(ao.pids);
 		return 1;
 	}
@@ -401,7 +416,7 @@ int cmd__serve(int argc, char **argv)
 out:
 	serve__free(&sv);
 	profile__free(prof);
-	filter__free(&filter);
+	filters_free(filter);
 	free(ao.pids);
 	return r;
 }

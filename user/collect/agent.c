@@ -23,6 +23,7 @@
 #include "collect/exitread.h"
 #include "collect/targets.h"
 #include "collect/usdt.h"
+#include "collect/usdtopt.h"
 #include "cpython/evidence.h"
 #include "cpython/symtab.h"
 #include "lib/alloc.h"
@@ -193,6 +194,12 @@ static int setup(struct agent *a)
 		if (child__start(&a->child, o->cmd))
 			return -1;
 		a->tg.child = a->child.pid;
+		/* it waits before its exec: its markers attached now see its
+		 * start-up imports (not when --usdt-exclude could keep them off
+		 * it, or it keeps them off itself: both are decided after its
+		 * exec, from what it is) */
+		if (!o->usdt_exclude && !usdtopt__env_off(getenv(USDTOPT_ENV)))
+			usdt__preattach(a->us, a->prof, a->child.pid, o->cmd);
 	}
 	if (attach__perf_events(&a->sampling, a->bpf.skel->progs.cb_sample, o->hz,
 				o->fixed_period ? 0 : period__ns(o->hz)))

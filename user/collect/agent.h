@@ -44,6 +44,9 @@ struct agent_opts {
 	volatile sig_atomic_t *stop;
 	/* --all-python: which processes (collect/filter.h); NULL: every one */
 	const struct target_filter *filter;
+	/* --usdt-exclude: processes whose markers stay off (collect/usdtopt.h);
+	 * NULL: none */
+	const struct target_filter *usdt_exclude;
 	/* coldbpf serve: called from the agent's loop at every tick (50 ms),
 	 * with the profile's counters current: the one place where requests of
 	 * other threads meet the profile (serve/serve.c). NULL for a recording. */

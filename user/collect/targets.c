@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "collect/targets.h"
 #include "collect/filter.h"
+#include "collect/usdtopt.h"
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -165,7 +166,12 @@ static int add(struct targets *t, const struct pyproc_info *info, double classif
 	tg->info = *info;
 	tg->info.layout.bpf.slot = slot;
 	tg->info.layout.bpf.flags &= ~(CB_LF_GC_MARKS | CB_LF_GC_STATE);
-	if (t->gc_frames && t->gc_marks && (info->markers & (1u << PYM_GC_START)) &&
+	/* kept off it (--usdt-exclude, or its own COLDBPF_USDT=off; the
+	 * latter not for `coldbpf audit`): no probe, so its <gc> frame comes
+	 * from the GC state where there is one (a read, no write) */
+	if (t->o->usdt)
+		tg->usdt_off = usdtopt__check(t->o->usdt_exclude, t->o->usdt & ~PU_AUDIT, info->pid);
+	if (t->gc_frames && t->gc_marks && !tg->usdt_off && (info->markers & (1u << PYM_GC_START)) &&
 	    (info->markers & (1u << PYM_GC_DONE)))
 		tg->info.layout.bpf.flags |= CB_LF_GC_MARKS;
 	else if (t->gc_frames && info->layout.bpf.gc_collecting)

@@ -32,6 +32,7 @@ struct target {
 	bool exited;
 	bool cleaned;		/* its final samples were drained and its map entries removed */
 	bool ev_queued;		/* an evidence round has taken it (collect/evround.c) */
+	uint8_t usdt_off;	/* enum usdt_off: its markers stay off (collect/usdtopt.h) */
 };
 
 struct targets {

@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Over 500 lines: one object's life cycle (load, attach, the command's
+ * pre-attachment and its adoption, retire, poll, free) over one private
+ * state; what stands alone is in usdtwork.c (the thread), usdtcalls.c
+ * (--calls) and usdtopt.c (the opt-out).
+ */
 #include "collect/usdt.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -7,15 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "collect/attach.h"
 #include "collect/bpfobj.h"
 #include "collect/caps.h"
 #include "collect/targets.h"
 #include "collect/usdtcalls.h"
+#include "collect/usdtopt.h"
 #include "collect/usdtwork.h"
 #include "cpython/elfinfo.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
+#include "lib/file.h"
 #include "lib/htab.h"
 #include "lib/msg.h"
 #include "lib/str.h"
@@ -64,6 +74,18 @@ struct usdt {
 	void *audit_ctx;
 	int audit_cfg_fd;
 	int calls_fd, calls_layout_fd;	/* --calls (collect/usdtcalls.c) */
+	/* -- CMD: the command's interpreter attached for its PID before it
+	 * exec'd (usdt__preattach), adopted when it is registered */
+	struct {
+		enum { PRE_NONE, PRE_POSTED, PRE_ATTACHED, PRE_DONE } state;
+		int pid;
+		uint64_t gen;
+		unsigned feats;
+		size_t links;
+		dev_t dev;
+		ino_t ino;
+		struct pusdt *pu;	/* its imports until it is registered */
+	} pre;
 };
 
 uint32_t usdt__markers(unsigned features)
@@ -238,6 +260,13 @@ static void results(struct usdt *u, struct profile *prof)
 			u->held--;
 		if (r[k].op == UW_DETACH)
 			continue;
+		if (u->pre.state == PRE_POSTED && r[k].gen == u->pre.gen) {
+			u->pre.state = r[k].err ? PRE_DONE : PRE_ATTACHED;
+			u->pre.links = r[k].links;
+			if (r[k].err)
+				msg__dbg("usdt: the command's markers not attached before its exec: %s", r[k].why);
+			continue;
+		}
 		while (i < u->n && u->v[i].gen != r[k].gen)
 			i++;
 		if (i == u->n)
@@ -267,6 +296,47 @@ static void results(struct usdt *u, struct profile *prof)
 	free(r);
 }
 
+/* The command registered: its pre-attachment is kept when it holds the file
+ * the process maps and what the process needs (true: done), else detached
+ * (the usual attach follows). */
+static bool adopt(struct usdt *u, struct profile *prof, const struct target *t, unsigned feats)
+{
+	struct usdt_job j = { .op = UW_DETACH, .gen = u->pre.gen, .pid = u->pre.pid };
+	struct stat st;
+	struct utarget *ut;
+	struct pusdt *pu;
+
+	if (u->pre.state == PRE_ATTACHED && !t->usdt_off && feats == u->pre.feats && !stat(t->info.map_file, &st) &&
+	    st.st_dev == u->pre.dev && st.st_ino == u->pre.ino) {
+		pu = u->pre.pu;
+		u->pre.pu = NULL;
+		pu->status = PU_ATTACHED;
+		pusdt__free(prof->procs[t->proc].usdt);
+		prof->procs[t->proc].usdt = pu;
+		prof->stats.counters[CTR_USDT_PROCS]++;
+		prof->stats.counters[CTR_USDT_PROBES] += u->pre.links;
+		ARRAY_RESERVE(u->v, u->n, u->cap, 16);
+		ut = &u->v[u->n];
+		memset(ut, 0, sizeof(*ut));
+		ut->pid = u->pre.pid;
+		ut->proc = t->proc;
+		ut->gen = u->pre.gen;
+		ut->confirmed = true;
+		*htab__put(&u->by_pid, ut->pid, NULL) = ++u->n;
+		u->pre.state = PRE_DONE;
+		msg__dbg("usdt: PID %d: attached before its exec (%zu markers)", ut->pid, u->pre.links);
+		return true;
+	}
+	/* another file (a wrapper exec'd something else), or kept off it, or
+	 * still being attached: the worker runs jobs in order */
+	msg__dbg("usdt: PID %d: its markers attached before its exec are not its own: detached", u->pre.pid);
+	usdtwork__post(u->w, &j);	/* held: down at its answer (results) */
+	u->pre.state = PRE_DONE;
+	pusdt__free(u->pre.pu);
+	u->pre.pu = NULL;
+	return false;
+}
+
 void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 {
 	uint32_t pid = t->info.pid, have = t->info.markers;
@@ -294,6 +364,14 @@ void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t)
 		calls = have ? usdtcalls__status(t) : PC_NO_MARKERS;
 		if (calls != PC_COUNTED)
 			feats &= ~PU_CALLS;
+	}
+	if (u->pre.pid == (int)pid && u->pre.state != PRE_DONE && adopt(u, prof, t, feats))
+		return;
+	if (t->usdt_off) {	/* kept off it: sampled only (collect/usdtopt.h) */
+		msg__dbg("usdt: PID %d: off (%s)", t->info.pid, usdtopt__why(t->usdt_off));
+		entry(prof, t->proc, PU_OFF, 0, usdtopt__why(t->usdt_off));
+		prof->stats.counters[CTR_USDT_OFF]++;
+		return;
 	}
 	if (!feats && have && calls != PC_OFF) {	/* --calls alone, on a version where it cannot count */
 		entry(prof, t->proc, PU_NOT_NEEDED, 0, NULL)->calls_status = calls;
@@ -376,9 +454,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	uint64_t *v;
 	struct pusdt *pu;
 
-	if (size < sizeof(*ev) || !(v = htab__get(&u->by_pid, ev->tgid)))
+	if (size < sizeof(*ev))
 		return 0;
-	pu = u->prof ? u->prof->procs[u->v[*v - 1].proc].usdt : NULL;
+	if (!(v = htab__get(&u->by_pid, ev->tgid)) && (ev->tgid != (uint32_t)u->pre.pid || !u->pre.pu))
+		return 0;
+	pu = !v ? u->pre.pu : u->prof ? u->prof->procs[u->v[*v - 1].proc].usdt : NULL;	/* the command's, before it is registered */
 	memcpy(name, ev->name, sizeof(name));
 	name[sizeof(name) - 1] = 0;
 	if (pu)
@@ -467,6 +547,46 @@ void usdt__free(struct usdt *u, struct profile *prof)
 	ring_buffer__free(u->rb);
 	usdt_skel__destroy(u->skel);
 	htab__free(&u->by_pid);
+	pusdt__free(u->pre.pu);
 	free(u->v);
 	free(u);
+}
+
+int usdt__preattach(struct usdt *u, struct profile *prof, int pid, char *const *cmd)
+{
+	struct usdt_job j = { .op = UW_ATTACH, .pid = pid };
+	struct cb_uproc zero = {};
+	struct elfinfo *ei;
+	unsigned feats = 0;
+	struct stat st;
+	uint32_t key = pid;
+
+	/* --calls needs the version first (usdtcalls__status), audit is not a command's */
+	if (!u || (u->features & ~(PU_GC | PU_IMPORT)) || !cmd || !cmd[0] ||
+	    file__which(cmd[0], getenv("PATH"), j.path, sizeof(j.path)) || stat(j.path, &st) || !S_ISREG(st.st_mode))
+		return -1;
+	ei = xcalloc(1, sizeof(*ei));
+	if (!elfinfo__read(j.path, ei) && ei->is_python)
+		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+			if ((ei->markers & (1u << wanted[i].marker)) && (usdt__markers(wanted[i].feature) & ~ei->markers) == 0)
+				feats |= wanted[i].feature & u->features;
+	free(ei);
+	if (!feats || bpf_map_update_elem(u->uprocs_fd, &key, &zero, BPF_ANY))
+		return -1;	/* markers in a libpython, or none: attached once it runs */
+	u->pre.state = PRE_POSTED;
+	u->pre.pid = pid;
+	u->pre.gen = j.gen = ++u->gen;
+	u->pre.feats = feats;
+	u->pre.dev = st.st_dev;
+	u->pre.ino = st.st_ino;
+	u->pre.pu = pusdt__new(PU_PENDING, feats, NULL);
+	j.markers = usdt__markers(feats);
+	usdtwork__post(u->w, &j);
+	u->held++;
+	for (int i = 0; i < 5000 && usdtwork__pending(u->w); i++)	/* 17-45 ms; at most 5 s */
+		usleep(1000);
+	results(u, prof);
+	msg__dbg("usdt: %s for PID %d before its exec: %s", j.path, pid,
+		 u->pre.state == PRE_ATTACHED ? "attached" : u->pre.state == PRE_POSTED ? "still attaching" : "failed");
+	return u->pre.state == PRE_ATTACHED ? 0 : -1;
 }

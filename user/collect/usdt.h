@@ -32,6 +32,13 @@ struct usdt *usdt__open(unsigned features, int gc_starts_fd);
 /* A target was registered: attach its markers, or say why not (its
  * profile entry's usdt). */
 void usdt__attach(struct usdt *u, struct profile *prof, const struct target *t);
+/* -- CMD, before the command execs (its child waits): attach its markers
+ * for pid when cmd[0] (found as execvp() would) is an interpreter with
+ * them, so that its start-up imports are seen; adopted by usdt__attach
+ * when the process is registered with that very file, else detached.
+ * 0 when attached, -1 when not (nothing to undo: the usual path then).
+ * Not with --calls (it needs the version first). */
+int usdt__preattach(struct usdt *u, struct profile *prof, int pid, char *const *cmd);
 /* PU_AUDIT: each audit event, with its process's profile entry (NULL when
  * the process is not known any more), on the agent's thread. */
 struct cb_uaudit;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "lib/file.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -251,5 +252,33 @@ int file__make_dir(const char *path)
 		msg__err("%s exists and is not a directory (symlinks are not followed)", path);
 		return -1;
 	}
+	return 0;
+}
+
+int file__which(const char *cmd, const char *path, char *out, size_t sz)
+{
+	char cand[PATH_MAX] = "", res[PATH_MAX];
+	const char *p;
+
+	if (!cmd || !*cmd)
+		return -1;
+	if (strchr(cmd, '/'))
+		snprintf(cand, sizeof(cand), "%s", cmd);
+	else
+		for (p = path && *path ? path : "/bin:/usr/bin";;) {
+			size_t n = strcspn(p, ":");
+
+			/* an empty entry (leading, trailing or doubled ':') is "." */
+			if (snprintf(cand, sizeof(cand), "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd) <
+			    (int)sizeof(cand) && !access(cand, X_OK))
+				break;
+			*cand = 0;
+			if (!p[n])
+				break;
+			p += n + 1;
+		}
+	if (!*cand || !realpath(cand, res) || strlen(res) >= sz)
+		return -1;
+	snprintf(out, sz, "%s", res);
 	return 0;
 }

@@ -16,6 +16,11 @@ char *file__read(const char *path, size_t max, size_t *len);
 /* Split a buffer into lines in place ('\n' becomes NUL); returns the array
  * of line starts (caller frees it, not the lines) and *n. */
 char **file__split_lines(char *data, size_t *n);
+/* The file execvp() would run for cmd: cmd itself when it holds a '/', else
+ * the first executable PATH entry/cmd (path: PATH's value, NULL or "" for
+ * execvp()'s default; an empty entry is the current directory), resolved
+ * with realpath(). 0, or -1 when there is none or it does not fit sz. */
+int file__which(const char *cmd, const char *path, char *out, size_t sz);
 
 /*
  * Every output coldbpf writes (profiles, lists, HTML pages, edited sources)

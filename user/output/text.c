@@ -169,6 +169,11 @@ static void usdt_section(const struct profile *p, FILE *out)
 			snprintf(pid, sizeof(pid), "%u exited", p->procs[i].folded);
 		else
 			snprintf(pid, sizeof(pid), "%d", p->procs[i].pid);
+		if (u->status == PU_OFF) {	/* the opt-out, and by whom */
+			str__sanitize(u->why ? u->why : "?", why, sizeof(why));
+			fprintf(out, "  %7s %-10s (%s: sampled only)\n", pid, "off", why);
+			continue;
+		}
 		if (u->status != PU_ATTACHED) {
 			str__sanitize(u->why ? u->why : "", why, sizeof(why));
 			fprintf(out, "  %7s %-10s %s%s\n", pid, pusdt__status_name(u->status) ? pusdt__status_name(u->status) : "?",

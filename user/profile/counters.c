@@ -84,6 +84,9 @@ static const struct counter_info counters[CTR_NR] = {
 			      "processes whose markers could not be attached (the error is in the profile, -v says it)" },
 	[CTR_USDT_LIMIT] = { "usdt_attach_limit", CTR_KIND_LOSS,
 			     "processes not attached: 1024 processes had markers attached already" },
+	[CTR_USDT_OFF] = { "usdt_off", CTR_KIND_COUNT,
+			   "processes whose markers were kept off (--usdt-exclude, or COLDBPF_USDT=off in their "
+			   "environment): sampled only" },
 	[CTR_USDT_ATTACH_NS] = { "usdt_attach_ns", CTR_KIND_NS, "agent time attaching and detaching markers" },
 	[CTR_USDT_GC_UNPAIRED] = { "usdt_gc_unpaired", CTR_KIND_COUNT,
 				   "gc__done seen without its gc__start (attached during a collection): not counted" },

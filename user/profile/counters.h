@@ -44,6 +44,7 @@ enum counter {
 	CTR_USDT_NO_MARKERS,		/* processes whose interpreter has no markers */
 	CTR_USDT_FAILED,		/* processes with markers that could not be attached */
 	CTR_USDT_LIMIT,			/* ... not attached: CB_USDT_PROCS had probes already */
+	CTR_USDT_OFF,			/* ... kept off: --usdt-exclude or the process's COLDBPF_USDT=off */
 	CTR_USDT_ATTACH_NS,		/* agent time attaching and detaching them */
 	CTR_USDT_GC_UNPAIRED,		/* BPF: gc__done without its start (attached mid-collection) */
 	CTR_USDT_IMPORT_UNPAIRED,	/* BPF: import done without its start */

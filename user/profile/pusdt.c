@@ -13,6 +13,7 @@ static const char *const status_names[] = {
 	[PU_LIMIT] = "limit",
 	[PU_PENDING] = "pending",
 	[PU_NOT_NEEDED] = "not-needed",
+	[PU_OFF] = "off",
 };
 
 static const struct {

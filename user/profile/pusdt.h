@@ -49,6 +49,7 @@ enum pusdt_status {
 	PU_LIMIT,		/* CB_USDT_PROCS processes had probes already */
 	PU_PENDING,		/* being attached when the process was retired (it exited first) */
 	PU_NOT_NEEDED,		/* it has markers, but none of a feature asked for (--calls on 3.11-3.14) */
+	PU_OFF,			/* kept off it: --usdt-exclude, or its COLDBPF_USDT=off (why says) */
 };
 
 struct pimport {
@@ -92,7 +93,8 @@ uint64_t pusdt__pause_ns(const struct pusdt *u);
 struct json_t;
 struct json_t *pusdt__to_json(const struct pusdt *u);
 struct pusdt *pusdt__from_json(struct json_t *o);
-/* "attached", "no-markers", "failed", "limit", "pending" (NULL for another value). */
+/* "attached", "no-markers", "failed", "limit", "pending", "not-needed", "off" (NULL for
+ * another value). */
 const char *pusdt__status_name(int status);
 int pusdt__status_parse(const char *s);
 /* "gc,import" into buf. */
