@@ -212,6 +212,13 @@ def profile(args, timeout=120):
         return cp, json.load(f)
 
 
+def proc_cpu(pid):
+    """A process's CPU seconds so far (user + system, /proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def func_index(prof, qualname, file_suffix=None):
     for i, f in enumerate(prof["functions"]):
         if f["qualname"] == qualname and (file_suffix is None or f["file"].endswith(file_suffix)):

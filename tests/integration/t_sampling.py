@@ -527,7 +527,9 @@ def t_debug_offsets_cross_check(py):
             for p in procs:
                 with open("/proc/%d/maps" % p.pid) as f:
                     expect(copy in f.read(), "the patched libpython is not the one mapped")
+            before = [proc_cpu(p.pid) for p in procs]
             cp, prof = profile(["-F", "499", "-d", "2", "-p", "%d,%d" % (procs[0].pid, procs[1].pid)])
+            cpu = [proc_cpu(p.pid) - b for p, b in zip(procs, before)]
         finally:
             for p in procs:
                 p.kill()
@@ -538,9 +540,11 @@ def t_debug_offsets_cross_check(py):
     expect(len(warn) == 1, "want one warning for the file, got: %s" % cp.stderr)
     expect("in 1 of 24 offsets: interp_modules %d (table %d)" % (modules + 8, modules) in warn[0], warn[0])
     run = func_index(prof, "Spinner.run", "spin.py")
-    for p in procs:
+    for p, c in zip(procs, cpu):
+        # the CPU time spans the agent's start-up too (no sampling yet):
+        # a third of 499 Hz x it, whatever the host's load left the spinner
         n = self_samples(prof, run, p.pid) if run is not None else 0
-        expect(n > 200, "PID %d: Spinner.run %d samples" % (p.pid, n))
+        expect(n > max(50, 499 * c / 3), "PID %d: Spinner.run %d samples for %.2f CPU s" % (p.pid, n, c))
 
 
 def t_all_python_skips_unsupported(py):
@@ -611,12 +615,24 @@ def _subinterp_run(cmd, script, mode, seconds=2.5):
                 k = (fn, st.get("interp", 0))
                 seen[k] = seen.get(k, 0) + st["count"]
                 break
-    expect(total >= 700, "%s: too few samples: %d" % (mode, total))
+    # samples follow the target's CPU time, which a loaded host cuts: at
+    # least half of 499 Hz x that time (idle: the profile covers
+    # seconds of the seconds + 1.5 the truth does)
+    cpu = total_t * (seconds / (seconds + 1.5) if mode == "idle" else 1.0)
+    expect(total >= max(150, 0.5 * 499 * cpu), "%s: too few samples: %d for %.2f CPU s" % (mode, total, cpu))
+    truth["_samples"] = total
     expect(prof["stats"]["recorded"] >= 0.97 * prof["stats"]["python_samples"],
            "%s: %d of %d Python samples recorded (%s)" %
            (mode, prof["stats"]["recorded"], prof["stats"]["python_samples"], prof["stats"]))
     share = {k: 100.0 * v / total for k, v in seen.items()}
     return share, truth, prof
+
+
+def _tol(truth, share):
+    """A share's bound: 4 points, or 4 binomial sigmas when a loaded host
+    left fewer samples than that makes meaningful."""
+    p, n = min(99.0, max(1.0, share)) / 100.0, truth["_samples"]
+    return max(4.0, 400.0 * (p * (1 - p) / n) ** 0.5)
 
 
 def _check_subinterpreters(cmd, script, mm):
@@ -627,26 +643,27 @@ def _check_subinterpreters(cmd, script, mm):
     # 2. one OS thread, thread states in two interpreters, 50:50 in time
     share, truth, _ = _subinterp_run(cmd, script, "alternate")
     for fn, interp in (("main_work", 0), ("sub_work", 1)):
-        expect(abs(share.get((fn, interp), 0) - truth[fn]) <= 4,
+        expect(abs(share.get((fn, interp), 0) - truth[fn]) <= _tol(truth, truth[fn]),
                "alternate: %s in interpreter %d: %.1f%%, in-process truth %.1f%% (%s)" %
                (fn, interp, share.get((fn, interp), 0), truth[fn], share))
     expect(("sub_work", 0) not in share and ("main_work", 1) not in share,
            "alternate: a stack labelled with the wrong interpreter: %s" % share)
     # 3. a second thread runs code in the subinterpreter
     share, truth, _ = _subinterp_run(cmd, script, "thread")
-    expect(abs(share.get(("main_work", 0), 0) - truth["main_work"]) <= 4,
+    expect(abs(share.get(("main_work", 0), 0) - truth["main_work"]) <= _tol(truth, truth["main_work"]),
            "thread: main_work %.1f%%, truth %.1f%% (%s)" %
            (share.get(("main_work", 0), 0), truth["main_work"], share))
     if mm >= (3, 13):
         # 3.13+ gives the calling thread a thread state of its own there
-        expect(abs(share.get(("sub_work", 1), 0) - truth["sub_work"]) <= 4,
+        expect(abs(share.get(("sub_work", 1), 0) - truth["sub_work"]) <= _tol(truth, truth["sub_work"]),
                "thread: sub_work %.1f%%, truth %.1f%% (%s)" %
                (share.get(("sub_work", 1), 0), truth["sub_work"], share))
     else:
         # 3.8-3.12 run it on the thread state of the interpreter's creator
         # (CPython gh-109860): the calling thread's time stays on its call
         # in the main interpreter, never on another function
-        expect(share.get(("run", 0), 0) + share.get(("sub_work", 1), 0) >= truth["sub_work"] - 4,
+        expect(share.get(("run", 0), 0) + share.get(("sub_work", 1), 0) >=
+               truth["sub_work"] - _tol(truth, truth["sub_work"]),
                "thread: the worker's time went elsewhere: %s (truth %s)" % (share, truth))
 
 
