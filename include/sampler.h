@@ -174,9 +174,11 @@ struct cb_event {
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
 
 /* make bench's stages (rodata bench_stage; tests/bench/overhead.py): the
- * program stops after finding the thread state, before the frame walk. */
+ * program stops after finding the thread state, before the frame walk
+ * (NO_WALK), or after the walk, before the stack and count maps (NO_MAPS). */
 #define CB_BENCH_FULL	 0
 #define CB_BENCH_NO_WALK 1
+#define CB_BENCH_NO_MAPS 2
 
 /* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */
@@ -211,6 +213,13 @@ enum cb_stat {
 	CB_STAT_UREADS,		/* reads of target memory, every Python sample */
 	CB_STAT_UBYTES,		/* ... their bytes */
 	CB_STAT_GC,		/* recorded inside a garbage collection (<gc> frame) */
+	/* where a recorded sample's time goes: 1 Python sample in
+	 * CB_TIME_ONE_IN (not one of the CB_STAT_TIMED ones, whose total
+	 * would carry the extra clock reads) is timed in three parts */
+	CB_STAT_SPLIT,		/* recorded samples timed in parts */
+	CB_STAT_NS_TSTATE,	/* ... ns finding and reading the thread state */
+	CB_STAT_NS_WALK,	/* ... ns walking the frames */
+	CB_STAT_NS_MAPS,	/* ... ns storing the stack and counting it */
 	CB_STAT_NR,
 };
 

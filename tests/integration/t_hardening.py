@@ -429,3 +429,33 @@ def t_samples_before_classified(py):
 
 
 ONCE += [t_samples_before_classified]
+
+
+def t_stack_forgotten_and_back(py):
+    """A stack the agent forgot (unsampled longer than the stack age) and that
+    runs again is stored again: every CPU's memory of stored stacks dies with
+    the deletion (stacks_epoch). Phase A 1.5 s, B 4 s, A 1.5 s again, pinned
+    to one CPU, a stack age of 1 s: no stack lost, A's share that of its CPU
+    time."""
+    truth_f = os.path.join(TMP, "stack-age-truth-%d.json" % time.monotonic_ns())
+    cpu = str((os.cpu_count() or 1) - 1)
+    cp, prof = profile(["-F", "499", "--test-stack-max-age", "1", "--stats", "--",
+                        "taskset", "-c", cpu, py, os.path.join(WL, "stack_age.py"), "1.5", "4", truth_f],
+                       timeout=120)
+    with open(truth_f) as f:
+        tr = json.load(f)
+    st = prof["stats"]
+    expect(st.get("stacks_lost", 0) == 0, "samples of forgotten stacks lost: %d" % st.get("stacks_lost", 0))
+    counts = {}
+    for n in ("phase_a", "phase_b"):
+        i = func_index(prof, n, "stack_age.py")
+        counts[n] = sum(s["count"] for s in prof["stacks"] if s["frames"] and s["frames"][-1][0] == i)
+    total = sum(counts.values())
+    want = 100.0 * tr["phase_a"] / sum(tr.values())
+    got = 100.0 * counts["phase_a"] / max(total, 1)
+    expect(total >= 0.5 * 499 * sum(tr.values()), "too few samples: %s" % counts)
+    expect(abs(got - want) <= 4, "phase_a %.1f%% of the samples %s, %.1f%% of the CPU time" % (got, counts, want))
+    print("     phase_a %.1f%% (in-process %.1f%%), %d samples, stacks_lost 0" % (got, want, total))
+
+
+ONCE += [t_stack_forgotten_and_back]

@@ -63,7 +63,7 @@ Test(cli, bad_arguments)
 	bad("-a --max-overhead 0", "--max-overhead needs a percentage");
 	bad("-a --max-overhead 101", "--max-overhead needs");
 	bad("-a --max-overhead 1x", "--max-overhead needs");
-	bad("-a --bench-stage walk", "--bench-stage takes no-walk");
+	bad("-a --bench-stage walk", "--bench-stage takes no-walk or no-maps");
 	bad("-a --top 0", "--top needs");
 	bad("-a --usdt-exclude '*x*'", "--usdt-exclude keeps markers off some processes: give --usdt or --calls too");
 	bad("-a --usdt gc --usdt-exclude ''", "an empty filter pattern");

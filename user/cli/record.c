@@ -112,6 +112,7 @@ enum {
 	OPT_MAX_OVERHEAD,
 	OPT_BENCH_STAGE,
 	OPT_BENCH_QUIET,
+	OPT_TEST_STACK_AGE,
 };
 
 int cmd__record(int argc, char **argv)
@@ -135,6 +136,7 @@ int cmd__record(int argc, char **argv)
 		{ "max-overhead", required_argument, NULL, OPT_MAX_OVERHEAD },
 		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
 		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
+		{ "test-stack-max-age", required_argument, NULL, OPT_TEST_STACK_AGE },	/* tests */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -243,12 +245,26 @@ int cmd__record(int argc, char **argv)
 			break;
 		}
 		case OPT_BENCH_STAGE:
-			if (strcmp(optarg, "no-walk")) {
-				msg__err("--bench-stage takes no-walk, not '%s'", optarg);
+			if (!strcmp(optarg, "no-walk")) {
+				ao.bench_stage = CB_BENCH_NO_WALK;
+			} else if (!strcmp(optarg, "no-maps")) {
+				ao.bench_stage = CB_BENCH_NO_MAPS;
+			} else {
+				msg__err("--bench-stage takes no-walk or no-maps, not '%s'", optarg);
 				return 1;
 			}
-			ao.bench_stage = CB_BENCH_NO_WALK;
 			break;
+		case OPT_TEST_STACK_AGE: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end || !(d >= 1) || d > 3600) {
+				msg__err("--test-stack-max-age takes 1 to 3600 seconds, not '%s'", optarg);
+				return 1;
+			}
+			ao.stack_max_age = d;
+			break;
+		}
 		case OPT_BENCH_QUIET:
 			ao.bench_quiet = true;
 			break;

@@ -168,8 +168,10 @@ static int setup(struct agent *a)
 		a->tg.added = target_added;
 		a->tg.added_ctx = a;
 	}
-	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_fd,
+	drain__init(&a->dr, a->prof, &a->tg, a->bpf.counts_fd, a->bpf.counts_gen, a->bpf.stacks_epoch, a->bpf.stacks_fd,
 		    a->bpf.stack_value_size, o->max_depth);
+	if (o->stack_max_age > 0)
+		a->dr.max_age = o->stack_max_age;
 	if (attach__program(&a->exec_events, a->bpf.skel->progs.cb_exec))
 		return -1;
 	a->ev.lines = o->evidence_lines;

@@ -60,6 +60,7 @@ struct agent_opts {
 	/* make bench only (tests/bench/overhead.py): what the run leaves out */
 	unsigned bench_stage;	/* CB_BENCH_*: the BPF program stops early */
 	bool bench_quiet;	/* no drains or symbolization until the end */
+	double stack_max_age;	/* tests: seconds a stack stays without samples (0: STACK_MAX_AGE) */
 };
 
 /* Check privileges; 0 or -1 after printing which capability is missing. */

@@ -107,6 +107,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 	b->counts_fd[0] = bpf_map__fd(b->skel->maps.counts0);
 	b->counts_fd[1] = bpf_map__fd(b->skel->maps.counts1);
 	b->counts_gen = &b->skel->bss->counts_gen;
+	b->stacks_epoch = &b->skel->bss->stacks_epoch;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
 	b->fresh_fd = bpf_map__fd(b->skel->maps.fresh);
 	b->gc_starts_fd = bpf_map__fd(b->skel->maps.gc_starts);

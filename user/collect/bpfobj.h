@@ -22,6 +22,7 @@ struct bpfobj {
 	int py_procs_fd, stacks_fd, counts_fd[2], events_fd, fresh_fd;
 	int gc_starts_fd;	/* threads in a collection (bpf/gcrun.bpf.h), shared with the USDT object */
 	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
+	volatile __u32 *stacks_epoch;	/* bumped before a stack leaves the stacks map (.bss) */
 	struct cb_quota *quota;		/* the quota map, mmap'ed: CB_SLOTS entries */
 };
 

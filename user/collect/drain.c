@@ -17,7 +17,8 @@
 #define SRC_FILES 16		/* files kept for previews (a line is captured once) */
 
 void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],
-		 volatile __u32 *counts_gen, int stacks_fd, size_t stack_value_size, uint32_t max_depth)
+		 volatile __u32 *counts_gen, volatile __u32 *stacks_epoch, int stacks_fd, size_t stack_value_size,
+		 uint32_t max_depth)
 {
 	memset(d, 0, sizeof(*d));
 	d->prof = prof;
@@ -25,6 +26,8 @@ void drain__init(struct drain *d, struct profile *prof, struct targets *tg, cons
 	d->counts_fd[0] = counts_fd[0];
 	d->counts_fd[1] = counts_fd[1];
 	d->counts_gen = counts_gen;
+	d->stacks_epoch = stacks_epoch;
+	d->max_age = STACK_MAX_AGE;
 	d->last_age = clock__now();
 	d->stacks_fd = stacks_fd;
 	d->stack_value_size = stack_value_size;
@@ -183,6 +186,9 @@ static void forget_stack(struct drain *d, size_t i)
 {
 	struct rawstack *r = &d->raws[i];
 
+	/* first: a program that starts after this stores the stack again */
+	(*d->stacks_epoch)++;
+	__sync_synchronize();
 	if (!bpf_map_delete_elem(d->stacks_fd, &r->stack_id))
 		targets__stack_gone(d->tg, r->pid);
 	htab__del(&d->raw_idx, r->stack_id);
@@ -199,7 +205,7 @@ static void forget_stack(struct drain *d, size_t i)
 static void age_stacks(struct drain *d, double now)
 {
 	for (size_t i = 0; i < d->nraws;) {
-		if (now - d->raws[i].last_seen > STACK_MAX_AGE)
+		if (now - d->raws[i].last_seen > d->max_age)
 			forget_stack(d, i);	/* i now holds the moved one */
 		else
 			i++;
@@ -283,7 +289,7 @@ void drain__run(struct drain *d)
 	}
 	free(keys);
 	now = clock__now();
-	if (now - d->last_age >= STACK_MAX_AGE / 4) {
+	if (now - d->last_age >= d->max_age / 4) {
 		d->last_age = now;
 		age_stacks(d, now);
 	}

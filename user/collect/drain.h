@@ -31,6 +31,9 @@ struct drain {
 	struct targets *tg;
 	int counts_fd[2], stacks_fd;
 	volatile __u32 *counts_gen;	/* the program's switch (.bss) */
+	/* bumped before a stack is deleted: the program's per-CPU memory of
+	 * stored stacks (bpf/sampler.bpf.c, known_stack) is then void (.bss) */
+	volatile __u32 *stacks_epoch;
 	size_t stack_value_size;
 	uint32_t max_depth;
 	uint32_t epoch;		/* symbols are re-validated once per drain */
@@ -43,12 +46,14 @@ struct drain {
 	size_t nraws, capraws;
 	struct htab raw_idx;	/* stack_id -> index + 1 */
 	double last_age;	/* last aging pass */
+	double max_age;		/* STACK_MAX_AGE, or shorter for tests */
 	struct srccache *src;	/* sources of sampled lines, for previews */
 	bool no_batch;		/* the kernel has no batch operations on the counts maps */
 };
 
 void drain__init(struct drain *d, struct profile *prof, struct targets *tg, const int counts_fd[2],
-		 volatile __u32 *counts_gen, int stacks_fd, size_t stack_value_size, uint32_t max_depth);
+		 volatile __u32 *counts_gen, volatile __u32 *stacks_epoch, int stacks_fd, size_t stack_value_size,
+		 uint32_t max_depth);
 void drain__free(struct drain *d);
 /* A new stack of pid was stored: read it and symbolize its frames now. */
 void drain__on_stack(struct drain *d, int pid, uint64_t stack_id);

@@ -353,6 +353,13 @@ void text__stats(const struct profile *p, FILE *out)
 	else if (py && s->counters[CB_STAT_NS])
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);
+	if (s->counters[CB_STAT_SPLIT])
+		fprintf(out, "  %-26s %12s  thread state %.0f, walk %.0f, maps %.0f ns (%" PRIu64 " samples)\n",
+			"bpf_ns_split", "",
+			(double)s->counters[CB_STAT_NS_TSTATE] / (double)s->counters[CB_STAT_SPLIT],
+			(double)s->counters[CB_STAT_NS_WALK] / (double)s->counters[CB_STAT_SPLIT],
+			(double)s->counters[CB_STAT_NS_MAPS] / (double)s->counters[CB_STAT_SPLIT],
+			s->counters[CB_STAT_SPLIT]);
 	/* the host-independent bar of the walk's cost (ns depend on the CPU) */
 	if (py && s->counters[CB_STAT_UREADS])
 		fprintf(out, "  %-26s %12.2f  (%.0f bytes)\n", "reads_per_python_sample",
