@@ -23,7 +23,7 @@ struct {
 /* per-CPU outcome counters, enum cb_stat (read by collect/bpfobj.c) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CB_STAT_NR);
+	__uint(max_entries, CB_STAT_NR + CB_NS_BUCKETS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");

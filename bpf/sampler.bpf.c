@@ -402,8 +402,11 @@ out:
 	stat_add(CB_STAT_UREADS, uc.reads);
 	stat_add(CB_STAT_UBYTES, uc.bytes);
 	if (t0) {
-		stat_add(CB_STAT_NS, bpf_ktime_get_ns() - t0);
+		__u64 ns = bpf_ktime_get_ns() - t0;
+
+		stat_add(CB_STAT_NS, ns);
 		stat_add(CB_STAT_TIMED, 1);
+		stat_add(CB_STAT_NR + cb_ns_bucket(ns), 1);
 	}
 	return 0;
 }

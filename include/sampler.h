@@ -186,6 +186,32 @@ _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary
  * ~5 % of a sample), chosen at random so that it cannot alias with a
  * periodic workload. */
 #define CB_TIME_ONE_IN 8
+/* The timed samples' ns also go into a histogram: CB_NS_BUCKETS buckets of a
+ * quarter octave from 256 ns (the first takes less, the last more), kept in
+ * the stats map after the counters (index CB_STAT_NR + bucket), for the
+ * median: a VM that preempts its CPU mid-sample inflates the mean. */
+#define CB_NS_BUCKETS	32
+#define CB_NS_MIN_LOG2	8
+
+/* The quarter-octave bucket of ns: 4 per power of two from 2^CB_NS_MIN_LOG2,
+ * below it the first, beyond the last the last. */
+static inline __u32 cb_ns_bucket(__u64 ns)
+{
+	__u64 x = ns;
+	__u32 msb = 0;
+	__s32 b;
+
+	if (x >> 32) { msb += 32; x >>= 32; }
+	if (x >> 16) { msb += 16; x >>= 16; }
+	if (x >> 8) { msb += 8; x >>= 8; }
+	if (x >> 4) { msb += 4; x >>= 4; }
+	if (x >> 2) { msb += 2; x >>= 2; }
+	if (x >> 1) msb += 1;
+	if (msb < CB_NS_MIN_LOG2)
+		return 0;
+	b = (__s32)(4 * (msb - CB_NS_MIN_LOG2) + ((ns >> (msb - 2)) & 3));
+	return b >= CB_NS_BUCKETS ? CB_NS_BUCKETS - 1 : (__u32)b;
+}
 
 enum cb_stat {
 	CB_STAT_SAMPLES = 0,	/* perf samples seen by the program */

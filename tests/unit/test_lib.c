@@ -267,3 +267,31 @@ Test(lib, which_finds_like_execvp)
 	unlink(plain);
 	rmdir(dir);
 }
+
+/* The BPF program's ns buckets: a quarter octave each from 256 ns, and the
+ * median read back from them within its bucket's width. */
+Test(lib, ns_buckets_and_median)
+{
+	uint64_t h[CB_NS_BUCKETS] = {0};
+
+	cr_assert_eq(cb_ns_bucket(0), 0);
+	cr_assert_eq(cb_ns_bucket(255), 0);
+	cr_assert_eq(cb_ns_bucket(256), 0);
+	cr_assert_eq(cb_ns_bucket(319), 0);
+	cr_assert_eq(cb_ns_bucket(320), 1);	/* 256 * 1.25 */
+	cr_assert_eq(cb_ns_bucket(511), 3);
+	cr_assert_eq(cb_ns_bucket(512), 4);
+	cr_assert_eq(cb_ns_bucket(1500), 4 * 2 + 1);	/* 1024 * 1.25 = 1280 <= 1500 < 1536 */
+	cr_assert_eq(cb_ns_bucket(65535), 31);
+	cr_assert_eq(cb_ns_bucket(1ULL << 40), 31);
+	for (uint64_t ns = 256; ns < 65536; ns += 7)	/* monotonic */
+		cr_assert_leq(cb_ns_bucket(ns), cb_ns_bucket(ns + 7));
+	cr_assert_eq(counter__ns_median(h), 0);
+	/* 100 samples at 1500 ns, 40 far out at 50 us (preempted): the mean
+	 * is 15.4 us, the median stays in 1500's bucket [1280, 1536) */
+	h[cb_ns_bucket(1500)] = 100;
+	h[cb_ns_bucket(50000)] = 40;
+	double m = counter__ns_median(h);
+
+	cr_assert(m >= 1280 && m < 1536, "median %f", m);
+}

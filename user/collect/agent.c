@@ -408,6 +408,7 @@ int agent__run(const struct agent_opts *o, struct profile *prof)
 		prof->effective_hz = a.hz_seconds / prof->duration_s;
 	prof->stats.present = true;
 	bpfobj__read_stats(&a.bpf, prof->stats.counters);
+	bpfobj__read_ns_hist(&a.bpf, prof->stats.ns_hist);
 	exitread__read_stats(a.xr, prof);
 	usdt__read_calls(a.us, prof, &a.tg, a.dr.epoch);	/* before the live ones are detached */
 	usdt__free(a.us, prof);	/* every process detached: its semaphores are back down */

@@ -121,22 +121,34 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 	return 0;
 }
 
-void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
+/* Entries [from, from + n) of the per-CPU stats map, summed over CPUs. */
+static void sum_stats(const struct bpfobj *b, uint32_t from, uint32_t n, uint64_t *out)
 {
 	int fd = bpf_map__fd(b->skel->maps.stats);
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals = xcalloc(ncpu > 0 ? ncpu : 1, sizeof(uint64_t));
 
-	for (uint32_t k = 0; k < CB_STAT_NR; k++) {
+	for (uint32_t k = 0; k < n; k++) {
 		uint64_t sum = 0;
+		uint32_t key = from + k;
 
-		if (bpf_map_lookup_elem(fd, &k, vals))
+		if (bpf_map_lookup_elem(fd, &key, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			sum += vals[c];
-		counters[k] = sum;
+		out[k] = sum;
 	}
 	free(vals);
+}
+
+void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR])
+{
+	sum_stats(b, 0, CB_STAT_NR, counters);
+}
+
+void bpfobj__read_ns_hist(const struct bpfobj *b, uint64_t hist[CB_NS_BUCKETS])
+{
+	sum_stats(b, CB_STAT_NR, CB_NS_BUCKETS, hist);
 }
 
 void bpfobj__free(struct bpfobj *b)

@@ -30,6 +30,8 @@ struct bpfobj {
 int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage);
 /* Sum the per-CPU counters and the kernel's run-time stats into counters. */
 void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR]);
+/* The timed samples' ns histogram (include/sampler.h, CB_NS_BUCKETS). */
+void bpfobj__read_ns_hist(const struct bpfobj *b, uint64_t hist[CB_NS_BUCKETS]);
 void bpfobj__free(struct bpfobj *b);
 /* libbpf's warnings off (without -v) while on: attach failures that are
  * counted and named by their caller (a process exiting under an attach). */

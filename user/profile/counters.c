@@ -115,6 +115,34 @@ static const struct counter_info counters[CTR_NR] = {
 				"function__entry hits of a resumed generator or coroutine: not calls" },
 };
 
+/* The lower bound of bucket b (include/sampler.h, cb_ns_bucket). */
+static double bucket_lo(int b)
+{
+	return (double)(1ULL << (CB_NS_MIN_LOG2 + b / 4)) * (1.0 + (b % 4) / 4.0);
+}
+
+double counter__ns_median(const uint64_t hist[CB_NS_BUCKETS])
+{
+	uint64_t total = 0, seen = 0;
+
+	for (int b = 0; b < CB_NS_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	for (int b = 0; b < CB_NS_BUCKETS; b++) {
+		double lo = bucket_lo(b), hi = b + 1 < CB_NS_BUCKETS ? bucket_lo(b + 1) : lo * 1.25;
+
+		if (2 * (seen + hist[b]) >= total) {
+			/* linear inside the bucket */
+			double part = hist[b] ? (total / 2.0 - seen) / hist[b] : 0;
+
+			return lo + (hi - lo) * (part < 0 ? 0 : part);
+		}
+		seen += hist[b];
+	}
+	return bucket_lo(CB_NS_BUCKETS - 1);
+}
+
 const struct counter_info *counter__info(int idx)
 {
 	return idx >= 0 && idx < CTR_NR && counters[idx].name ? &counters[idx] : NULL;

@@ -75,4 +75,7 @@ struct counter_info {
 const struct counter_info *counter__info(int idx);
 /* counter__info(idx)->name, or NULL. */
 const char *counter__name(int idx);
+/* The median of a timed-ns histogram (include/sampler.h, CB_NS_BUCKETS),
+ * linear inside its bucket; 0 when empty. */
+double counter__ns_median(const uint64_t hist[CB_NS_BUCKETS]);
 #endif

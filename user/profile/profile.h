@@ -135,6 +135,9 @@ struct psource {
 struct pstats {
 	bool present;
 	uint64_t counters[CTR_NR];
+	/* the timed samples' ns by quarter octave (include/sampler.h); this
+	 * run's only, not kept in profile files */
+	uint64_t ns_hist[CB_NS_BUCKETS];
 };
 
 struct profile {
