@@ -194,6 +194,7 @@ soak: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	/usr/bin/python3 tests/bench/overhead.py
+	/usr/bin/python3 tests/bench/toggle.py
 	/usr/bin/python3 tests/bench/peers.py
 	/usr/bin/python3 tests/bench/evidence.py
 	/usr/bin/python3 tests/bench/evidence_heaps.py

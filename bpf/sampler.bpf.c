@@ -26,9 +26,10 @@ const volatile __u32 max_threads = 4096;		/* thread-list walk bound */
 /* a thread with no PyThreadState is re-walked after this long: short, because
  * at start-up the main thread is sampled before its thread state exists */
 const volatile __u64 neg_cache_ns = 10000000ULL;
-/* make bench only: CB_BENCH_NO_WALK stops before the frame walk,
- * CB_BENCH_NO_MAPS after it, before the stack and count maps */
-const volatile __u32 bench_stage = CB_BENCH_FULL;
+/* make bench only (.bss: --bench-toggle changes it while sampling):
+ * CB_BENCH_EXIT returns at once, CB_BENCH_NO_WALK stops before the frame
+ * walk, CB_BENCH_NO_MAPS after it, before the stack and count maps */
+volatile __u32 bench_stage = CB_BENCH_FULL;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -263,6 +264,8 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	__u16 interp = 0, gcf = 0;
 	int err = 0, ret;
 
+	if (bench_stage == CB_BENCH_EXIT)
+		return 0;
 	stat_add(CB_STAT_SAMPLES, 1);
 	l = bpf_map_lookup_elem(&py_procs, &pid);
 	if (!l) {

@@ -173,12 +173,15 @@ struct cb_event {
 };
 _Static_assert(sizeof(struct cb_event) == 24, "cb_event crosses the BPF boundary");
 
-/* make bench's stages (rodata bench_stage; tests/bench/overhead.py): the
- * program stops after finding the thread state, before the frame walk
- * (NO_WALK), or after the walk, before the stack and count maps (NO_MAPS). */
+/* make bench's stages (.bss bench_stage, set by the agent; tests/bench/
+ * overhead.py and toggle.py): the program returns at once (EXIT: the
+ * interrupt alone), stops after finding the thread state, before the frame
+ * walk (NO_WALK), or after the walk, before the stack and count maps
+ * (NO_MAPS). */
 #define CB_BENCH_FULL	 0
 #define CB_BENCH_NO_WALK 1
 #define CB_BENCH_NO_MAPS 2
+#define CB_BENCH_EXIT	 3
 
 /* Per-CPU counters. The list and its names (user/profile/counters.c) are the one place
  * where every outcome of a sample is named. */

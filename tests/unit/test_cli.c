@@ -64,6 +64,8 @@ Test(cli, bad_arguments)
 	bad("-a --max-overhead 101", "--max-overhead needs");
 	bad("-a --max-overhead 1x", "--max-overhead needs");
 	bad("-a --bench-stage walk", "--bench-stage takes no-walk or no-maps");
+	bad("-a --bench-toggle 10", "--bench-toggle takes 50 to 10000 ms");
+	bad("-a --test-stack-max-age 0", "--test-stack-max-age takes 1 to 3600 seconds");
 	bad("-a --top 0", "--top needs");
 	bad("-a --usdt-exclude '*x*'", "--usdt-exclude keeps markers off some processes: give --usdt or --calls too");
 	bad("-a --usdt gc --usdt-exclude ''", "an empty filter pattern");

@@ -113,6 +113,7 @@ enum {
 	OPT_BENCH_STAGE,
 	OPT_BENCH_QUIET,
 	OPT_TEST_STACK_AGE,
+	OPT_BENCH_TOGGLE,
 };
 
 int cmd__record(int argc, char **argv)
@@ -137,6 +138,7 @@ int cmd__record(int argc, char **argv)
 		{ "bench-stage", required_argument, NULL, OPT_BENCH_STAGE },	/* make bench */
 		{ "bench-quiet-agent", no_argument, NULL, OPT_BENCH_QUIET },	/* make bench */
 		{ "test-stack-max-age", required_argument, NULL, OPT_TEST_STACK_AGE },	/* tests */
+		{ "bench-toggle", required_argument, NULL, OPT_BENCH_TOGGLE },	/* make bench */
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -263,6 +265,17 @@ int cmd__record(int argc, char **argv)
 				return 1;
 			}
 			ao.stack_max_age = d;
+			break;
+		}
+		case OPT_BENCH_TOGGLE: {
+			char *end;
+			long ms = strtol(optarg, &end, 10);
+
+			if (*end || ms < 50 || ms > 10000) {
+				msg__err("--bench-toggle takes 50 to 10000 ms, not '%s'", optarg);
+				return 1;
+			}
+			ao.bench_toggle_ms = (unsigned)ms;
 			break;
 		}
 		case OPT_BENCH_QUIET:

@@ -281,7 +281,17 @@ static int loop(struct agent *a, double start)
 	const struct agent_opts *o = a->o;
 	double every = o->evidence_interval > 0 ? o->evidence_interval : EVIDENCE_SECS;
 	double last_scan = 0, last_drain = start, last_evidence = start - every + 1.0;
-	double last_memory = start;
+	double last_memory = start, last_toggle = start;
+	/* --bench-toggle's cycle: sampling off, then on with the program
+	 * returning at once, stopping at the thread state, and whole; or off
+	 * and on with the stage --bench-stage set */
+	static const struct {
+		const char *name;
+		int stage;	/* -1: off */
+	} cycle_all[] = {
+		{ "off", -1 }, { "exit", CB_BENCH_EXIT }, { "no-walk", CB_BENCH_NO_WALK }, { "full", CB_BENCH_FULL },
+	};
+	int step = 0, sampling = 1;
 
 	while (!*o->stop) {
 		double now;
@@ -298,6 +308,28 @@ static int loop(struct agent *a, double start)
 		usdt__poll(a->us, a->prof, 0);	/* import events: the ring is read every tick */
 		now = clock__now();
 		period__tick(&a->per, now);
+		if (o->bench_toggle_ms && now - last_toggle >= o->bench_toggle_ms / 1000.0) {
+			/* make bench: what the target loses with sampling off and
+			 * on, in windows close enough that the host's drift cancels */
+			const char *name;
+			int on;
+
+			last_toggle = now;
+			if (o->bench_stage) {	/* off and on at the stage asked for */
+				on = step = !step;
+				name = on ? "on" : "off";
+			} else {
+				step = (step + 1) % 4;
+				on = cycle_all[step].stage >= 0;
+				name = cycle_all[step].name;
+				if (on)
+					*a->bpf.bench_stage = (__u32)cycle_all[step].stage;
+			}
+			if (on != sampling && period__enable(&a->per, on))
+				msg__err("--bench-toggle: an event could not be switched");
+			sampling = on;
+			fprintf(stderr, "bench-toggle %.9f %s\n", clock__now(), name);
+		}
 		if (o->mode == MODE_CMD)
 			child__poll(&a->child);
 		if (now - last_scan >= SCAN_SECS || a->child.done) {

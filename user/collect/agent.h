@@ -60,6 +60,8 @@ struct agent_opts {
 	/* make bench only (tests/bench/overhead.py): what the run leaves out */
 	unsigned bench_stage;	/* CB_BENCH_*: the BPF program stops early */
 	bool bench_quiet;	/* no drains or symbolization until the end */
+	unsigned bench_toggle_ms;	/* make bench: sampling off and on again every this many ms, the
+					 * times on stderr (tests/bench/toggle.py) */
 	double stack_max_age;	/* tests: seconds a stack stays without samples (0: STACK_MAX_AGE) */
 };
 

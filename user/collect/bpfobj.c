@@ -88,7 +88,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 	}
 	/* load-time settings: rodata and map sizes, between open and load */
 	b->skel->rodata->max_depth = max_depth;
-	b->skel->rodata->bench_stage = bench_stage;
+
 	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);
 	bpf_map__set_value_size(b->skel->maps.stacks, b->stack_value_size);
 	/* -vv: the verifier's statistics (instructions processed, states) */
@@ -108,6 +108,8 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 	b->counts_fd[1] = bpf_map__fd(b->skel->maps.counts1);
 	b->counts_gen = &b->skel->bss->counts_gen;
 	b->stacks_epoch = &b->skel->bss->stacks_epoch;
+	b->bench_stage = &b->skel->bss->bench_stage;
+	*b->bench_stage = bench_stage;
 	b->events_fd = bpf_map__fd(b->skel->maps.events);
 	b->fresh_fd = bpf_map__fd(b->skel->maps.fresh);
 	b->gc_starts_fd = bpf_map__fd(b->skel->maps.gc_starts);

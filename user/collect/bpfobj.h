@@ -23,6 +23,7 @@ struct bpfobj {
 	int gc_starts_fd;	/* threads in a collection (bpf/gcrun.bpf.h), shared with the USDT object */
 	volatile __u32 *counts_gen;	/* which counts map the program adds to (.bss) */
 	volatile __u32 *stacks_epoch;	/* bumped before a stack leaves the stacks map (.bss) */
+	volatile __u32 *bench_stage;	/* make bench: where the program stops (.bss, CB_BENCH_*) */
 	struct cb_quota *quota;		/* the quota map, mmap'ed: CB_SLOTS entries */
 };
 

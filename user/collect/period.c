@@ -141,3 +141,14 @@ void period__free(struct period *p)
 	p->v = NULL;
 	p->n = 0;
 }
+
+int period__enable(struct period *p, int on)
+{
+	int failed = 0;
+
+	for (int i = 0; i < p->n; i++)
+		if (p->v[i].fd >= 0 &&
+		    ioctl(p->v[i].fd, on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0))
+			failed++;
+	return failed;
+}

@@ -54,6 +54,9 @@ uint64_t period__ns(double hz);
 void period__init(struct period *p, const int *fds, int nfds, double hz, double now, int fixed);
 /* Reset the periods that are due. */
 void period__tick(struct period *p, double now);
+/* make bench only (--bench-toggle): every CPU's event off or on again.
+ * Returns the ioctls that failed. */
+int period__enable(struct period *p, int on);
 /* Change the rate (the CPU budget lowers and raises it). */
 void period__set_hz(struct period *p, double hz);
 /* The CPU budget (--max-overhead): cost is the fraction of each sampled CPU
