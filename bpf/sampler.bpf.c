@@ -30,6 +30,9 @@ const volatile __u64 neg_cache_ns = 10000000ULL;
  * CB_BENCH_EXIT returns at once, CB_BENCH_NO_WALK stops before the frame
  * walk, CB_BENCH_NO_MAPS after it, before the stack and count maps */
 volatile __u32 bench_stage = CB_BENCH_FULL;
+/* rodata: false outside make bench, so that the verifier drops every stage
+ * check (and the paths they add) from the program everybody runs */
+const volatile bool bench = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -111,6 +114,7 @@ struct known_stack {
 
 struct scratch {
 	struct known_stack known[CB_KNOWN];
+	__u64 split[3];	/* this sample's clock at its parts' starts, or split[0] 0 */
 	struct cb_stack stack;
 	__u8 win[CB_WIN_BUF];	/* the frame window (bpf/walker.h) */
 	/* always zero: the walks' counters start from it, a value the verifier
@@ -258,13 +262,13 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	struct fwalk w = {};
 	struct tsgc g = {};
 	struct scratch *s;
-	__u64 t0 = 0, t_split[3] = {}, tstate, top = 0, base = 0, fsbase;
+	__u64 t0 = 0, tstate, top = 0, base = 0, fsbase;
 	__u32 rnd, epoch1;
 	struct known_stack *known;
 	__u16 interp = 0, gcf = 0;
 	int err = 0, ret;
 
-	if (bench_stage == CB_BENCH_EXIT)
+	if (bench && bench_stage == CB_BENCH_EXIT)
 		return 0;
 	stat_add(CB_STAT_SAMPLES, 1);
 	l = bpf_map_lookup_elem(&py_procs, &pid);
@@ -278,13 +282,15 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	rnd = bpf_get_prandom_u32() % CB_TIME_ONE_IN;
 	if (rnd == 0)
 		t0 = bpf_ktime_get_ns();
-	else if (rnd == 1)
-		t_split[0] = bpf_ktime_get_ns();
 	stat_add(CB_STAT_PY_SAMPLES, 1);
 
 	s = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!s)
 		goto out;
+	/* the split's times live in the scratch, not on the stack: the verifier
+	 * tracks stack slots, and a timed and an untimed path would be states of
+	 * their own all the way down (twice the instructions to verify) */
+	s->split[0] = rnd == 1 ? bpf_ktime_get_ns() : 0;
 	/* a BTF pointer: reading the FS base needs no helper call */
 	task = bpf_get_current_task_btf();
 	fsbase = task->thread.fsbase;
@@ -302,10 +308,10 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 		err = CB_ERR_NO_FRAMES;
 		goto fail;
 	}
-	if (bench_stage == CB_BENCH_NO_WALK)
+	if (bench && bench_stage == CB_BENCH_NO_WALK)
 		goto out;
-	if (t_split[0])
-		t_split[1] = bpf_ktime_get_ns();
+	if (s->split[0])
+		s->split[1] = bpf_ktime_get_ns();
 
 	fwalk_init(&w, l, s->stack.frames, s->win, base, top, max_depth, cached ? cached->low : 0);
 	w.uc = s->zero;
@@ -331,10 +337,10 @@ int cb_sample(struct bpf_perf_event_data *ctx)
 	/* only processes profiled with --usdt gc pay for the <gc> frame */
 	if (l->flags & (CB_LF_GC_MARKS | CB_LF_GC_STATE))
 		gcf = gc_flags(l, pid_tgid, &g, &uc);
-	if (bench_stage == CB_BENCH_NO_MAPS)
+	if (bench && bench_stage == CB_BENCH_NO_MAPS)
 		goto out;
-	if (t_split[0])
-		t_split[2] = bpf_ktime_get_ns();
+	if (s->split[0])
+		s->split[2] = bpf_ktime_get_ns();
 	s->stack.depth = w.n;
 	s->stack.flags = (w.truncated ? CB_STACK_TRUNCATED : 0) | gcf;
 	s->stack.interp = interp;
@@ -390,13 +396,13 @@ count:
 	if (gcf)
 		stat_add(CB_STAT_GC, 1);
 	stat_add(CB_STAT_FRAME_READS, w.reads);
-	if (t_split[0]) {
+	if (s->split[0]) {
 		__u64 t3 = bpf_ktime_get_ns();
 
 		stat_add(CB_STAT_SPLIT, 1);
-		stat_add(CB_STAT_NS_TSTATE, t_split[1] - t_split[0]);
-		stat_add(CB_STAT_NS_WALK, t_split[2] - t_split[1]);
-		stat_add(CB_STAT_NS_MAPS, t3 - t_split[2]);
+		stat_add(CB_STAT_NS_TSTATE, s->split[1] - s->split[0]);
+		stat_add(CB_STAT_NS_WALK, s->split[2] - s->split[1]);
+		stat_add(CB_STAT_NS_MAPS, t3 - s->split[2]);
 	}
 	goto out;
 fail:

@@ -153,7 +153,7 @@ static int setup(struct agent *a)
 {
 	const struct agent_opts *o = a->o;
 
-	if (bpfobj__load(&a->bpf, o->max_depth, o->bench_stage))
+	if (bpfobj__load(&a->bpf, o->max_depth, o->bench_stage, o->bench_stage || o->bench_toggle_ms))
 		return -1;
 	targets__init(&a->tg, o, a->prof, a->bpf.py_procs_fd, a->bpf.quota, a->bpf.fresh_fd);
 	if (o->usdt) {	/* optional: without it, no GC pauses or imports */

@@ -75,7 +75,7 @@ static size_t quota_bytes(void)
 	return (CB_SLOTS * sizeof(struct cb_quota) + page - 1) / page * page;
 }
 
-int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
+int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage, bool bench)
 {
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(libbpf_print);
@@ -87,6 +87,7 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage)
 		return -1;
 	}
 	/* load-time settings: rodata and map sizes, between open and load */
+	b->skel->rodata->bench = bench;
 	b->skel->rodata->max_depth = max_depth;
 
 	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);

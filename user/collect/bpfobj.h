@@ -27,8 +27,9 @@ struct bpfobj {
 	struct cb_quota *quota;		/* the quota map, mmap'ed: CB_SLOTS entries */
 };
 
-/* Open, size (max_depth frames per stack) and load. 0, or -1 after a message. */
-int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage);
+/* Open, size (max_depth frames per stack) and load; bench: the program keeps
+ * make bench's stage checks (bench_stage). 0, or -1 after a message. */
+int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage, bool bench);
 /* Sum the per-CPU counters and the kernel's run-time stats into counters. */
 void bpfobj__read_stats(const struct bpfobj *b, uint64_t counters[CTR_NR]);
 /* The timed samples' ns histogram (include/sampler.h, CB_NS_BUCKETS). */
