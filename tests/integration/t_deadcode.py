@@ -1328,3 +1328,96 @@ def t_cold_vs_coverage_docutils_sid(py):
 
 PER_INTERPRETER += [t_cold_vs_coverage_docutils]
 ONCE += [t_cold_vs_coverage_docutils_sid]
+
+
+DEPLOY_MAIN = '''import sys
+import time
+import mod
+
+mod.kept()
+print("ready", flush=True)
+time.sleep(float(sys.argv[1]))
+'''
+DEPLOY_MOD_1 = '''def kept():
+    return 1
+
+
+def never_called():
+    return 2
+
+
+def removed_later():
+    return 3
+'''
+# release 2: kept moved down, never_called moved, removed_later gone, new_fn new
+DEPLOY_MOD_2 = '''import os
+
+
+def new_fn():
+    return os.getpid()
+
+
+def kept():
+    return 1
+
+
+def never_called():
+    return 2
+'''
+
+
+def t_cold_deploy_switch(py):
+    """A deploy switches current -> releases/2 while the process started from
+    releases/1 runs on, its files named through current/ (PYTHONPATH, as
+    gunicorn's --pythonpath or a WSGI config give them). --src current then
+    reads release 2: functions found by name on other lines are the running
+    code's (version drift), a function only the new release has is unknown
+    (no code object: it may run after the restart), never never-ran; one the
+    new release dropped is running code not in the tree. A process that names
+    its files by the resolved release (python current/app/main.py: CPython
+    resolves the script's directory) runs code outside --src after the
+    switch: the tree's functions are then not-loaded, never never-ran."""
+    base = os.path.join(TMP, "deploy%d" % time.monotonic_ns())
+    for rel, body in (("1", DEPLOY_MOD_1), ("2", DEPLOY_MOD_2)):
+        os.makedirs(os.path.join(base, "releases", rel, "app"))
+        with open(os.path.join(base, "releases", rel, "app", "main.py"), "w") as f:
+            f.write(DEPLOY_MAIN)
+        with open(os.path.join(base, "releases", rel, "app", "mod.py"), "w") as f:
+            f.write(body)
+    current = os.path.join(base, "current")
+    os.symlink(os.path.join("releases", "1"), current)
+    env = dict(os.environ, PYTHONPATH=os.path.join(current, "app"))
+    p = subprocess.Popen([py, "-m", "main", "60"], stdout=subprocess.PIPE, text=True, env=env, cwd=base)
+    q = subprocess.Popen([py, os.path.join(current, "app", "main.py"), "60"], stdout=subprocess.PIPE, text=True)
+    try:
+        expect(q.stdout.readline().strip() == "ready", "the resolved-path app did not start")
+        expect(p.stdout.readline().strip() == "ready", "the app did not start")
+        # the deploy: the link is replaced in one rename, as deploy tools do
+        os.symlink(os.path.join("releases", "2"), current + ".new")
+        os.rename(current + ".new", current)
+        cp = run_coldbpf(["cold", "--src", current, "--format", "json", "-p", str(p.pid)])
+        cpt = run_coldbpf(["cold", "--src", current, "-p", str(p.pid)])
+        cpq = run_coldbpf(["cold", "--src", current, "--format", "json", "-p", str(q.pid)])
+    finally:
+        for x in (p, q):
+            x.kill()
+            x.wait()
+    expect(cpq.returncode == 0, "cold failed: %s" % cpq.stderr)
+    stq = {(f["path"], f["qualname"]): f["status"] for f in json.loads(cpq.stdout)["functions"]}
+    expect(all(s == "not-loaded" for s in stq.values()), "resolved-path process, after the switch: %s" % stq)
+    expect(cp.returncode == 0 and cpt.returncode == 0, "cold failed: %s %s" % (cp.stderr, cpt.stderr))
+    res = json.loads(cp.stdout)
+    st = {(f["path"], f["qualname"]): f["status"] for f in res["functions"]}
+    expect(st.get(("app/mod.py", "kept")) == "ran", "kept, moved in release 2: %s" % st)
+    expect(st.get(("app/mod.py", "never_called")) == "never-ran", "never_called, moved: %s" % st)
+    expect(st.get(("app/mod.py", "new_fn")) == "unknown", "new in release 2, never loaded: %s" % st)
+    expect(any("removed_later" in x for x in res["running_not_in_source"]),
+           "the dropped function is not listed as running code not in the tree: %s" % res["running_not_in_source"])
+    expect("removed_later" in cpt.stdout, "the text report does not show the drift: %s" % cpt.stdout[-800:])
+    drift = {f["qualname"] for f in res["functions"] if f.get("drift")}
+    expect(drift == {"kept", "never_called"}, "functions marked as another version's: %s" % drift)
+    expect("2 function(s) matched by name on other lines" in cpt.stdout, "no drift line: %s" % cpt.stdout[-800:])
+    print("     statuses %s; not in the tree: %s" % (sorted(st.items()), res["running_not_in_source"]))
+
+
+ONCE += [t_cold_deploy_switch]

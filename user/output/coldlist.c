@@ -169,6 +169,8 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 
 		if (e->why)	/* why it is unknown */
 			json_object_set_new(o, "why", json_string(dc_why_names[e->why]));
+		if (e->drifted)	/* matched by name: the running code is another version */
+			json_object_set_new(o, "drift", json_true());
 		if (e->linestat) {	/* --lines */
 			json_object_set_new(o, "line_status", lines_json(e->linestat));
 			json_object_set_new(o, "branches", branches_json(e->linestat));
@@ -206,7 +208,7 @@ int coldlist__json(const struct deadcode *d, FILE *out)
 
 int coldlist__text(const struct deadcode *d, FILE *out)
 {
-	size_t nfun[DC_NR] = {}, nlines[DC_NR] = {};
+	size_t nfun[DC_NR] = {}, nlines[DC_NR] = {}, ndrifted = 0;
 	char q[600], pth[600];
 
 	totals(d, nfun, nlines);
@@ -223,8 +225,14 @@ int coldlist__text(const struct deadcode *d, FILE *out)
 			fprintf(out, "  (%llu sample%s)", (unsigned long long)e->samples, e->samples == 1 ? "" : "s");
 		if (e->why)
 			fprintf(out, "  (%s)", dc_why_names[e->why]);
+		if (e->drifted)
+			fputs("  (running code of another version)", out);
 		fputc('\n', out);
+		ndrifted += e->drifted;
 	}
+	if (ndrifted)
+		fprintf(out, "\n%zu function(s) matched by name on other lines: the running code is another version "
+			"of %s (a deploy since it started?)\n", ndrifted, d->root);
 	for (size_t i = 0; i < d->nerrors; i++) {
 		str__sanitize(d->errors[i], pth, sizeof(pth));	/* file names of the tree */
 		fprintf(out, "warning: %s\n", pth);
