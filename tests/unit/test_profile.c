@@ -205,6 +205,8 @@ Test(profile_json, round_trip_renders_identically)
 	p->stats.counters[CB_STAT_PY_SAMPLES] = 50;
 	p->stats.counters[CB_STAT_UREADS] = 150;
 	p->stats.counters[CB_STAT_UBYTES] = 51200;
+	p->stats.ns_hist[cb_ns_bucket(1100)] = 7;	/* the median's histogram travels too */
+	p->stats.ns_hist[cb_ns_bucket(40000)] = 3;
 	p->effective_hz = 41.5;	/* --max-overhead lowered the rate */
 	p->procs[0].exited = true;
 	p->procs[0].nspid = 1;		/* PID 1 of a container */
@@ -213,6 +215,7 @@ Test(profile_json, round_trip_renders_identically)
 	cr_assert_not_null(q, "%s", err);
 	cr_assert_eq(q->nstacks, p->nstacks);
 	cr_assert_eq(q->stats.counters[CB_ERR_READ_FRAME], 3);
+	cr_assert_eq(memcmp(q->stats.ns_hist, p->stats.ns_hist, sizeof(p->stats.ns_hist)), 0);
 	{
 		struct output_opts plain = { .top = 20 };
 		char *t = render(q, 0, &plain);

@@ -350,7 +350,7 @@ void text__stats(const struct profile *p, FILE *out)
 		fprintf(out, "  %-26s %12.0f  (timed in BPF, %" PRIu64 " samples)\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)s->counters[CB_STAT_TIMED],
 			s->counters[CB_STAT_TIMED]);
-	if (counter__ns_median(s->ns_hist) > 0)	/* this run's, not from a file */
+	if (counter__ns_median(s->ns_hist) > 0)
 		fprintf(out, "  %-26s %12.0f  (a VM preempting its CPU mid-sample lifts the mean, not this)\n",
 			"bpf_ns_median", counter__ns_median(s->ns_hist));
 	else if (py && s->counters[CB_STAT_NS])

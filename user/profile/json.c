@@ -126,8 +126,19 @@ static json_t *to_json(const struct profile *p)
 	if (p->stats.present) {
 		json_t *st = json_object();
 
+		json_t *hist = json_array();
+		bool any = false;
+
 		for (int i = 0; i < CTR_NR; i++)
 			json_object_set_new(st, counter__name(i), json_integer(p->stats.counters[i]));
+		for (int b = 0; b < CB_NS_BUCKETS; b++) {
+			json_array_append_new(hist, json_integer((json_int_t)p->stats.ns_hist[b]));
+			any |= p->stats.ns_hist[b] != 0;
+		}
+		if (any)	/* the timed samples' ns by quarter octave (include/sampler.h) */
+			json_object_set_new(st, "bpf_ns_hist", hist);
+		else
+			json_decref(hist);
 		json_object_set_new(root, "stats", st);
 	}
 	return root;
@@ -522,6 +533,16 @@ struct profile *profile__load_json(const char *path, char *err, size_t errsz)
 		for (int k = 0; k < CTR_NR; k++)
 			if (!json_int_at(v, counter__name(k), 0, INT64_MAX, &iv))
 				p->stats.counters[k] = iv;
+		v = json_object_get(v, "bpf_ns_hist");
+		if (v && (!json_is_array(v) || json_array_size(v) != CB_NS_BUCKETS))
+			BAD("%s: stats: \"bpf_ns_hist\" is not %d counts", path, CB_NS_BUCKETS);
+		for (size_t b = 0; v && b < CB_NS_BUCKETS; b++) {
+			json_t *x = json_array_get(v, b);
+
+			if (!json_is_integer(x) || json_integer_value(x) < 0)
+				BAD("%s: stats: \"bpf_ns_hist\" is not %d counts", path, CB_NS_BUCKETS);
+			p->stats.ns_hist[b] = (uint64_t)json_integer_value(x);
+		}
 	}
 #undef BAD
 	json_decref(root);

@@ -135,8 +135,8 @@ struct psource {
 struct pstats {
 	bool present;
 	uint64_t counters[CTR_NR];
-	/* the timed samples' ns by quarter octave (include/sampler.h); this
-	 * run's only, not kept in profile files */
+	/* the timed samples' ns by quarter octave (include/sampler.h); in
+	 * profile files as stats.bpf_ns_hist */
 	uint64_t ns_hist[CB_NS_BUCKETS];
 };
 
