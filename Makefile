@@ -145,15 +145,15 @@ integration: $(OUT)/coldbpf
 	/usr/bin/python3 tests/integration/run.py
 
 # The one test command (README.md, .ci/run): dependencies, build, unit,
-# integration, every fuzzer for 30 s (CI's time: 11 interpreters' integration
-# takes about 31 minutes; `make fuzz` alone runs 60 s, `make test-full` 600 s),
+# integration, every fuzzer for 20 s (CI's time: 11 interpreters' integration
+# takes about 33 minutes; `make fuzz` alone runs 60 s, `make test-full` 600 s),
 # then a 2-minute churn soak (the full one is `make soak`, 10 minutes)
 test: deps
 	$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory roots
 	$(MAKE) --no-print-directory integration
-	FUZZ_SECONDS=30 $(MAKE) --no-print-directory fuzz
+	FUZZ_SECONDS=20 $(MAKE) --no-print-directory fuzz
 	SOAK_SECONDS=120 SOAK_SHORT=200 SOAK_WARMUP=30 $(MAKE) --no-print-directory soak
 
 # The long versions (root, about an hour): integration with 1000 churning
