@@ -233,6 +233,16 @@ Test(profile_json, round_trip_renders_identically)
 		  "ns per sample is the timed ns over the timed samples:\n%s", a);
 	cr_assert(strstr(a, "reads_per_python_sample") && strstr(a, " 3.00  (1024 bytes)"),
 		  "reads and bytes per Python sample:\n%s", a);
+	{	/* a file from before the histogram: the timed line once, no median */
+		char *t, *first;
+
+		memset(q->stats.ns_hist, 0, sizeof(q->stats.ns_hist));
+		t = render(q, 0, &o);
+		first = strstr(t, "bpf_ns_per_python_sample");
+		cr_assert(first && !strstr(first + 1, "bpf_ns_per_python_sample") && !strstr(t, "bpf_ns_median"),
+			  "per-sample ns printed once, without a median:\n%s", t);
+		free(t);
+	}
 	cr_assert(q->effective_hz > 41.4 && q->effective_hz < 41.6, "effective_hz %f", q->effective_hz);
 	cr_assert(strstr(a, "effective rate 41.5 Hz"), "%s", a);
 	fa = render(p, 1, NULL);

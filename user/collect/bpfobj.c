@@ -89,7 +89,6 @@ int bpfobj__load(struct bpfobj *b, int max_depth, unsigned bench_stage, bool ben
 	/* load-time settings: rodata and map sizes, between open and load */
 	b->skel->rodata->bench = bench;
 	b->skel->rodata->max_depth = max_depth;
-
 	b->stack_value_size = offsetof(struct cb_stack, frames) + max_depth * sizeof(struct cb_frame);
 	bpf_map__set_value_size(b->skel->maps.stacks, b->stack_value_size);
 	/* -vv: the verifier's statistics (instructions processed, states) */

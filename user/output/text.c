@@ -350,12 +350,12 @@ void text__stats(const struct profile *p, FILE *out)
 		fprintf(out, "  %-26s %12.0f  (timed in BPF, %" PRIu64 " samples)\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)s->counters[CB_STAT_TIMED],
 			s->counters[CB_STAT_TIMED]);
-	if (counter__ns_median(s->ns_hist) > 0)
-		fprintf(out, "  %-26s %12.0f  (a VM preempting its CPU mid-sample lifts the mean, not this)\n",
-			"bpf_ns_median", counter__ns_median(s->ns_hist));
 	else if (py && s->counters[CB_STAT_NS])
 		fprintf(out, "  %-26s %12.0f\n", "bpf_ns_per_python_sample",
 			(double)s->counters[CB_STAT_NS] / (double)py);
+	if (counter__ns_median(s->ns_hist) > 0)
+		fprintf(out, "  %-26s %12.0f  (a VM preempting its CPU mid-sample lifts the mean, not this)\n",
+			"bpf_ns_median", counter__ns_median(s->ns_hist));
 	if (s->counters[CB_STAT_SPLIT])
 		fprintf(out, "  %-26s %12s  thread state %.0f, walk %.0f, maps %.0f ns (%" PRIu64 " samples)\n",
 			"bpf_ns_split", "",
