@@ -59,6 +59,20 @@ Test(lib, parse_long_rejects_junk)
 	cr_assert_eq(str__parse_long("99999999999999999999", 1, 100, &v), -1);
 }
 
+Test(lib, parse_double_bounds_inclusive)
+{
+	double d;
+
+	cr_assert_eq(str__parse_double("0.001", 0.001, 100, &d), 0);
+	cr_assert_eq(str__parse_double("100", 0.001, 100, &d), 0);
+	cr_assert(d == 100);
+	cr_assert_eq(str__parse_double("100.5", 0.001, 100, &d), -1);
+	cr_assert_eq(str__parse_double("0.0009", 0.001, 100, &d), -1);
+	cr_assert_eq(str__parse_double("nan", 0.001, 100, &d), -1);
+	cr_assert_eq(str__parse_double("1x", 0.001, 100, &d), -1);
+	cr_assert_eq(str__parse_double("", 0.001, 100, &d), -1);
+}
+
 Test(lib, sanitize_keeps_utf8_escapes_controls)
 {
 	char out[64];

@@ -236,10 +236,9 @@ int cmd__record(int argc, char **argv)
 			ao.fixed_period = true;
 			break;
 		case OPT_MAX_OVERHEAD: {
-			char *end;
-			double d = strtod(optarg, &end);
+			double d;
 
-			if (*end || !(d >= 0.001) || d > 100) {
+			if (str__parse_double(optarg, 0.001, 100, &d)) {
 				msg__err("--max-overhead needs a percentage from 0.001 to 100, not '%s'", optarg);
 				return 1;
 			}
@@ -257,10 +256,9 @@ int cmd__record(int argc, char **argv)
 			}
 			break;
 		case OPT_TEST_STACK_AGE: {
-			char *end;
-			double d = strtod(optarg, &end);
+			double d;
 
-			if (*end || !(d >= 1) || d > 3600) {
+			if (str__parse_double(optarg, 1, 3600, &d)) {
 				msg__err("--test-stack-max-age takes 1 to 3600 seconds, not '%s'", optarg);
 				return 1;
 			}
@@ -268,10 +266,9 @@ int cmd__record(int argc, char **argv)
 			break;
 		}
 		case OPT_BENCH_TOGGLE: {
-			char *end;
-			long ms = strtol(optarg, &end, 10);
+			long ms;
 
-			if (*end || ms < 50 || ms > 10000) {
+			if (str__parse_long(optarg, 50, 10000, &ms)) {
 				msg__err("--bench-toggle takes 50 to 10000 ms, not '%s'", optarg);
 				return 1;
 			}

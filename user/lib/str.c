@@ -23,6 +23,20 @@ int str__parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int str__parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	v = strtod(s, &end);
+	if (*end || !(v >= min) || !(v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int str__parse_pids(const char *s, int **pids, size_t *n)
 {
 	char *copy = xstrdup(s), *tok, *save = NULL;

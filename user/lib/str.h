@@ -12,6 +12,8 @@ void str__sanitize(const char *s, char *out, size_t outsz);
 
 /* strtol with errno and range checks; 0 on success, -1 on bad input. */
 int str__parse_long(const char *s, long min, long max, long *out);
+/* strtod the same way, min and max included (NaN is out of range). */
+int str__parse_double(const char *s, double min, double max, double *out);
 
 /* "1234,5678" -> a new array of PIDs (1..INT32_MAX); 0, or -1 after a
  * one-line message naming the bad element. *pids is grown, *n counts. */
