@@ -276,21 +276,44 @@ static void serve_tick(struct agent *a, double start, double now)
 }
 
 /* Poll until a stop signal, -d, or the targets are done. 0, or -1. */
+/* make bench (--bench-toggle): the next window of what the target loses with
+ * sampling off and on, close enough in time that the host's drift cancels.
+ * The cycle: off, on with the program returning at once, stopping at the
+ * thread state, whole; or off and on at the stage --bench-stage set. The
+ * window's start and name go to stderr (tests/bench/toggle.py). */
+static void bench_toggle(struct agent *a, int *step, int *sampling)
+{
+	static const struct {
+		const char *name;
+		int stage;	/* -1: off */
+	} cycle[] = {
+		{ "off", -1 }, { "exit", CB_BENCH_EXIT }, { "no-walk", CB_BENCH_NO_WALK }, { "full", CB_BENCH_FULL },
+	};
+	const char *name;
+	int on;
+
+	if (a->o->bench_stage) {
+		on = *step = !*step;
+		name = on ? "on" : "off";
+	} else {
+		*step = (*step + 1) % (int)(sizeof(cycle) / sizeof(cycle[0]));
+		on = cycle[*step].stage >= 0;
+		name = cycle[*step].name;
+		if (on)
+			*a->bpf.bench_stage = (__u32)cycle[*step].stage;
+	}
+	if (on != *sampling && period__enable(&a->per, on))
+		msg__err("--bench-toggle: an event could not be switched");
+	*sampling = on;
+	fprintf(stderr, "bench-toggle %.9f %s\n", clock__now(), name);
+}
+
 static int loop(struct agent *a, double start)
 {
 	const struct agent_opts *o = a->o;
 	double every = o->evidence_interval > 0 ? o->evidence_interval : EVIDENCE_SECS;
 	double last_scan = 0, last_drain = start, last_evidence = start - every + 1.0;
 	double last_memory = start, last_toggle = start;
-	/* --bench-toggle's cycle: sampling off, then on with the program
-	 * returning at once, stopping at the thread state, and whole; or off
-	 * and on with the stage --bench-stage set */
-	static const struct {
-		const char *name;
-		int stage;	/* -1: off */
-	} cycle_all[] = {
-		{ "off", -1 }, { "exit", CB_BENCH_EXIT }, { "no-walk", CB_BENCH_NO_WALK }, { "full", CB_BENCH_FULL },
-	};
 	int step = 0, sampling = 1;
 
 	while (!*o->stop) {
@@ -309,26 +332,8 @@ static int loop(struct agent *a, double start)
 		now = clock__now();
 		period__tick(&a->per, now);
 		if (o->bench_toggle_ms && now - last_toggle >= o->bench_toggle_ms / 1000.0) {
-			/* make bench: what the target loses with sampling off and
-			 * on, in windows close enough that the host's drift cancels */
-			const char *name;
-			int on;
-
 			last_toggle = now;
-			if (o->bench_stage) {	/* off and on at the stage asked for */
-				on = step = !step;
-				name = on ? "on" : "off";
-			} else {
-				step = (step + 1) % 4;
-				on = cycle_all[step].stage >= 0;
-				name = cycle_all[step].name;
-				if (on)
-					*a->bpf.bench_stage = (__u32)cycle_all[step].stage;
-			}
-			if (on != sampling && period__enable(&a->per, on))
-				msg__err("--bench-toggle: an event could not be switched");
-			sampling = on;
-			fprintf(stderr, "bench-toggle %.9f %s\n", clock__now(), name);
+			bench_toggle(a, &step, &sampling);
 		}
 		if (o->mode == MODE_CMD)
 			child__poll(&a->child);
